@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what `make demo` and `make test` need on a fresh machine. Idempotent and quick when
+# everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo not found; install Rust with rustup (https://rustup.rs) and re-run" >&2
+  exit 1
+fi
+
+# rustfmt and clippy are rustup components; a minimal profile may lack them.
+if command -v rustup >/dev/null 2>&1; then
+  installed=$(rustup component list --installed 2>/dev/null || true)
+  for component in rustfmt clippy; do
+    if ! grep -q "^${component}" <<<"$installed"; then
+      rustup component add "$component"
+    fi
+  done
+fi
+
+# A Python with the reference xxhash library, to check the published bucketing vectors
+# independently of the Rust code.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import xxhash' >/dev/null 2>&1; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check 'xxhash==3.*'
+fi

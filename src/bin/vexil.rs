@@ -1,0 +1,2 @@
+//! The vexil command-line tool (placeholder).
+fn main() {}

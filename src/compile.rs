@@ -1,0 +1,1376 @@
+//! Turns a parsed [`Snapshot`] into the immutable index evaluation runs on.
+//!
+//! Everything evaluation needs is resolved here, once: keys interned to indices, segments and
+//! prerequisites resolved, regexes, versions and dates parsed, weights laid out as bucket ranges,
+//! and the prerequisite graph checked for cycles and depth. Problems confined to one flag become
+//! [`Diagnostic`]s and that flag alone is marked unusable; going over a [`Limits`] bound rejects
+//! the whole document.
+
+use regex_lite::RegexBuilder;
+use serde_json::Value;
+
+use crate::bucket::{FlagHasher, Ranges};
+use crate::condition::{self, Condition, Operands, Operator};
+use crate::context::TARGETING_KEY;
+use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
+use crate::error::LoadError;
+use crate::fasthash::{FastMap, FastSet, StrSet};
+use crate::limits::{LimitKind, Limits};
+use crate::path::JsonPath;
+use crate::semver::Version;
+use crate::snapshot::{self as wire, Metadata, Snapshot};
+use crate::stats::FlagCounters;
+use crate::timestamp::Timestamp;
+
+/// Regex programs may not grow beyond this many bytes, whatever the pattern length.
+const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+/// Deepest group nesting accepted in a regex.
+const REGEX_NEST_LIMIT: u32 = 32;
+
+/// The value type of a flag's variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FlagType {
+    /// `true` / `false`.
+    Boolean,
+    /// Text.
+    String,
+    /// A JSON number.
+    Number,
+    /// Any JSON value (objects, arrays, …).
+    Object,
+}
+
+impl FlagType {
+    fn parse(name: &str) -> Option<FlagType> {
+        match name {
+            "boolean" => Some(FlagType::Boolean),
+            "string" => Some(FlagType::String),
+            "number" => Some(FlagType::Number),
+            "object" => Some(FlagType::Object),
+            _ => None,
+        }
+    }
+
+    /// The name used in snapshots: `boolean`, `string`, `number` or `object`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagType::Boolean => "boolean",
+            FlagType::String => "string",
+            FlagType::Number => "number",
+            FlagType::Object => "object",
+        }
+    }
+
+    fn admits(self, value: &Value) -> bool {
+        match self {
+            FlagType::Boolean => value.is_boolean(),
+            FlagType::String => value.is_string(),
+            FlagType::Number => value.is_number(),
+            FlagType::Object => true,
+        }
+    }
+}
+
+/// What a rule or the fallthrough serves, resolved.
+#[derive(Clone, Debug)]
+pub(crate) enum Serve {
+    Variant(u32),
+    Split { bucket_by: u32, ranges: Ranges },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Rule {
+    pub(crate) id: Box<str>,
+    pub(crate) conditions: Vec<Condition>,
+    pub(crate) serve: Serve,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Prerequisite {
+    pub(crate) flag: u32,
+    pub(crate) variants: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Window {
+    pub(crate) start: Option<Timestamp>,
+    pub(crate) end: Option<Timestamp>,
+}
+
+impl Window {
+    pub(crate) fn contains(&self, now: Timestamp) -> bool {
+        self.start.is_none_or(|start| now >= start) && self.end.is_none_or(|end| now < end)
+    }
+}
+
+/// Everything needed to evaluate a usable flag.
+pub(crate) struct FlagBody {
+    pub(crate) enabled: bool,
+    pub(crate) off: Option<u32>,
+    pub(crate) overrides: FastMap<Box<str>, u32>,
+    pub(crate) schedule: Option<Window>,
+    pub(crate) prerequisites: Vec<Prerequisite>,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) fallthrough: Serve,
+    pub(crate) hasher: FlagHasher,
+    /// Nothing about the context or the time can change the result.
+    pub(crate) is_static: bool,
+}
+
+pub(crate) struct CompiledFlag {
+    pub(crate) key: Box<str>,
+    pub(crate) kind: Option<FlagType>,
+    pub(crate) variants: Vec<(Box<str>, Value)>,
+    pub(crate) metadata: Metadata,
+    /// `None` when the flag has error diagnostics: it then evaluates to `PARSE_ERROR`.
+    pub(crate) body: Option<FlagBody>,
+    pub(crate) counters: FlagCounters,
+}
+
+pub(crate) struct CompiledSegment {
+    pub(crate) included: StrSet,
+    pub(crate) excluded: StrSet,
+    pub(crate) conditions: Vec<Condition>,
+}
+
+/// Snapshot-level facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub(crate) schema_version: u64,
+    pub(crate) revision: u64,
+    pub(crate) generated_at: Timestamp,
+    pub(crate) environment: Option<String>,
+}
+
+pub(crate) struct Compiled {
+    pub(crate) header: Header,
+    pub(crate) flags: Vec<CompiledFlag>,
+    pub(crate) flag_index: FastMap<Box<str>, u32>,
+    pub(crate) segments: Vec<CompiledSegment>,
+    pub(crate) attribute_names: Vec<Box<str>>,
+    pub(crate) attribute_index: FastMap<Box<str>, u32>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// Who a diagnostic belongs to.
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    Flag(&'a str),
+    Segment(&'a str),
+}
+
+/// Tracks whether the thing being compiled picked up an error.
+#[derive(Default)]
+struct Health {
+    broken: bool,
+}
+
+struct Compiler<'l> {
+    limits: &'l Limits,
+    diagnostics: Vec<Diagnostic>,
+    attribute_names: Vec<Box<str>>,
+    attribute_index: FastMap<Box<str>, u32>,
+    segment_index: FastMap<Box<str>, u32>,
+    segment_usable: Vec<bool>,
+}
+
+type Load<T> = Result<T, LoadError>;
+
+/// Compiled flag heads, the key → index map, and which heads are broken.
+type FlagHeads = (Vec<CompiledFlag>, FastMap<Box<str>, u32>, Vec<bool>);
+
+/// Compiles a parsed snapshot.
+pub(crate) fn compile(snapshot: Snapshot, limits: &Limits) -> Load<Compiled> {
+    let root = JsonPath::ROOT;
+    let generated_at = Timestamp::parse_rfc3339(&snapshot.generated_at).map_err(|error| {
+        LoadError::new(
+            crate::LoadErrorKind::Shape,
+            Some(root.field("generatedAt").to_string()),
+            format!("generatedAt is not an RFC 3339 instant: {error}"),
+        )
+    })?;
+    check_count(
+        LimitKind::Flags,
+        limits.max_flags,
+        snapshot.flags.len(),
+        &root.field("flags"),
+    )?;
+    check_count(
+        LimitKind::Segments,
+        limits.max_segments,
+        snapshot.segments.len(),
+        &root.field("segments"),
+    )?;
+
+    let mut compiler = Compiler {
+        limits,
+        diagnostics: Vec::new(),
+        attribute_names: Vec::new(),
+        attribute_index: FastMap::default(),
+        segment_index: FastMap::default(),
+        segment_usable: Vec::new(),
+    };
+    // Attribute 0 is always the targeting key, so overrides and segments can find it directly.
+    compiler.intern(TARGETING_KEY);
+
+    let segments = compiler.compile_segments(&snapshot.segments)?;
+    let (mut flags, flag_index, head_broken) =
+        compiler.compile_flag_heads(&snapshot.flags, limits)?;
+
+    let flags_path = root.field("flags");
+    let mut wire_flags = snapshot.flags;
+    for (index, wire_flag) in wire_flags.iter_mut().enumerate() {
+        let path = flags_path.index(index);
+        let Some(head) = flags.get_mut(index) else {
+            continue;
+        };
+        head.variants = std::mem::take(&mut wire_flag.variants.0)
+            .into_iter()
+            .map(|(key, value)| (Box::from(key.as_str()), value))
+            .collect();
+        head.counters = FlagCounters::new(head.variants.len());
+        head.metadata = wire_flag.metadata.take().unwrap_or_default();
+        if let Some(changed_at) = &head.metadata.changed_at {
+            if let Err(error) = Timestamp::parse_rfc3339(changed_at) {
+                compiler.report(
+                    Severity::Warning,
+                    DiagnosticCode::InvalidDate,
+                    &path.field("metadata").field("changedAt"),
+                    Owner::Flag(&wire_flag.key),
+                    format!("changedAt is not an RFC 3339 instant: {error}"),
+                );
+            }
+        }
+    }
+    for (index, wire_flag) in wire_flags.iter().enumerate() {
+        let path = flags_path.index(index);
+        let body = compiler.compile_body(wire_flag, index, &flags, &flag_index, &path)?;
+        // The body is compiled even under a broken head, to report every problem at once.
+        if let Some(flag) = flags.get_mut(index) {
+            if !head_broken.get(index).copied().unwrap_or(true) {
+                flag.body = body;
+            }
+        }
+    }
+    check_prerequisite_graph(&mut compiler, &mut flags, &flags_path)?;
+
+    Ok(Compiled {
+        header: Header {
+            schema_version: snapshot.schema_version,
+            revision: snapshot.revision,
+            generated_at,
+            environment: snapshot.environment,
+        },
+        flags,
+        flag_index,
+        segments,
+        attribute_names: compiler.attribute_names,
+        attribute_index: compiler.attribute_index,
+        diagnostics: compiler.diagnostics,
+    })
+}
+
+fn check_count(limit: LimitKind, max: usize, actual: usize, path: &JsonPath) -> Load<()> {
+    if actual > max {
+        Err(LoadError::limit(limit, max, actual, path.to_string()))
+    } else {
+        Ok(())
+    }
+}
+
+impl Compiler<'_> {
+    fn report(
+        &mut self,
+        severity: Severity,
+        code: DiagnosticCode,
+        path: &JsonPath,
+        owner: Owner,
+        message: impl Into<String>,
+    ) {
+        let (flag, segment) = match owner {
+            Owner::Flag(key) => (Some(key.to_owned()), None),
+            Owner::Segment(key) => (None, Some(key.to_owned())),
+        };
+        self.diagnostics.push(Diagnostic {
+            severity,
+            code,
+            path: path.to_string(),
+            flag,
+            segment,
+            message: message.into(),
+        });
+    }
+
+    fn error(
+        &mut self,
+        health: &mut Health,
+        code: DiagnosticCode,
+        path: &JsonPath,
+        owner: Owner,
+        message: impl Into<String>,
+    ) {
+        health.broken = true;
+        self.report(Severity::Error, code, path, owner, message);
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.attribute_index.get(name) {
+            return id;
+        }
+        let id = u32::try_from(self.attribute_names.len()).unwrap_or(u32::MAX);
+        self.attribute_names.push(Box::from(name));
+        self.attribute_index.insert(Box::from(name), id);
+        id
+    }
+
+    fn check_key(
+        &mut self,
+        key: &str,
+        path: &JsonPath,
+        owner: Owner,
+        health: &mut Health,
+    ) -> Load<()> {
+        if key.len() > self.limits.max_key_bytes {
+            return Err(LoadError::limit(
+                LimitKind::KeyBytes,
+                self.limits.max_key_bytes,
+                key.len(),
+                path.to_string(),
+            ));
+        }
+        if key.is_empty() {
+            self.error(
+                health,
+                DiagnosticCode::InvalidKey,
+                path,
+                owner,
+                "key is empty",
+            );
+        } else if key.contains('\0') {
+            self.error(
+                health,
+                DiagnosticCode::InvalidKey,
+                path,
+                owner,
+                "key contains a NUL character",
+            );
+        }
+        Ok(())
+    }
+
+    fn check_string(&self, text: &str, path: &JsonPath) -> Load<()> {
+        if text.len() > self.limits.max_string_bytes {
+            Err(LoadError::limit(
+                LimitKind::StringBytes,
+                self.limits.max_string_bytes,
+                text.len(),
+                path.to_string(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn check_list(&self, len: usize, path: &JsonPath) -> Load<()> {
+        check_count(
+            LimitKind::ListValues,
+            self.limits.max_list_values,
+            len,
+            path,
+        )
+    }
+
+    fn key_list(&self, keys: &[String], path: &JsonPath) -> Load<StrSet> {
+        self.check_list(keys.len(), path)?;
+        for (index, key) in keys.iter().enumerate() {
+            self.check_string(key, &path.index(index))?;
+        }
+        Ok(StrSet::new(keys.iter().map(|key| Box::from(key.as_str()))))
+    }
+
+    fn compile_segments(&mut self, segments: &[wire::Segment]) -> Load<Vec<CompiledSegment>> {
+        let root = JsonPath::ROOT;
+        let segments_path = root.field("segments");
+        let mut seen: FastMap<&str, usize> = FastMap::default();
+        let mut duplicates: FastSet<&str> = FastSet::default();
+        for segment in segments {
+            if seen.insert(segment.key.as_str(), 0).is_some() {
+                duplicates.insert(segment.key.as_str());
+            }
+        }
+        let mut compiled = Vec::with_capacity(segments.len());
+        for (index, segment) in segments.iter().enumerate() {
+            let path = segments_path.index(index);
+            let owner = Owner::Segment(&segment.key);
+            let mut health = Health::default();
+            self.check_key(&segment.key, &path.field("key"), owner, &mut health)?;
+            if duplicates.contains(segment.key.as_str()) {
+                self.error(
+                    &mut health,
+                    DiagnosticCode::DuplicateSegmentKey,
+                    &path.field("key"),
+                    owner,
+                    format!("segment key {:?} is used more than once", segment.key),
+                );
+            }
+            let included = self.key_list(&segment.included, &path.field("included"))?;
+            let excluded = self.key_list(&segment.excluded, &path.field("excluded"))?;
+            let conditions = self.compile_conditions(
+                &segment.conditions,
+                &path.field("conditions"),
+                owner,
+                false,
+                &mut health,
+            )?;
+            let id = u32::try_from(index).unwrap_or(u32::MAX);
+            // The first definition is the one referenced; duplicates make it unusable anyway.
+            self.segment_index
+                .entry(Box::from(segment.key.as_str()))
+                .or_insert(id);
+            self.segment_usable.push(!health.broken);
+            compiled.push(CompiledSegment {
+                included,
+                excluded,
+                conditions,
+            });
+        }
+        Ok(compiled)
+    }
+
+    /// Keys, types and variants of every flag (the parts other flags' prerequisites refer to).
+    fn compile_flag_heads(&mut self, flags: &[wire::Flag], limits: &Limits) -> Load<FlagHeads> {
+        let root = JsonPath::ROOT;
+        let flags_path = root.field("flags");
+        let mut index: FastMap<Box<str>, u32> = FastMap::default();
+        let mut duplicates: FastSet<&str> = FastSet::default();
+        for (position, flag) in flags.iter().enumerate() {
+            let id = u32::try_from(position).unwrap_or(u32::MAX);
+            if index.contains_key(flag.key.as_str()) {
+                duplicates.insert(flag.key.as_str());
+            } else {
+                index.insert(Box::from(flag.key.as_str()), id);
+            }
+        }
+        let mut heads = Vec::with_capacity(flags.len());
+        let mut broken = Vec::with_capacity(flags.len());
+        for (position, flag) in flags.iter().enumerate() {
+            let path = flags_path.index(position);
+            let owner = Owner::Flag(&flag.key);
+            let mut health = Health::default();
+            self.check_key(&flag.key, &path.field("key"), owner, &mut health)?;
+            if duplicates.contains(flag.key.as_str()) {
+                self.error(
+                    &mut health,
+                    DiagnosticCode::DuplicateFlagKey,
+                    &path.field("key"),
+                    owner,
+                    format!(
+                        "flag key {:?} is used more than once; every flag with it is unusable",
+                        flag.key
+                    ),
+                );
+            }
+            let kind = FlagType::parse(&flag.kind);
+            if kind.is_none() {
+                self.error(
+                    &mut health,
+                    DiagnosticCode::UnknownFlagType,
+                    &path.field("type"),
+                    owner,
+                    format!(
+                        "type {:?} is not one of boolean, string, number, object",
+                        flag.kind
+                    ),
+                );
+            }
+            let variants_path = path.field("variants");
+            check_count(
+                LimitKind::Variants,
+                limits.max_variants,
+                flag.variants.0.len(),
+                &variants_path,
+            )?;
+            if flag.variants.0.is_empty() {
+                self.error(
+                    &mut health,
+                    DiagnosticCode::NoVariants,
+                    &variants_path,
+                    owner,
+                    "a flag needs at least one variant",
+                );
+            }
+            let mut seen: FastSet<&str> = FastSet::default();
+            for (variant, value) in &flag.variants.0 {
+                let variant_path = variants_path.field(variant);
+                self.check_key(variant, &variant_path, owner, &mut health)?;
+                if !seen.insert(variant.as_str()) {
+                    self.error(
+                        &mut health,
+                        DiagnosticCode::DuplicateVariantKey,
+                        &variant_path,
+                        owner,
+                        format!("variant {variant:?} is defined more than once"),
+                    );
+                }
+                if let Some(kind) = kind {
+                    if !kind.admits(value) {
+                        self.error(
+                            &mut health,
+                            DiagnosticCode::VariantTypeMismatch,
+                            &variant_path,
+                            owner,
+                            format!("variant {variant:?} is not a {} value", kind.as_str()),
+                        );
+                    }
+                }
+            }
+            heads.push(CompiledFlag {
+                key: Box::from(flag.key.as_str()),
+                kind,
+                variants: Vec::new(),
+                metadata: Metadata::default(),
+                body: None,
+                counters: FlagCounters::new(0),
+            });
+            broken.push(health.broken);
+        }
+        Ok((heads, index, broken))
+    }
+
+    fn compile_body(
+        &mut self,
+        flag: &wire::Flag,
+        position: usize,
+        heads: &[CompiledFlag],
+        flag_index: &FastMap<Box<str>, u32>,
+        path: &JsonPath,
+    ) -> Load<Option<FlagBody>> {
+        let owner = Owner::Flag(&flag.key);
+        let mut health = Health::default();
+        let variants: &[(Box<str>, Value)] = heads
+            .get(position)
+            .map(|head| head.variants.as_slice())
+            .unwrap_or(&[]);
+
+        let off = match &flag.off_variant {
+            Some(name) => self.variant(
+                variants,
+                name,
+                &path.field("offVariant"),
+                owner,
+                &mut health,
+            )?,
+            None => None,
+        };
+
+        let overrides_path = path.field("overrides");
+        self.check_list(flag.overrides.len(), &overrides_path)?;
+        let mut overrides: FastMap<Box<str>, u32> = FastMap::default();
+        for (index, entry) in flag.overrides.iter().enumerate() {
+            let entry_path = overrides_path.index(index);
+            let variant = self.variant(
+                variants,
+                &entry.variant,
+                &entry_path.field("variant"),
+                owner,
+                &mut health,
+            )?;
+            let keys_path = entry_path.field("keys");
+            self.check_list(entry.keys.len(), &keys_path)?;
+            for (key_position, key) in entry.keys.iter().enumerate() {
+                let key_path = keys_path.index(key_position);
+                self.check_string(key, &key_path)?;
+                if overrides.contains_key(key.as_str()) {
+                    self.report(
+                        Severity::Warning,
+                        DiagnosticCode::DuplicateOverrideKey,
+                        &key_path,
+                        owner,
+                        format!("{key:?} is already overridden earlier; the earlier override wins"),
+                    );
+                } else if let Some(variant) = variant {
+                    overrides.insert(Box::from(key.as_str()), variant);
+                }
+            }
+        }
+
+        let schedule = match &flag.schedule {
+            Some(window) => {
+                self.compile_schedule(window, &path.field("schedule"), owner, &mut health)
+            }
+            None => None,
+        };
+
+        let prerequisites_path = path.field("prerequisites");
+        self.check_list(flag.prerequisites.len(), &prerequisites_path)?;
+        let mut prerequisites = Vec::with_capacity(flag.prerequisites.len());
+        for (index, prerequisite) in flag.prerequisites.iter().enumerate() {
+            let entry_path = prerequisites_path.index(index);
+            let flag_path = entry_path.field("flag");
+            let Some(&target) = flag_index.get(prerequisite.flag.as_str()) else {
+                self.error(
+                    &mut health,
+                    DiagnosticCode::UnknownPrerequisite,
+                    &flag_path,
+                    owner,
+                    format!("prerequisite flag {:?} does not exist", prerequisite.flag),
+                );
+                continue;
+            };
+            if prerequisite.flag == flag.key {
+                self.error(
+                    &mut health,
+                    DiagnosticCode::PrerequisiteCycle,
+                    &flag_path,
+                    owner,
+                    "a flag cannot depend on itself",
+                );
+                continue;
+            }
+            let variants_path = entry_path.field("variants");
+            self.check_list(prerequisite.variants.len(), &variants_path)?;
+            if prerequisite.variants.is_empty() {
+                self.error(
+                    &mut health,
+                    DiagnosticCode::UnknownVariant,
+                    &variants_path,
+                    owner,
+                    "a prerequisite must list at least one variant",
+                );
+            }
+            let target_variants: &[(Box<str>, Value)] = heads
+                .get(target as usize)
+                .map(|head| head.variants.as_slice())
+                .unwrap_or(&[]);
+            let mut required = Vec::with_capacity(prerequisite.variants.len());
+            for (variant_position, name) in prerequisite.variants.iter().enumerate() {
+                let variant_path = variants_path.index(variant_position);
+                match position_of(target_variants, name) {
+                    Some(variant) => required.push(variant),
+                    None => self.error(
+                        &mut health,
+                        DiagnosticCode::UnknownVariant,
+                        &variant_path,
+                        owner,
+                        format!("flag {:?} has no variant {name:?}", prerequisite.flag),
+                    ),
+                }
+            }
+            prerequisites.push(Prerequisite {
+                flag: target,
+                variants: required,
+            });
+        }
+
+        if let Some(salt) = &flag.salt {
+            self.check_string(salt, &path.field("salt"))?;
+            if salt.contains('\0') {
+                self.error(
+                    &mut health,
+                    DiagnosticCode::InvalidKey,
+                    &path.field("salt"),
+                    owner,
+                    "salt contains a NUL character",
+                );
+            }
+        }
+        let default_bucket_by = match &flag.bucket_by {
+            Some(attribute) => {
+                self.check_key(attribute, &path.field("bucketBy"), owner, &mut health)?;
+                self.intern(attribute)
+            }
+            None => 0,
+        };
+
+        let rules_path = path.field("rules");
+        check_count(
+            LimitKind::Rules,
+            self.limits.max_rules,
+            flag.rules.len(),
+            &rules_path,
+        )?;
+        let mut rules = Vec::with_capacity(flag.rules.len());
+        let mut rule_ids: FastSet<Box<str>> = FastSet::default();
+        for (index, rule) in flag.rules.iter().enumerate() {
+            let rule_path = rules_path.index(index);
+            let id: Box<str> = match &rule.id {
+                Some(id) => {
+                    self.check_key(id, &rule_path.field("id"), owner, &mut health)?;
+                    Box::from(id.as_str())
+                }
+                None => Box::from(index.to_string().as_str()),
+            };
+            if !rule_ids.insert(id.clone()) {
+                self.error(
+                    &mut health,
+                    DiagnosticCode::DuplicateRuleId,
+                    &rule_path.field("id"),
+                    owner,
+                    format!("rule id {id:?} is used more than once in this flag"),
+                );
+            }
+            let conditions = self.compile_conditions(
+                &rule.conditions,
+                &rule_path.field("conditions"),
+                owner,
+                true,
+                &mut health,
+            )?;
+            let serve = self.compile_serve(
+                &rule.serve,
+                variants,
+                default_bucket_by,
+                &rule_path.field("serve"),
+                owner,
+                &mut health,
+            )?;
+            if let Some(serve) = serve {
+                rules.push(Rule {
+                    id,
+                    conditions,
+                    serve,
+                });
+            }
+        }
+        let fallthrough = self.compile_serve(
+            &flag.fallthrough,
+            variants,
+            default_bucket_by,
+            &path.field("fallthrough"),
+            owner,
+            &mut health,
+        )?;
+
+        let Some(fallthrough) = fallthrough.filter(|_| !health.broken) else {
+            return Ok(None);
+        };
+        let is_static = flag.enabled
+            && overrides.is_empty()
+            && schedule.is_none()
+            && prerequisites.is_empty()
+            && rules.is_empty()
+            && matches!(fallthrough, Serve::Variant(_));
+        Ok(Some(FlagBody {
+            enabled: flag.enabled,
+            off,
+            overrides,
+            schedule,
+            prerequisites,
+            rules,
+            fallthrough,
+            hasher: FlagHasher::new(flag.salt.as_deref().unwrap_or(""), &flag.key),
+            is_static,
+        }))
+    }
+
+    fn variant(
+        &mut self,
+        variants: &[(Box<str>, Value)],
+        name: &str,
+        path: &JsonPath,
+        owner: Owner,
+        health: &mut Health,
+    ) -> Load<Option<u32>> {
+        if name.len() > self.limits.max_key_bytes {
+            return Err(LoadError::limit(
+                LimitKind::KeyBytes,
+                self.limits.max_key_bytes,
+                name.len(),
+                path.to_string(),
+            ));
+        }
+        let found = position_of(variants, name);
+        if found.is_none() {
+            self.error(
+                health,
+                DiagnosticCode::UnknownVariant,
+                path,
+                owner,
+                format!("the flag has no variant {name:?}"),
+            );
+        }
+        Ok(found)
+    }
+
+    fn compile_schedule(
+        &mut self,
+        window: &wire::Schedule,
+        path: &JsonPath,
+        owner: Owner,
+        health: &mut Health,
+    ) -> Option<Window> {
+        let mut parse =
+            |compiler: &mut Self, text: &Option<String>, field: &str| -> Option<Timestamp> {
+                let text = text.as_ref()?;
+                match Timestamp::parse_rfc3339(text) {
+                    Ok(instant) => Some(instant),
+                    Err(error) => {
+                        compiler.error(
+                            health,
+                            DiagnosticCode::InvalidDate,
+                            &path.field(field),
+                            owner,
+                            format!("{field} is not an RFC 3339 instant: {error}"),
+                        );
+                        None
+                    }
+                }
+            };
+        let start = parse(self, &window.start, "start");
+        let end = parse(self, &window.end, "end");
+        if let (Some(start), Some(end)) = (start, end) {
+            if end <= start {
+                self.error(
+                    health,
+                    DiagnosticCode::EmptySchedule,
+                    path,
+                    owner,
+                    "the schedule ends before it starts",
+                );
+            }
+        }
+        if start.is_none() && end.is_none() {
+            None
+        } else {
+            Some(Window { start, end })
+        }
+    }
+
+    fn compile_serve(
+        &mut self,
+        serve: &wire::Serve,
+        variants: &[(Box<str>, Value)],
+        default_bucket_by: u32,
+        path: &JsonPath,
+        owner: Owner,
+        health: &mut Health,
+    ) -> Load<Option<Serve>> {
+        match (&serve.variant, &serve.split) {
+            (Some(name), None) => Ok(self
+                .variant(variants, name, &path.field("variant"), owner, health)?
+                .map(Serve::Variant)),
+            (None, Some(split)) => {
+                let split_path = path.field("split");
+                check_count(
+                    LimitKind::Variants,
+                    self.limits.max_variants,
+                    split.len(),
+                    &split_path,
+                )?;
+                let bucket_by = match &serve.bucket_by {
+                    Some(attribute) => {
+                        self.check_key(attribute, &path.field("bucketBy"), owner, health)?;
+                        self.intern(attribute)
+                    }
+                    None => default_bucket_by,
+                };
+                let mut weights = Vec::with_capacity(split.len());
+                let mut total: u64 = 0;
+                for (index, slice) in split.iter().enumerate() {
+                    let slice_path = split_path.index(index);
+                    if let Some(variant) = self.variant(
+                        variants,
+                        &slice.variant,
+                        &slice_path.field("variant"),
+                        owner,
+                        health,
+                    )? {
+                        weights.push((variant, slice.weight));
+                    }
+                    total = total.saturating_add(slice.weight);
+                }
+                if health.broken {
+                    return Ok(None);
+                }
+                match Ranges::new(&weights) {
+                    Some(ranges) => Ok(Some(Serve::Split { bucket_by, ranges })),
+                    None => {
+                        self.error(
+                            health,
+                            DiagnosticCode::WeightsSum,
+                            &split_path,
+                            owner,
+                            format!("weights add up to {total}, not 100000 (100 %)"),
+                        );
+                        Ok(None)
+                    }
+                }
+            }
+            _ => {
+                self.error(
+                    health,
+                    DiagnosticCode::InvalidServe,
+                    path,
+                    owner,
+                    "a serve needs exactly one of variant and split",
+                );
+                Ok(None)
+            }
+        }
+    }
+
+    fn compile_conditions(
+        &mut self,
+        conditions: &[wire::Condition],
+        path: &JsonPath,
+        owner: Owner,
+        allow_segments: bool,
+        health: &mut Health,
+    ) -> Load<Vec<Condition>> {
+        check_count(
+            LimitKind::Conditions,
+            self.limits.max_conditions,
+            conditions.len(),
+            path,
+        )?;
+        let mut compiled = Vec::with_capacity(conditions.len());
+        for (index, condition) in conditions.iter().enumerate() {
+            if let Some(condition) = self.compile_condition(
+                condition,
+                &path.index(index),
+                owner,
+                allow_segments,
+                health,
+            )? {
+                compiled.push(condition);
+            }
+        }
+        Ok(compiled)
+    }
+
+    fn compile_condition(
+        &mut self,
+        condition: &wire::Condition,
+        path: &JsonPath,
+        owner: Owner,
+        allow_segments: bool,
+        health: &mut Health,
+    ) -> Load<Option<Condition>> {
+        let Some((op_name, operands, op_negates, cmp)) = condition::lookup(&condition.op) else {
+            let shown: String = condition.op.chars().take(64).collect();
+            self.error(
+                health,
+                DiagnosticCode::UnknownOperator,
+                &path.field("op"),
+                owner,
+                format!(
+                    "unknown operator {shown:?}; expected one of {}",
+                    condition::OPERATOR_NAMES.join(", ")
+                ),
+            );
+            return Ok(None);
+        };
+        let invalid = |compiler: &mut Self, health: &mut Health, at: &JsonPath, message: String| {
+            compiler.error(health, DiagnosticCode::InvalidCondition, at, owner, message);
+            Ok(None)
+        };
+
+        let attribute = if operands == Operands::Segments {
+            if !allow_segments {
+                return invalid(
+                    self,
+                    health,
+                    &path.field("op"),
+                    format!("{op_name} cannot be used inside a segment"),
+                );
+            }
+            None
+        } else {
+            match &condition.attribute {
+                Some(attribute) => {
+                    self.check_key(attribute, &path.field("attribute"), owner, health)?;
+                    Some(self.intern(attribute))
+                }
+                None => {
+                    return invalid(self, health, path, format!("{op_name} needs an attribute"))
+                }
+            }
+        };
+
+        let single;
+        let (values, values_path): (&[Value], JsonPath) =
+            match (&condition.value, &condition.values) {
+                (Some(value), None) => {
+                    single = std::slice::from_ref(value);
+                    (single, path.field("value"))
+                }
+                (None, Some(values)) => (values.as_slice(), path.field("values")),
+                (None, None) => (&[], path.field("values")),
+                (Some(_), Some(_)) => {
+                    return invalid(
+                        self,
+                        health,
+                        path,
+                        "give either value or values, not both".to_owned(),
+                    )
+                }
+            };
+        self.check_list(values.len(), &values_path)?;
+        if operands == Operands::None {
+            if !values.is_empty() {
+                return invalid(
+                    self,
+                    health,
+                    &values_path,
+                    format!("{op_name} takes no values"),
+                );
+            }
+        } else if values.is_empty() {
+            return invalid(
+                self,
+                health,
+                &values_path,
+                format!("{op_name} needs at least one value"),
+            );
+        }
+        for (index, value) in values.iter().enumerate() {
+            if let Value::String(text) = value {
+                let value_path = if condition.value.is_some() {
+                    values_path
+                } else {
+                    values_path.index(index)
+                };
+                if operands == Operands::Regexes {
+                    if text.len() > self.limits.max_regex_bytes {
+                        return Err(LoadError::limit(
+                            LimitKind::RegexBytes,
+                            self.limits.max_regex_bytes,
+                            text.len(),
+                            value_path.to_string(),
+                        ));
+                    }
+                } else {
+                    self.check_string(text, &value_path)?;
+                }
+            }
+        }
+
+        let at = |index: usize| {
+            if condition.value.is_some() {
+                values_path
+            } else {
+                values_path.index(index)
+            }
+        };
+        let operator = match operands {
+            Operands::None => Operator::Exists,
+            Operands::Scalars => match condition::one_of(values) {
+                Ok(operator) => operator,
+                Err(index) => {
+                    return invalid(
+                        self,
+                        health,
+                        &at(index),
+                        format!("{op_name} compares strings, numbers or booleans"),
+                    )
+                }
+            },
+            Operands::Strings => {
+                let Some(strings) = strings_of(values) else {
+                    return invalid(
+                        self,
+                        health,
+                        &values_path,
+                        format!("{op_name} takes string values"),
+                    );
+                };
+                match op_name {
+                    "contains" => Operator::Contains(strings),
+                    "startsWith" => Operator::StartsWith(strings),
+                    _ => Operator::EndsWith(strings),
+                }
+            }
+            Operands::Regexes => {
+                let mut patterns = Vec::with_capacity(values.len());
+                for (index, value) in values.iter().enumerate() {
+                    let Value::String(pattern) = value else {
+                        return invalid(
+                            self,
+                            health,
+                            &at(index),
+                            "matches takes regular expressions as strings".to_owned(),
+                        );
+                    };
+                    match RegexBuilder::new(pattern)
+                        .size_limit(REGEX_SIZE_LIMIT)
+                        .nest_limit(REGEX_NEST_LIMIT)
+                        .build()
+                    {
+                        Ok(regex) => patterns.push(regex),
+                        Err(error) => {
+                            self.error(
+                                health,
+                                DiagnosticCode::InvalidRegex,
+                                &at(index),
+                                owner,
+                                format!("invalid regular expression: {error}"),
+                            );
+                            return Ok(None);
+                        }
+                    }
+                }
+                Operator::Matches(patterns)
+            }
+            Operands::Numbers => {
+                let mut numbers = Vec::with_capacity(values.len());
+                for (index, value) in values.iter().enumerate() {
+                    match value.as_f64() {
+                        Some(number) => numbers.push(number),
+                        None => {
+                            return invalid(
+                                self,
+                                health,
+                                &at(index),
+                                format!("{op_name} takes numbers"),
+                            )
+                        }
+                    }
+                }
+                Operator::Number(cmp, numbers)
+            }
+            Operands::Versions => {
+                let mut versions = Vec::with_capacity(values.len());
+                for (index, value) in values.iter().enumerate() {
+                    let parsed = value.as_str().map(Version::parse);
+                    match parsed {
+                        Some(Ok(version)) => versions.push(version),
+                        Some(Err(error)) => {
+                            self.error(
+                                health,
+                                DiagnosticCode::InvalidSemver,
+                                &at(index),
+                                owner,
+                                format!("invalid version: {error}"),
+                            );
+                            return Ok(None);
+                        }
+                        None => {
+                            return invalid(
+                                self,
+                                health,
+                                &at(index),
+                                format!("{op_name} takes versions as strings"),
+                            )
+                        }
+                    }
+                }
+                Operator::Semver(cmp, versions)
+            }
+            Operands::Dates => {
+                let mut instants = Vec::with_capacity(values.len());
+                for (index, value) in values.iter().enumerate() {
+                    let parsed = value.as_str().map(Timestamp::parse_rfc3339);
+                    match parsed {
+                        Some(Ok(instant)) => instants.push(instant),
+                        Some(Err(error)) => {
+                            self.error(
+                                health,
+                                DiagnosticCode::InvalidDate,
+                                &at(index),
+                                owner,
+                                format!("invalid date: {error}"),
+                            );
+                            return Ok(None);
+                        }
+                        None => {
+                            return invalid(
+                                self,
+                                health,
+                                &at(index),
+                                format!("{op_name} takes RFC 3339 instants as strings"),
+                            )
+                        }
+                    }
+                }
+                Operator::Date(cmp, instants)
+            }
+            Operands::Segments => {
+                let mut segments = Vec::with_capacity(values.len());
+                for (index, value) in values.iter().enumerate() {
+                    let Some(key) = value.as_str() else {
+                        return invalid(
+                            self,
+                            health,
+                            &at(index),
+                            format!("{op_name} takes segment keys as strings"),
+                        );
+                    };
+                    match self.segment_index.get(key) {
+                        None => {
+                            self.error(
+                                health,
+                                DiagnosticCode::UnknownSegment,
+                                &at(index),
+                                owner,
+                                format!("segment {key:?} does not exist"),
+                            );
+                            return Ok(None);
+                        }
+                        Some(&segment)
+                            if !self
+                                .segment_usable
+                                .get(segment as usize)
+                                .copied()
+                                .unwrap_or(false) =>
+                        {
+                            self.error(
+                                health,
+                                DiagnosticCode::InvalidSegment,
+                                &at(index),
+                                owner,
+                                format!("segment {key:?} has errors"),
+                            );
+                            return Ok(None);
+                        }
+                        Some(&segment) => segments.push(segment),
+                    }
+                }
+                Operator::InSegment(segments)
+            }
+        };
+        Ok(Some(Condition {
+            attribute,
+            op_name,
+            operator,
+            negate: condition.negate != op_negates,
+        }))
+    }
+}
+
+fn position_of(variants: &[(Box<str>, Value)], name: &str) -> Option<u32> {
+    variants
+        .iter()
+        .position(|(key, _)| &**key == name)
+        .and_then(|position| u32::try_from(position).ok())
+}
+
+fn strings_of(values: &[Value]) -> Option<Vec<Box<str>>> {
+    values
+        .iter()
+        .map(|value| value.as_str().map(Box::from))
+        .collect()
+}
+
+/// Marks flags in prerequisite cycles unusable, rejects chains over the depth limit, and warns
+/// about prerequisites on unusable flags. Iterative, so a long chain cannot overflow the stack.
+fn check_prerequisite_graph(
+    compiler: &mut Compiler,
+    flags: &mut [CompiledFlag],
+    flags_path: &JsonPath,
+) -> Load<()> {
+    const UNVISITED: u8 = 0;
+    const ACTIVE: u8 = 1;
+    const DONE: u8 = 2;
+    let count = flags.len();
+    let edges: Vec<Vec<usize>> = flags
+        .iter()
+        .map(|flag| match &flag.body {
+            Some(body) => body.prerequisites.iter().map(|p| p.flag as usize).collect(),
+            None => Vec::new(),
+        })
+        .collect();
+    let mut state = vec![UNVISITED; count];
+    let mut depth = vec![0usize; count];
+    let mut in_cycle = vec![false; count];
+    for start in 0..count {
+        if state[start] != UNVISITED {
+            continue;
+        }
+        // Stack of (node, next edge to look at).
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = ACTIVE;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(&target) = edges[node].get(*next) else {
+                state[node] = DONE;
+                stack.pop();
+                let node_depth = edges[node]
+                    .iter()
+                    .map(|&target| {
+                        if in_cycle[target] {
+                            1
+                        } else {
+                            depth[target].saturating_add(1)
+                        }
+                    })
+                    .max()
+                    .unwrap_or(0);
+                depth[node] = node_depth;
+                continue;
+            };
+            *next += 1;
+            match state.get(target).copied() {
+                Some(UNVISITED) => {
+                    state[target] = ACTIVE;
+                    stack.push((target, 0));
+                }
+                Some(ACTIVE) => {
+                    // Everything on the stack from `target` up is in the cycle.
+                    let mut in_loop = false;
+                    for &(member, _) in stack.iter() {
+                        in_loop |= member == target;
+                        if in_loop {
+                            in_cycle[member] = true;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for index in 0..count {
+        if in_cycle[index] {
+            let key = flags[index].key.clone();
+            let path = flags_path.index(index);
+            compiler.report(
+                Severity::Error,
+                DiagnosticCode::PrerequisiteCycle,
+                &path.field("prerequisites"),
+                Owner::Flag(&key),
+                "the flag's prerequisites lead back to itself",
+            );
+            flags[index].body = None;
+        }
+    }
+    for index in 0..count {
+        if depth[index] > compiler.limits.max_prerequisite_depth && !in_cycle[index] {
+            return Err(LoadError::limit(
+                LimitKind::PrerequisiteDepth,
+                compiler.limits.max_prerequisite_depth,
+                depth[index],
+                flags_path.index(index).field("prerequisites").to_string(),
+            ));
+        }
+    }
+    for index in 0..count {
+        let Some(body) = &flags[index].body else {
+            continue;
+        };
+        let broken: Vec<(usize, Box<str>)> = body
+            .prerequisites
+            .iter()
+            .enumerate()
+            .filter_map(|(position, prerequisite)| {
+                let target = flags.get(prerequisite.flag as usize)?;
+                target
+                    .body
+                    .is_none()
+                    .then(|| (position, target.key.clone()))
+            })
+            .collect();
+        let key = flags[index].key.clone();
+        for (position, target) in broken {
+            compiler.report(
+                Severity::Warning,
+                DiagnosticCode::BrokenPrerequisite,
+                &flags_path
+                    .index(index)
+                    .field("prerequisites")
+                    .index(position)
+                    .field("flag"),
+                Owner::Flag(&key),
+                format!("prerequisite {target:?} has errors, so this flag serves its off variant"),
+            );
+        }
+    }
+    Ok(())
+}

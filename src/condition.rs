@@ -1,0 +1,231 @@
+//! Operators: how a condition is compiled from the wire format and how it is tested.
+
+use regex_lite::Regex;
+use serde_json::Value;
+
+use crate::context::AttrValue;
+use crate::fasthash::StrSet;
+use crate::semver::Version;
+use crate::timestamp::Timestamp;
+
+/// Comparisons shared by numeric, semver and date operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    Eq,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+}
+
+impl Cmp {
+    fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        matches!(
+            (self, ordering),
+            (Cmp::Eq, Equal)
+                | (Cmp::Lt, Less)
+                | (Cmp::Lte, Less | Equal)
+                | (Cmp::Gt, Greater)
+                | (Cmp::Gte, Greater | Equal)
+        )
+    }
+}
+
+/// A compiled operator with its pre-parsed operands.
+#[derive(Clone, Debug)]
+pub(crate) enum Operator {
+    Exists,
+    /// `equals` / `in`: any operand equal (same JSON type and value).
+    OneOf {
+        strings: StrSet,
+        numbers: Vec<f64>,
+        bools: [bool; 2],
+    },
+    Contains(Vec<Box<str>>),
+    StartsWith(Vec<Box<str>>),
+    EndsWith(Vec<Box<str>>),
+    Matches(Vec<Regex>),
+    Number(Cmp, Vec<f64>),
+    Semver(Cmp, Vec<Version>),
+    Date(Cmp, Vec<Timestamp>),
+    InSegment(Vec<u32>),
+}
+
+/// What kind of operands an operator takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Operands {
+    None,
+    Scalars,
+    Strings,
+    Regexes,
+    Numbers,
+    Versions,
+    Dates,
+    Segments,
+}
+
+/// Looks up an operator name: its canonical name, the operand kind, whether the name itself
+/// negates (the `not…` spellings), and the comparison for ordered operators.
+pub(crate) fn lookup(op: &str) -> Option<(&'static str, Operands, bool, Cmp)> {
+    use Operands as O;
+    Some(match op {
+        "exists" => ("exists", O::None, false, Cmp::Eq),
+        "equals" => ("equals", O::Scalars, false, Cmp::Eq),
+        "notEquals" => ("notEquals", O::Scalars, true, Cmp::Eq),
+        "in" => ("in", O::Scalars, false, Cmp::Eq),
+        "notIn" => ("notIn", O::Scalars, true, Cmp::Eq),
+        "contains" => ("contains", O::Strings, false, Cmp::Eq),
+        "startsWith" => ("startsWith", O::Strings, false, Cmp::Eq),
+        "endsWith" => ("endsWith", O::Strings, false, Cmp::Eq),
+        "matches" => ("matches", O::Regexes, false, Cmp::Eq),
+        "lt" => ("lt", O::Numbers, false, Cmp::Lt),
+        "lte" => ("lte", O::Numbers, false, Cmp::Lte),
+        "gt" => ("gt", O::Numbers, false, Cmp::Gt),
+        "gte" => ("gte", O::Numbers, false, Cmp::Gte),
+        "semverEq" => ("semverEq", O::Versions, false, Cmp::Eq),
+        "semverLt" => ("semverLt", O::Versions, false, Cmp::Lt),
+        "semverLte" => ("semverLte", O::Versions, false, Cmp::Lte),
+        "semverGt" => ("semverGt", O::Versions, false, Cmp::Gt),
+        "semverGte" => ("semverGte", O::Versions, false, Cmp::Gte),
+        "before" => ("before", O::Dates, false, Cmp::Lt),
+        "after" => ("after", O::Dates, false, Cmp::Gt),
+        "inSegment" => ("inSegment", O::Segments, false, Cmp::Eq),
+        "notInSegment" => ("notInSegment", O::Segments, true, Cmp::Eq),
+        _ => return None,
+    })
+}
+
+/// Every operator name, for documentation and error messages.
+pub(crate) const OPERATOR_NAMES: &[&str] = &[
+    "exists",
+    "equals",
+    "notEquals",
+    "in",
+    "notIn",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "semverEq",
+    "semverLt",
+    "semverLte",
+    "semverGt",
+    "semverGte",
+    "before",
+    "after",
+    "inSegment",
+    "notInSegment",
+];
+
+/// Builds the `OneOf` operator from scalar operands; `None` if an operand is not a scalar.
+pub(crate) fn one_of(values: &[Value]) -> Result<Operator, usize> {
+    let mut strings = Vec::new();
+    let mut numbers = Vec::new();
+    let mut bools = [false; 2];
+    for (index, value) in values.iter().enumerate() {
+        match value {
+            Value::String(text) => strings.push(Box::from(text.as_str())),
+            Value::Number(number) => numbers.push(number.as_f64().ok_or(index)?),
+            Value::Bool(flag) => bools[usize::from(*flag)] = true,
+            _ => return Err(index),
+        }
+    }
+    Ok(Operator::OneOf {
+        strings: StrSet::new(strings),
+        numbers,
+        bools,
+    })
+}
+
+impl Operator {
+    /// Whether the operator holds for `value` (before negation). A missing attribute never
+    /// satisfies any operator but `inSegment`, which does not read an attribute.
+    pub(crate) fn holds(
+        &self,
+        value: Option<&AttrValue>,
+        in_segment: &dyn Fn(u32) -> bool,
+    ) -> bool {
+        match self {
+            Operator::Exists => value.is_some(),
+            Operator::InSegment(segments) => segments.iter().any(|&segment| in_segment(segment)),
+            _ => match value {
+                None => false,
+                Some(AttrValue::List(items)) => items.iter().any(|item| self.holds_scalar(item)),
+                Some(scalar) => self.holds_scalar(scalar),
+            },
+        }
+    }
+
+    fn holds_scalar(&self, value: &AttrValue) -> bool {
+        match (self, value) {
+            (Operator::OneOf { strings, .. }, AttrValue::String(text)) => strings.contains(text),
+            (Operator::OneOf { numbers, .. }, AttrValue::Number(number)) => {
+                numbers.iter().any(|n| n == number)
+            }
+            (Operator::OneOf { bools, .. }, AttrValue::Bool(flag)) => bools[usize::from(*flag)],
+            (Operator::Contains(needles), AttrValue::String(text)) => {
+                needles.iter().any(|needle| text.contains(&**needle))
+            }
+            (Operator::StartsWith(prefixes), AttrValue::String(text)) => {
+                prefixes.iter().any(|prefix| text.starts_with(&**prefix))
+            }
+            (Operator::EndsWith(suffixes), AttrValue::String(text)) => {
+                suffixes.iter().any(|suffix| text.ends_with(&**suffix))
+            }
+            (Operator::Matches(patterns), AttrValue::String(text)) => {
+                patterns.iter().any(|re| re.is_match(text))
+            }
+            (Operator::Number(cmp, operands), AttrValue::Number(number)) => {
+                operands.iter().any(|operand| {
+                    number
+                        .partial_cmp(operand)
+                        .is_some_and(|ordering| cmp.holds(ordering))
+                })
+            }
+            (Operator::Semver(cmp, operands), AttrValue::String(text)) => {
+                match Version::parse(text) {
+                    Ok(version) => operands
+                        .iter()
+                        .any(|operand| cmp.holds(version.cmp(operand))),
+                    Err(_) => false,
+                }
+            }
+            (Operator::Date(cmp, operands), value) => match date_of(value) {
+                Some(instant) => operands
+                    .iter()
+                    .any(|operand| cmp.holds(instant.cmp(operand))),
+                None => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// A context value read as an instant: an RFC 3339 string, or a number of Unix milliseconds.
+fn date_of(value: &AttrValue) -> Option<Timestamp> {
+    match value {
+        AttrValue::String(text) => Timestamp::parse_rfc3339(text).ok(),
+        AttrValue::Number(millis) if millis.is_finite() && millis.abs() < 8.64e15 => {
+            // Within ±273,790 years, so the cast is exact for the integral part.
+            #[allow(clippy::cast_possible_truncation)]
+            let whole = millis.floor() as i64;
+            Some(Timestamp::from_unix_millis(whole))
+        }
+        _ => None,
+    }
+}
+
+/// A compiled condition.
+#[derive(Clone, Debug)]
+pub(crate) struct Condition {
+    /// Attribute id in the engine's attribute table (unused by `inSegment`).
+    pub(crate) attribute: Option<u32>,
+    pub(crate) op_name: &'static str,
+    pub(crate) operator: Operator,
+    pub(crate) negate: bool,
+}

@@ -1,0 +1,463 @@
+//! The evaluation algorithm (see `docs/evaluation.md`): kill switch, overrides, schedule,
+//! prerequisites, rules, fallthrough. Pure: the time is an argument, and nothing here can fail.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::bucket::bucketing_text;
+use crate::compile::{CompiledFlag, CompiledSegment, FlagBody, Serve};
+use crate::condition::Condition;
+use crate::context::AttrValue;
+use crate::timestamp::Timestamp;
+use crate::trace::{NoTrace, Step, Tracer};
+use crate::Engine;
+
+/// Why an evaluation returned what it did. The words are OpenFeature's, plus three documented
+/// extras (`OVERRIDE`, `PREREQUISITE_FAILED`) where OpenFeature has none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum Reason {
+    /// The flag serves one variant to everybody, always.
+    Static,
+    /// No rule matched; the fallthrough variant was served.
+    Default,
+    /// A targeting rule matched and served a fixed variant.
+    TargetingMatch,
+    /// A percentage split (in a rule or the fallthrough) chose the variant.
+    Split,
+    /// The flag is switched off or outside its schedule; the off variant (or the caller's default) was served.
+    Disabled,
+    /// The targeting key is listed in one of the flag's overrides.
+    Override,
+    /// A prerequisite flag did not serve a required variant; the off variant was served.
+    PrerequisiteFailed,
+    /// Evaluation failed; the caller's default was served and `error_code` says why.
+    Error,
+}
+
+impl Reason {
+    /// The reason as written in JSON, e.g. `TARGETING_MATCH`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Static => "STATIC",
+            Reason::Default => "DEFAULT",
+            Reason::TargetingMatch => "TARGETING_MATCH",
+            Reason::Split => "SPLIT",
+            Reason::Disabled => "DISABLED",
+            Reason::Override => "OVERRIDE",
+            Reason::PrerequisiteFailed => "PREREQUISITE_FAILED",
+            Reason::Error => "ERROR",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an evaluation failed, in OpenFeature's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// No flag has this key.
+    FlagNotFound,
+    /// The flag's definition has errors (see [`Engine::diagnostics`]).
+    ParseError,
+    /// The flag's type is not the one asked for.
+    TypeMismatch,
+    /// A split needs the bucketing attribute (by default the targeting key) and the context lacks it.
+    TargetingKeyMissing,
+    /// The context breaks a limit.
+    InvalidContext,
+    /// Anything else (never expected).
+    General,
+}
+
+impl ErrorCode {
+    /// The code as written in JSON, e.g. `FLAG_NOT_FOUND`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::FlagNotFound => "FLAG_NOT_FOUND",
+            ErrorCode::ParseError => "PARSE_ERROR",
+            ErrorCode::TypeMismatch => "TYPE_MISMATCH",
+            ErrorCode::TargetingKeyMissing => "TARGETING_KEY_MISSING",
+            ErrorCode::InvalidContext => "INVALID_CONTEXT",
+            ErrorCode::General => "GENERAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The result of evaluating a flag. Borrowed from the [`Engine`], so it costs no copies.
+///
+/// `value` is `None` when the caller's default applies: on error, and when a disabled flag has
+/// no off variant.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation<'e> {
+    /// The variant's value, or `None` for "use your default".
+    pub value: Option<&'e Value>,
+    /// The variant served.
+    pub variant: Option<&'e str>,
+    /// Why.
+    pub reason: Reason,
+    /// Set exactly when `reason` is [`Reason::Error`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<ErrorCode>,
+    /// The id of the rule that decided, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_id: Option<&'e str>,
+}
+
+/// A typed result: the value (the caller's default on error), with how it was reached.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Details<'e, T> {
+    /// The flag's value, or the caller's default.
+    pub value: T,
+    /// The variant served, if any.
+    pub variant: Option<&'e str>,
+    /// Why.
+    pub reason: Reason,
+    /// Set exactly when `reason` is [`Reason::Error`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<ErrorCode>,
+    /// The id of the rule that decided, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_id: Option<&'e str>,
+}
+
+/// Where the decision came from, as indices into the compiled flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    pub(crate) variant: Option<u32>,
+    pub(crate) reason: Reason,
+    pub(crate) error: Option<ErrorCode>,
+    pub(crate) rule: Option<u32>,
+}
+
+impl Outcome {
+    pub(crate) fn error(code: ErrorCode) -> Outcome {
+        Outcome {
+            variant: None,
+            reason: Reason::Error,
+            error: Some(code),
+            rule: None,
+        }
+    }
+
+    fn served(variant: Option<u32>, reason: Reason, rule: Option<u32>) -> Outcome {
+        Outcome {
+            variant,
+            reason,
+            error: None,
+            rule,
+        }
+    }
+
+    /// Turns indices into borrowed names and values.
+    pub(crate) fn resolve(self, flag: Option<&CompiledFlag>) -> Evaluation<'_> {
+        let variant = flag.and_then(|flag| {
+            self.variant
+                .and_then(|index| flag.variants.get(index as usize))
+        });
+        let rule_id = match (flag.and_then(|flag| flag.body.as_ref()), self.rule) {
+            (Some(body), Some(rule)) => body.rules.get(rule as usize).map(|rule| &*rule.id),
+            _ => None,
+        };
+        Evaluation {
+            value: variant.map(|(_, value)| value),
+            variant: variant.map(|(key, _)| &**key),
+            reason: self.reason,
+            error_code: self.error,
+            rule_id,
+        }
+    }
+}
+
+/// A context resolved against one engine's attribute table. Public only so a sealed trait can
+/// name it; it is not reachable from outside the crate.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    pub(crate) attributes: &'a [(String, AttrValue)],
+    /// Engine attribute id → index into `attributes` (`u32::MAX` when absent).
+    pub(crate) slots: &'a [u32],
+    pub(crate) problem: Option<&'a str>,
+}
+
+impl<'a> View<'a> {
+    #[inline]
+    pub(crate) fn get(&self, attribute: u32) -> Option<&'a AttrValue> {
+        let slot = *self.slots.get(attribute as usize)?;
+        self.attributes.get(slot as usize).map(|(_, value)| value)
+    }
+
+    /// The targeting key (attribute 0).
+    #[inline]
+    pub(crate) fn targeting_key(&self) -> Option<&'a str> {
+        match self.get(0) {
+            Some(AttrValue::String(key)) => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// Evaluates flag `index` of `engine`.
+pub(crate) fn evaluate<T: Tracer>(
+    engine: &Engine,
+    index: u32,
+    view: View,
+    now: Timestamp,
+    depth: usize,
+    tracer: &mut T,
+) -> Outcome {
+    let Some(flag) = engine.flags.get(index as usize) else {
+        tracer.step(|| Step::FlagNotFound);
+        return Outcome::error(ErrorCode::FlagNotFound);
+    };
+    let Some(body) = &flag.body else {
+        tracer.step(|| Step::FlagInvalid);
+        return Outcome::error(ErrorCode::ParseError);
+    };
+    if let Some(problem) = view.problem {
+        tracer.step(|| Step::InvalidContext {
+            message: problem.to_owned(),
+        });
+        return Outcome::error(ErrorCode::InvalidContext);
+    }
+
+    tracer.step(|| Step::Enabled {
+        enabled: body.enabled,
+    });
+    if !body.enabled {
+        return Outcome::served(body.off, Reason::Disabled, None);
+    }
+
+    if !body.overrides.is_empty() {
+        let key = view.targeting_key();
+        let forced = key.and_then(|key| body.overrides.get(key)).copied();
+        tracer.step(|| Step::Override {
+            targeting_key: key.map(str::to_owned),
+            variant: forced.and_then(|variant| variant_name(flag, variant)),
+        });
+        if let Some(variant) = forced {
+            return Outcome::served(Some(variant), Reason::Override, None);
+        }
+    }
+
+    if let Some(window) = &body.schedule {
+        let live = window.contains(now);
+        tracer.step(|| Step::Schedule {
+            start: window.start.map(|start| start.to_string()),
+            end: window.end.map(|end| end.to_string()),
+            now: now.to_string(),
+            live,
+        });
+        if !live {
+            return Outcome::served(body.off, Reason::Disabled, None);
+        }
+    }
+
+    for prerequisite in &body.prerequisites {
+        // The compiler bounds chains by the depth limit; this guard only keeps a bug from recursing forever.
+        let outcome = if depth >= engine.limits.max_prerequisite_depth {
+            Outcome::error(ErrorCode::General)
+        } else {
+            evaluate(
+                engine,
+                prerequisite.flag,
+                view,
+                now,
+                depth + 1,
+                &mut NoTrace,
+            )
+        };
+        let met = outcome.error.is_none()
+            && outcome
+                .variant
+                .is_some_and(|variant| prerequisite.variants.contains(&variant));
+        tracer.step(|| {
+            let target = engine.flags.get(prerequisite.flag as usize);
+            Step::Prerequisite {
+                flag: target
+                    .map(|target| target.key.to_string())
+                    .unwrap_or_default(),
+                required: prerequisite
+                    .variants
+                    .iter()
+                    .filter_map(|&variant| target.and_then(|target| variant_name(target, variant)))
+                    .collect(),
+                variant: target.and_then(|target| {
+                    outcome
+                        .variant
+                        .and_then(|variant| variant_name(target, variant))
+                }),
+                met,
+            }
+        });
+        if !met {
+            return Outcome::served(body.off, Reason::PrerequisiteFailed, None);
+        }
+    }
+
+    for (rule_index, rule) in body.rules.iter().enumerate() {
+        if rule_matches(engine, rule_index, &rule.id, &rule.conditions, view, tracer) {
+            tracer.step(|| Step::RuleMatched {
+                rule: rule_index,
+                rule_id: rule.id.to_string(),
+            });
+            let rule_number = u32::try_from(rule_index).ok();
+            return serve(
+                engine,
+                flag,
+                body,
+                &rule.serve,
+                Reason::TargetingMatch,
+                rule_number,
+                view,
+                tracer,
+            );
+        }
+    }
+
+    tracer.step(|| Step::Fallthrough);
+    let reason = if body.is_static {
+        Reason::Static
+    } else {
+        Reason::Default
+    };
+    serve(
+        engine,
+        flag,
+        body,
+        &body.fallthrough,
+        reason,
+        None,
+        view,
+        tracer,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn serve<T: Tracer>(
+    engine: &Engine,
+    flag: &CompiledFlag,
+    body: &FlagBody,
+    serve: &Serve,
+    fixed_reason: Reason,
+    rule: Option<u32>,
+    view: View,
+    tracer: &mut T,
+) -> Outcome {
+    match serve {
+        Serve::Variant(variant) => Outcome::served(Some(*variant), fixed_reason, rule),
+        Serve::Split { bucket_by, ranges } => {
+            let text = view.get(*bucket_by).and_then(bucketing_text);
+            let placed = text.as_deref().map(|text| {
+                let bucket = body.hasher.bucket(text);
+                (bucket, ranges.pick(bucket))
+            });
+            tracer.step(|| Step::Split {
+                bucket_by: engine
+                    .attribute_names
+                    .get(*bucket_by as usize)
+                    .map(|name| name.to_string())
+                    .unwrap_or_default(),
+                value: text.as_deref().map(str::to_owned),
+                bucket: placed.map(|(bucket, _)| bucket),
+                range_start: placed.and_then(|(_, pick)| pick.map(|(_, start, _)| start)),
+                range_end: placed.and_then(|(_, pick)| pick.map(|(_, _, end)| end)),
+                variant: placed.and_then(|(_, pick)| {
+                    pick.and_then(|(variant, _, _)| variant_name(flag, variant))
+                }),
+            });
+            match placed {
+                None => Outcome::error(ErrorCode::TargetingKeyMissing),
+                Some((_, Some((variant, _, _)))) => {
+                    Outcome::served(Some(variant), Reason::Split, rule)
+                }
+                // Unreachable: ranges cover every bucket. Reported rather than assumed.
+                Some((_, None)) => Outcome::error(ErrorCode::General),
+            }
+        }
+    }
+}
+
+fn rule_matches<T: Tracer>(
+    engine: &Engine,
+    rule_index: usize,
+    rule_id: &str,
+    conditions: &[Condition],
+    view: View,
+    tracer: &mut T,
+) -> bool {
+    for (condition_index, condition) in conditions.iter().enumerate() {
+        let result = condition_holds(engine, condition, view);
+        tracer.step(|| Step::Condition {
+            rule: rule_index,
+            rule_id: rule_id.to_owned(),
+            condition: condition_index,
+            attribute: condition
+                .attribute
+                .and_then(|attribute| engine.attribute_names.get(attribute as usize))
+                .map(|name| name.to_string()),
+            op: condition.op_name.to_owned(),
+            negate: condition.negate,
+            value: condition
+                .attribute
+                .and_then(|attribute| view.get(attribute))
+                .map(AttrValue::to_json),
+            result,
+        });
+        if !result {
+            return false;
+        }
+    }
+    true
+}
+
+#[inline]
+fn condition_holds(engine: &Engine, condition: &Condition, view: View) -> bool {
+    let value = condition
+        .attribute
+        .and_then(|attribute| view.get(attribute));
+    let in_segment = |segment: u32| {
+        engine
+            .segments
+            .get(segment as usize)
+            .is_some_and(|segment| segment_contains(engine, segment, view))
+    };
+    condition.operator.holds(value, &in_segment) != condition.negate
+}
+
+fn segment_contains(engine: &Engine, segment: &CompiledSegment, view: View) -> bool {
+    let key = view.targeting_key();
+    if key.is_some_and(|key| segment.included.contains(key)) {
+        return true;
+    }
+    if key.is_some_and(|key| segment.excluded.contains(key)) {
+        return false;
+    }
+    !segment.conditions.is_empty()
+        && segment
+            .conditions
+            .iter()
+            .all(|condition| condition_holds(engine, condition, view))
+}
+
+fn variant_name(flag: &CompiledFlag, variant: u32) -> Option<String> {
+    flag.variants
+        .get(variant as usize)
+        .map(|(key, _)| key.to_string())
+}

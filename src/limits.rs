@@ -1,0 +1,171 @@
+//! Every bound the engine enforces, in one place, so the documentation and the code cannot drift.
+
+use std::fmt;
+
+/// The bounds a snapshot and a context must stay within.
+///
+/// A snapshot over any of these is rejected whole with [`LoadErrorKind::Limit`](crate::LoadErrorKind::Limit)
+/// naming the limit; a context over one evaluates to `INVALID_CONTEXT`. The defaults are generous for real
+/// flag sets and small enough that a hostile document cannot exhaust memory or time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Size of the snapshot document in bytes.
+    pub max_document_bytes: usize,
+    /// Nesting depth of arrays and objects in the snapshot.
+    pub max_json_depth: usize,
+    /// Number of flags in a snapshot.
+    pub max_flags: usize,
+    /// Number of segments in a snapshot.
+    pub max_segments: usize,
+    /// Number of variants of one flag.
+    pub max_variants: usize,
+    /// Number of rules of one flag.
+    pub max_rules: usize,
+    /// Number of conditions in one rule or segment.
+    pub max_conditions: usize,
+    /// Number of values in one list: a condition's values, a segment's key lists, an override's keys.
+    pub max_list_values: usize,
+    /// Length in bytes of a key: flag, variant, segment, rule id, attribute name.
+    pub max_key_bytes: usize,
+    /// Length in bytes of any other string in the targeting definition (values, targeting keys, salts).
+    pub max_string_bytes: usize,
+    /// Length in bytes of a regular expression.
+    pub max_regex_bytes: usize,
+    /// Length of the longest prerequisite chain (a flag with one prerequisite has depth 1).
+    pub max_prerequisite_depth: usize,
+    /// Number of attributes in an evaluation context.
+    pub max_context_attributes: usize,
+    /// Length in bytes of a string in an evaluation context (attribute names and values).
+    pub max_context_string_bytes: usize,
+    /// Number of items in a list attribute of an evaluation context.
+    pub max_context_list_items: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_document_bytes: 16 * 1024 * 1024,
+            max_json_depth: 64,
+            max_flags: 20_000,
+            max_segments: 10_000,
+            max_variants: 1_000,
+            max_rules: 1_000,
+            max_conditions: 100,
+            max_list_values: 100_000,
+            max_key_bytes: 256,
+            max_string_bytes: 4_096,
+            max_regex_bytes: 1_024,
+            max_prerequisite_depth: 16,
+            max_context_attributes: 256,
+            max_context_string_bytes: 4_096,
+            max_context_list_items: 1_000,
+        }
+    }
+}
+
+/// Which limit a document or context went over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// [`Limits::max_document_bytes`]
+    DocumentBytes,
+    /// [`Limits::max_json_depth`]
+    JsonDepth,
+    /// [`Limits::max_flags`]
+    Flags,
+    /// [`Limits::max_segments`]
+    Segments,
+    /// [`Limits::max_variants`]
+    Variants,
+    /// [`Limits::max_rules`]
+    Rules,
+    /// [`Limits::max_conditions`]
+    Conditions,
+    /// [`Limits::max_list_values`]
+    ListValues,
+    /// [`Limits::max_key_bytes`]
+    KeyBytes,
+    /// [`Limits::max_string_bytes`]
+    StringBytes,
+    /// [`Limits::max_regex_bytes`]
+    RegexBytes,
+    /// [`Limits::max_prerequisite_depth`]
+    PrerequisiteDepth,
+    /// [`Limits::max_context_attributes`]
+    ContextAttributes,
+    /// [`Limits::max_context_string_bytes`]
+    ContextStringBytes,
+    /// [`Limits::max_context_list_items`]
+    ContextListItems,
+}
+
+impl LimitKind {
+    /// The stable code of this limit, as used in error codes (`LIMIT_…`) and the documentation.
+    pub fn code(self) -> &'static str {
+        match self {
+            LimitKind::DocumentBytes => "LIMIT_DOCUMENT_BYTES",
+            LimitKind::JsonDepth => "LIMIT_JSON_DEPTH",
+            LimitKind::Flags => "LIMIT_FLAGS",
+            LimitKind::Segments => "LIMIT_SEGMENTS",
+            LimitKind::Variants => "LIMIT_VARIANTS",
+            LimitKind::Rules => "LIMIT_RULES",
+            LimitKind::Conditions => "LIMIT_CONDITIONS",
+            LimitKind::ListValues => "LIMIT_LIST_VALUES",
+            LimitKind::KeyBytes => "LIMIT_KEY_BYTES",
+            LimitKind::StringBytes => "LIMIT_STRING_BYTES",
+            LimitKind::RegexBytes => "LIMIT_REGEX_BYTES",
+            LimitKind::PrerequisiteDepth => "LIMIT_PREREQUISITE_DEPTH",
+            LimitKind::ContextAttributes => "LIMIT_CONTEXT_ATTRIBUTES",
+            LimitKind::ContextStringBytes => "LIMIT_CONTEXT_STRING_BYTES",
+            LimitKind::ContextListItems => "LIMIT_CONTEXT_LIST_ITEMS",
+        }
+    }
+
+    /// What is counted, in words, for messages.
+    pub fn what(self) -> &'static str {
+        match self {
+            LimitKind::DocumentBytes => "document size in bytes",
+            LimitKind::JsonDepth => "JSON nesting depth",
+            LimitKind::Flags => "number of flags",
+            LimitKind::Segments => "number of segments",
+            LimitKind::Variants => "number of variants",
+            LimitKind::Rules => "number of rules",
+            LimitKind::Conditions => "number of conditions",
+            LimitKind::ListValues => "number of list values",
+            LimitKind::KeyBytes => "key length in bytes",
+            LimitKind::StringBytes => "string length in bytes",
+            LimitKind::RegexBytes => "regular expression length in bytes",
+            LimitKind::PrerequisiteDepth => "prerequisite chain depth",
+            LimitKind::ContextAttributes => "number of context attributes",
+            LimitKind::ContextStringBytes => "context string length in bytes",
+            LimitKind::ContextListItems => "number of items in a context list",
+        }
+    }
+
+    /// The value of this limit in `limits`.
+    pub fn value_in(self, limits: &Limits) -> usize {
+        match self {
+            LimitKind::DocumentBytes => limits.max_document_bytes,
+            LimitKind::JsonDepth => limits.max_json_depth,
+            LimitKind::Flags => limits.max_flags,
+            LimitKind::Segments => limits.max_segments,
+            LimitKind::Variants => limits.max_variants,
+            LimitKind::Rules => limits.max_rules,
+            LimitKind::Conditions => limits.max_conditions,
+            LimitKind::ListValues => limits.max_list_values,
+            LimitKind::KeyBytes => limits.max_key_bytes,
+            LimitKind::StringBytes => limits.max_string_bytes,
+            LimitKind::RegexBytes => limits.max_regex_bytes,
+            LimitKind::PrerequisiteDepth => limits.max_prerequisite_depth,
+            LimitKind::ContextAttributes => limits.max_context_attributes,
+            LimitKind::ContextStringBytes => limits.max_context_string_bytes,
+            LimitKind::ContextListItems => limits.max_context_list_items,
+        }
+    }
+}
+
+impl fmt::Display for LimitKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}

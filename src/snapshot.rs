@@ -1,0 +1,240 @@
+//! The wire format of a snapshot (schema version 1), exactly as it appears in JSON.
+//!
+//! These types only describe shape. Meaning (operators, dates, weights, references) is checked by
+//! [`compile`](crate::compile), so that one broken flag becomes a diagnostic instead of a rejected
+//! document. Unknown fields are ignored, so a newer producer can add optional fields without
+//! breaking older engines; changes that older engines must not ignore bump `schemaVersion`.
+
+use std::fmt;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The only `schemaVersion` this engine reads.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// A whole snapshot document.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// Format version; must be [`SCHEMA_VERSION`].
+    pub schema_version: u64,
+    /// Increases with every published change; clients never replace a snapshot with an older one.
+    pub revision: u64,
+    /// When the snapshot was produced (RFC 3339).
+    pub generated_at: String,
+    /// Which environment this snapshot is for, e.g. `production`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// Reusable audiences referenced by rules.
+    #[serde(default)]
+    pub segments: Vec<Segment>,
+    /// The flags, in the order the producer listed them.
+    pub flags: Vec<Flag>,
+}
+
+/// One flag.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flag {
+    /// Unique key the application asks for.
+    pub key: String,
+    /// `boolean`, `string`, `number` or `object` (any JSON value).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Kill switch: when false the flag serves its off variant and nothing else is consulted.
+    #[serde(default = "enabled_default")]
+    pub enabled: bool,
+    /// Variant key → value, in order.
+    pub variants: Entries<Value>,
+    /// Served when the flag is disabled, outside its schedule, or a prerequisite fails. Without
+    /// one, those cases serve the caller's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub off_variant: Option<String>,
+    /// What everyone who reaches the end of the rules gets.
+    pub fallthrough: Serve,
+    /// Targeting keys forced to a variant.
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+    /// Optional time window in which the flag is live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    /// Flags that must serve given variants for this one to be on.
+    #[serde(default)]
+    pub prerequisites: Vec<Prerequisite>,
+    /// Targeting rules, tried in order; the first whose conditions all hold decides.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+    /// Mixed into the bucketing hash; change it to reshuffle who gets which variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
+    /// The context attribute splits bucket by (default `targetingKey`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_by: Option<String>,
+    /// Description, owner, tags and version, for people and previews.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
+fn enabled_default() -> bool {
+    true
+}
+
+/// What a rule or the fallthrough serves: one fixed variant, or a weighted split.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Serve {
+    /// A fixed variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// A weighted split; weights are in units of 0.001 % and add up to 100000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<Vec<WeightedVariant>>,
+    /// Bucket this split by another attribute than the flag's `bucketBy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_by: Option<String>,
+}
+
+/// One slice of a split.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct WeightedVariant {
+    /// The variant served to this slice.
+    pub variant: String,
+    /// Size of the slice in units of 0.001 % (100000 is everybody).
+    pub weight: u64,
+}
+
+/// Targeting keys forced to one variant.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Override {
+    /// The variant they get.
+    pub variant: String,
+    /// The targeting keys.
+    pub keys: Vec<String>,
+}
+
+/// A time window; either end may be open.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct Schedule {
+    /// First instant the flag is live (inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// First instant the flag is no longer live (exclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+}
+
+/// A flag that must evaluate to one of some variants.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Prerequisite {
+    /// The key of the flag depended on.
+    pub flag: String,
+    /// Any of these variants satisfies the prerequisite.
+    pub variants: Vec<String>,
+}
+
+/// A targeting rule.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Rule {
+    /// Reported as `ruleId` when this rule decides; defaults to the rule's index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// All must hold (an empty list always holds).
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    /// What the rule serves when it matches.
+    pub serve: Serve,
+}
+
+/// A test on one context attribute (or on segment membership).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Condition {
+    /// The context attribute tested; not used by `inSegment`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// The operator, e.g. `in`, `startsWith`, `semverGte`.
+    pub op: String,
+    /// One operand; shorthand for `values` with one element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// Operands; the condition holds if the operator holds for any of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<Value>>,
+    /// Invert the result.
+    #[serde(default)]
+    pub negate: bool,
+}
+
+/// A reusable audience.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Segment {
+    /// Unique key rules reference with `inSegment`.
+    pub key: String,
+    /// Targeting keys always in the segment.
+    #[serde(default)]
+    pub included: Vec<String>,
+    /// Targeting keys never in the segment (unless also included).
+    #[serde(default)]
+    pub excluded: Vec<String>,
+    /// When non-empty, contexts for which all hold are in the segment.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+}
+
+/// Information for people; never affects evaluation.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    /// What the flag is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Who to ask about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Free-form labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The flag's own version, bumped on each change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// When the flag last changed (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_at: Option<String>,
+}
+
+/// A JSON object read as an ordered list of entries, keeping duplicate keys so they can be
+/// reported (a plain map would silently keep the last one).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Entries<T>(pub Vec<(String, T)>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for EntriesVisitor<T> {
+            type Value = Entries<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+                while let Some((key, value)) = map.next_entry::<String, T>()? {
+                    entries.push((key, value));
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<T: Serialize> Serialize for Entries<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,3 @@
+//! The one integration-test binary: every module here tests the public API from outside.
+
+mod support;
