@@ -16,6 +16,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::error::LoadError;
 use crate::fasthash::{FastMap, FastSet, StrSet};
 use crate::limits::{LimitKind, Limits};
+use crate::load::UnknownField;
 use crate::path::JsonPath;
 use crate::semver::Version;
 use crate::snapshot::{self as wire, Metadata, Snapshot};
@@ -180,7 +181,11 @@ type Load<T> = Result<T, LoadError>;
 type FlagHeads = (Vec<CompiledFlag>, FastMap<Box<str>, u32>, Vec<bool>);
 
 /// Compiles a parsed snapshot.
-pub(crate) fn compile(snapshot: Snapshot, limits: &Limits) -> Load<Compiled> {
+pub(crate) fn compile(
+    snapshot: Snapshot,
+    unknown_fields: &[UnknownField],
+    limits: &Limits,
+) -> Load<Compiled> {
     let root = JsonPath::ROOT;
     let generated_at = Timestamp::parse_rfc3339(&snapshot.generated_at).map_err(|error| {
         LoadError::new(
@@ -213,9 +218,29 @@ pub(crate) fn compile(snapshot: Snapshot, limits: &Limits) -> Load<Compiled> {
     // Attribute 0 is always the targeting key, so overrides and segments can find it directly.
     compiler.intern(TARGETING_KEY);
 
-    let segments = compiler.compile_segments(&snapshot.segments)?;
-    let (mut flags, flag_index, head_broken) =
+    report_unknown_top_level(&mut compiler, unknown_fields);
+    let segments = compiler.compile_segments(&snapshot.segments, unknown_fields)?;
+    let (mut flags, flag_index, mut head_broken) =
         compiler.compile_flag_heads(&snapshot.flags, limits)?;
+    for field in unknown_fields {
+        let Some(index) = field.flag else { continue };
+        let Some(flag) = snapshot.flags.get(index) else {
+            continue;
+        };
+        compiler.diagnostics.push(Diagnostic {
+            severity: Severity::Error,
+            code: DiagnosticCode::UnknownField,
+            path: field.path.clone(),
+            flag: Some(flag.key.clone()),
+            segment: None,
+            message: "unknown field; the flag is not served rather than served without it \
+                      (check the spelling, or upgrade the engine)"
+                .to_owned(),
+        });
+        if let Some(broken) = head_broken.get_mut(index) {
+            *broken = true;
+        }
+    }
 
     let flags_path = root.field("flags");
     let mut wire_flags = snapshot.flags;
@@ -268,6 +293,23 @@ pub(crate) fn compile(snapshot: Snapshot, limits: &Limits) -> Load<Compiled> {
         attribute_index: compiler.attribute_index,
         diagnostics: compiler.diagnostics,
     })
+}
+
+/// Unknown fields outside flags and segments cannot change what any flag serves: warnings.
+fn report_unknown_top_level(compiler: &mut Compiler, unknown_fields: &[UnknownField]) {
+    for field in unknown_fields
+        .iter()
+        .filter(|field| field.flag.is_none() && field.segment.is_none())
+    {
+        compiler.diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            code: DiagnosticCode::UnknownField,
+            path: field.path.clone(),
+            flag: None,
+            segment: None,
+            message: "unknown field, ignored".to_owned(),
+        });
+    }
 }
 
 fn check_count(limit: LimitKind, max: usize, actual: usize, path: &JsonPath) -> Load<()> {
@@ -388,7 +430,11 @@ impl Compiler<'_> {
         Ok(StrSet::new(keys.iter().map(|key| Box::from(key.as_str()))))
     }
 
-    fn compile_segments(&mut self, segments: &[wire::Segment]) -> Load<Vec<CompiledSegment>> {
+    fn compile_segments(
+        &mut self,
+        segments: &[wire::Segment],
+        unknown_fields: &[UnknownField],
+    ) -> Load<Vec<CompiledSegment>> {
         let root = JsonPath::ROOT;
         let segments_path = root.field("segments");
         let mut seen: FastMap<&str, usize> = FastMap::default();
@@ -422,6 +468,22 @@ impl Compiler<'_> {
                 false,
                 &mut health,
             )?;
+            for field in unknown_fields
+                .iter()
+                .filter(|field| field.segment == Some(index))
+            {
+                health.broken = true;
+                self.diagnostics.push(Diagnostic {
+                    severity: Severity::Error,
+                    code: DiagnosticCode::UnknownField,
+                    path: field.path.clone(),
+                    flag: None,
+                    segment: Some(segment.key.clone()),
+                    message: "unknown field; rules using this segment are not served \
+                              (check the spelling, or upgrade the engine)"
+                        .to_owned(),
+                });
+            }
             let id = u32::try_from(index).unwrap_or(u32::MAX);
             // The first definition is the one referenced; duplicates make it unusable anyway.
             self.segment_index

@@ -67,6 +67,10 @@ pub enum DiagnosticCode {
     EmptySchedule,
     /// A flag depends on a flag that has errors; it will serve its off variant.
     BrokenPrerequisite,
+    /// A field this engine does not know. Inside a flag or segment it is an error: the engine will
+    /// not serve a definition it only partly understands (a misspelt `conditions` would otherwise
+    /// make a rule match everybody). Elsewhere it is a warning.
+    UnknownField,
 }
 
 impl DiagnosticCode {
@@ -96,6 +100,7 @@ impl DiagnosticCode {
             DiagnosticCode::WeightsSum => "weights-sum",
             DiagnosticCode::EmptySchedule => "empty-schedule",
             DiagnosticCode::BrokenPrerequisite => "broken-prerequisite",
+            DiagnosticCode::UnknownField => "unknown-field",
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::error::LoadError;
 use crate::evaluate::{evaluate, Details, ErrorCode, Evaluation, Outcome, Reason, View};
 use crate::fasthash::FastMap;
 use crate::limits::{LimitKind, Limits};
-use crate::load::parse;
+use crate::load::{parse, UnknownField};
 use crate::snapshot::{Metadata, Snapshot};
 use crate::stats::Stats;
 use crate::timestamp::Timestamp;
@@ -205,8 +205,8 @@ impl Engine {
 
     /// Loads a snapshot from JSON bytes with custom limits.
     pub fn from_slice_with_limits(bytes: &[u8], limits: Limits) -> Result<Engine, LoadError> {
-        let snapshot = parse(bytes, &limits)?;
-        Engine::from_snapshot_with_limits(snapshot, limits)
+        let (snapshot, unknown_fields) = parse(bytes, &limits)?;
+        Engine::build(snapshot, &unknown_fields, limits)
     }
 
     /// Compiles an already parsed snapshot (e.g. one built in code) with the default [`Limits`].
@@ -217,6 +217,14 @@ impl Engine {
     /// Compiles an already parsed snapshot with custom limits.
     pub fn from_snapshot_with_limits(
         snapshot: Snapshot,
+        limits: Limits,
+    ) -> Result<Engine, LoadError> {
+        Engine::build(snapshot, &[], limits)
+    }
+
+    fn build(
+        snapshot: Snapshot,
+        unknown_fields: &[UnknownField],
         limits: Limits,
     ) -> Result<Engine, LoadError> {
         if snapshot.schema_version != crate::snapshot::SCHEMA_VERSION {
@@ -234,7 +242,7 @@ impl Engine {
             attribute_names,
             attribute_index,
             diagnostics,
-        } = compile(snapshot, &limits)?;
+        } = compile(snapshot, unknown_fields, &limits)?;
         Ok(Engine {
             id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
             header,

@@ -71,3 +71,8 @@ pub use limits::{LimitKind, Limits};
 pub use stats::{FlagStats, Stats, VariantCount};
 pub use timestamp::{Timestamp, TimestampError};
 pub use trace::Step;
+
+/// The README's examples, compiled and run as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -8,9 +8,24 @@ use crate::error::{LoadError, LoadErrorKind};
 use crate::limits::{LimitKind, Limits};
 use crate::snapshot::{Snapshot, SCHEMA_VERSION};
 
+/// A field the wire format does not define, found while parsing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UnknownField {
+    /// JSON path of the field.
+    pub(crate) path: String,
+    /// Index of the flag it is in, if any.
+    pub(crate) flag: Option<usize>,
+    /// Index of the segment it is in, if any.
+    pub(crate) segment: Option<usize>,
+}
+
 /// Parses snapshot bytes into wire types, enforcing the document size and depth limits first so
-/// the parser never sees an oversized or over-deep document.
-pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Snapshot, LoadError> {
+/// the parser never sees an oversized or over-deep document. Also returns the fields it did not
+/// recognise, so the compiler can refuse to serve definitions it only partly understood.
+pub(crate) fn parse(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(Snapshot, Vec<UnknownField>), LoadError> {
     if bytes.len() > limits.max_document_bytes {
         return Err(LoadError::limit(
             LimitKind::DocumentBytes,
@@ -19,6 +34,8 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Snapshot, LoadError
             "$".to_owned(),
         ));
     }
+    // Some servers and editors prefix UTF-8 with a byte-order mark; it is not part of the JSON.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     check_depth(bytes, limits.max_json_depth)?;
     let text = std::str::from_utf8(bytes).map_err(|error| {
         LoadError::new(
@@ -31,7 +48,15 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Snapshot, LoadError
         )
     })?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parsed: Result<Snapshot, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let mut unknown = Vec::new();
+    let mut note_unknown = |path: serde_ignored::Path| {
+        if let Some(field) = unknown_field(&path) {
+            unknown.push(field);
+        }
+    };
+    let parsed: Result<Snapshot, _> = serde_path_to_error::deserialize(
+        serde_ignored::Deserializer::new(&mut deserializer, &mut note_unknown),
+    );
     let snapshot = match parsed {
         Ok(snapshot) => snapshot,
         Err(error) => {
@@ -49,7 +74,80 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Snapshot, LoadError
     if snapshot.schema_version != SCHEMA_VERSION {
         return Err(unsupported(snapshot.schema_version));
     }
-    Ok(snapshot)
+    Ok((snapshot, unknown))
+}
+
+/// One step of a serde_ignored path.
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// Turns an ignored-field path into a JSON path and its owner. Fields inside `metadata` are
+/// free-form and not reported.
+fn unknown_field(path: &serde_ignored::Path) -> Option<UnknownField> {
+    let mut segments = Vec::new();
+    let mut cursor = path;
+    loop {
+        match cursor {
+            serde_ignored::Path::Root => break,
+            serde_ignored::Path::Seq { parent, index } => {
+                segments.push(Segment::Index(*index));
+                cursor = parent;
+            }
+            serde_ignored::Path::Map { parent, key } => {
+                segments.push(Segment::Key(key.clone()));
+                cursor = parent;
+            }
+            serde_ignored::Path::Some { parent }
+            | serde_ignored::Path::NewtypeStruct { parent }
+            | serde_ignored::Path::NewtypeVariant { parent } => cursor = parent,
+        }
+    }
+    segments.reverse();
+    let owner_index = match segments.get(1) {
+        Some(Segment::Index(index)) => Some(*index),
+        _ => None,
+    };
+    let (flag, segment) = match segments.first() {
+        Some(Segment::Key(key)) if key == "flags" => (owner_index, None),
+        Some(Segment::Key(key)) if key == "segments" => (None, owner_index),
+        _ => (None, None),
+    };
+    if matches!(segments.get(2), Some(Segment::Key(key)) if key == "metadata") {
+        return None;
+    }
+    let mut text = String::from("$");
+    for segment in &segments {
+        match segment {
+            Segment::Key(key) if is_plain(key) => {
+                text.push('.');
+                text.push_str(key);
+            }
+            Segment::Key(key) => {
+                text.push('[');
+                text.push_str(&serde_json::Value::from(key.as_str()).to_string());
+                text.push(']');
+            }
+            Segment::Index(index) => {
+                text.push('[');
+                text.push_str(&index.to_string());
+                text.push(']');
+            }
+        }
+    }
+    Some(UnknownField {
+        path: text,
+        flag,
+        segment,
+    })
+}
+
+fn is_plain(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn from_json_error(error: serde_json::Error, path: Option<String>) -> LoadError {

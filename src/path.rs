@@ -46,9 +46,48 @@ impl fmt::Display for JsonPath<'_> {
             f.write_str("$")?;
         }
         match self.step {
-            Some(Step::Field(name)) => write!(f, ".{name}"),
+            Some(Step::Field(name)) if is_identifier(name) => write!(f, ".{name}"),
+            // Keys such as variant names can hold dots, spaces or quotes; bracket them so the
+            // path stays unambiguous.
+            Some(Step::Field(name)) => write!(f, "[{}]", serde_json::Value::from(name)),
             Some(Step::Index(index)) => write!(f, "[{index}]"),
             None => Ok(()),
         }
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_' || first == '$')
+        && chars
+            .all(|rest| rest.is_ascii_alphanumeric() || rest == '_' || rest == '$' || rest == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JsonPath;
+
+    #[test]
+    fn odd_keys_are_bracketed_and_quoted() {
+        let root = JsonPath::ROOT;
+        let flags = root.field("flags");
+        let flag = flags.index(3);
+        let variants = flag.field("variants");
+        assert_eq!(variants.field("on").to_string(), "$.flags[3].variants.on");
+        assert_eq!(
+            variants.field("dark-mode").to_string(),
+            "$.flags[3].variants.dark-mode"
+        );
+        assert_eq!(
+            variants.field("a.b").to_string(),
+            r#"$.flags[3].variants["a.b"]"#
+        );
+        assert_eq!(
+            variants.field("say \"hi\"").to_string(),
+            r#"$.flags[3].variants["say \"hi\""]"#
+        );
+        assert_eq!(variants.field("").to_string(), r#"$.flags[3].variants[""]"#);
     }
 }
