@@ -4,7 +4,7 @@
 CARGO ?= cargo
 PYTHON := .venv/bin/python
 
-.PHONY: all setup demo test fmt lint doc unit vectors bench fuzz clean
+.PHONY: all setup demo test fmt lint doc unit vectors schema bench fuzz clean
 
 all: test
 
@@ -14,7 +14,7 @@ setup:
 demo: setup
 	$(CARGO) run --quiet --features cli --bin vexil -- demo examples/snapshot.json examples/users.jsonl --now 2026-11-28T12:00:00Z
 
-test: setup fmt lint doc unit vectors
+test: setup fmt lint doc unit vectors schema
 
 fmt:
 	$(CARGO) fmt --all -- --check
@@ -31,6 +31,10 @@ unit:
 # The bucketing vectors, recomputed from docs/bucketing.md with the reference xxhash library.
 vectors:
 	$(PYTHON) scripts/verify_bucketing.py tests/vectors/bucketing.json
+
+# The snapshot JSON Schema, checked against every shipped snapshot and a few broken ones.
+schema:
+	$(PYTHON) scripts/check_schema.py
 
 bench:
 	$(CARGO) bench --bench engine

@@ -21,7 +21,8 @@ fi
 
 # A Python with the reference xxhash library, to check the published bucketing vectors
 # independently of the Rust code.
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import xxhash' >/dev/null 2>&1; then
+# jsonschema checks docs/snapshot.schema.json against the shipped snapshots.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import xxhash, jsonschema' >/dev/null 2>&1; then
   python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check 'xxhash==3.*'
+  .venv/bin/pip install --quiet --disable-pip-version-check 'xxhash==3.*' 'jsonschema==4.*'
 fi

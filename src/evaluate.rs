@@ -14,7 +14,7 @@ use crate::timestamp::Timestamp;
 use crate::trace::{NoTrace, Step, Tracer};
 use crate::Engine;
 
-/// Why an evaluation returned what it did. The words are OpenFeature's, plus three documented
+/// Why an evaluation returned what it did. The words are OpenFeature's, plus two documented
 /// extras (`OVERRIDE`, `PREREQUISITE_FAILED`) where OpenFeature has none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -230,18 +230,20 @@ pub(crate) fn evaluate<T: Tracer>(
         tracer.step(|| Step::FlagInvalid);
         return Outcome::error(ErrorCode::ParseError);
     };
-    if let Some(problem) = view.problem {
-        tracer.step(|| Step::InvalidContext {
-            message: problem.to_owned(),
-        });
-        return Outcome::error(ErrorCode::InvalidContext);
-    }
-
+    // The kill switch is checked before the context, so an incident responder's "off" holds
+    // even for callers that send a broken context.
     tracer.step(|| Step::Enabled {
         enabled: body.enabled,
     });
     if !body.enabled {
         return Outcome::served(body.off, Reason::Disabled, None);
+    }
+
+    if let Some(problem) = view.problem {
+        tracer.step(|| Step::InvalidContext {
+            message: problem.to_owned(),
+        });
+        return Outcome::error(ErrorCode::InvalidContext);
     }
 
     if !body.overrides.is_empty() {

@@ -1,9 +1,10 @@
 //! The wire format of a snapshot (schema version 1), exactly as it appears in JSON.
 //!
 //! These types only describe shape. Meaning (operators, dates, weights, references) is checked by
-//! [`compile`](crate::compile), so that one broken flag becomes a diagnostic instead of a rejected
-//! document. Unknown fields are ignored, so a newer producer can add optional fields without
-//! breaking older engines; changes that older engines must not ignore bump `schemaVersion`.
+//! the compiler when an [`Engine`](crate::Engine) is built, so that one broken flag becomes a
+//! diagnostic instead of a rejected document. Unknown fields at the top level are ignored (with a
+//! warning); inside a flag or segment they make that definition unusable rather than half-read.
+//! Changes that older engines must not ignore bump `schemaVersion` (see `docs/snapshot-format.md`).
 
 use std::fmt;
 

@@ -1,3 +1,6 @@
 //! The one integration-test binary: every module here tests the public API from outside.
 
+mod bucketing;
+#[cfg(feature = "cli")]
+mod cli;
 mod support;

@@ -1,2 +1,0 @@
-//! The vexil command-line tool (placeholder).
-fn main() {}
