@@ -1313,6 +1313,71 @@ fn strings_of(values: &[Value]) -> Option<Vec<Box<str>>> {
         .collect()
 }
 
+/// Which flags are on a prerequisite cycle: members of a strongly connected component of more than
+/// one flag, or of one flag that depends on itself (Tarjan's algorithm, iterative so that a long
+/// chain cannot overflow the stack).
+fn cycle_members(edges: &[Vec<usize>]) -> Vec<bool> {
+    const UNSEEN: usize = usize::MAX;
+    let count = edges.len();
+    let mut order = vec![UNSEEN; count];
+    let mut low = vec![0usize; count];
+    let mut on_stack = vec![false; count];
+    let mut component: Vec<usize> = Vec::new();
+    let mut in_cycle = vec![false; count];
+    let mut next_order = 0;
+    for root in 0..count {
+        if order[root] != UNSEEN {
+            continue;
+        }
+        order[root] = next_order;
+        low[root] = next_order;
+        next_order += 1;
+        component.push(root);
+        on_stack[root] = true;
+        // Stack of (node, next edge to look at).
+        let mut calls: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (node, ref mut next)) = calls.last_mut() {
+            if let Some(&target) = edges[node].get(*next) {
+                *next += 1;
+                if target >= count {
+                    continue;
+                }
+                if order[target] == UNSEEN {
+                    order[target] = next_order;
+                    low[target] = next_order;
+                    next_order += 1;
+                    component.push(target);
+                    on_stack[target] = true;
+                    calls.push((target, 0));
+                } else if on_stack[target] {
+                    low[node] = low[node].min(order[target]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(parent, _)) = calls.last() {
+                low[parent] = low[parent].min(low[node]);
+            }
+            if low[node] == order[node] {
+                let mut members = Vec::new();
+                while let Some(member) = component.pop() {
+                    on_stack[member] = false;
+                    members.push(member);
+                    if member == node {
+                        break;
+                    }
+                }
+                if members.len() > 1 || edges[node].contains(&node) {
+                    for member in members {
+                        in_cycle[member] = true;
+                    }
+                }
+            }
+        }
+    }
+    in_cycle
+}
+
 /// Marks flags in prerequisite cycles unusable, rejects chains over the depth limit, and warns
 /// about prerequisites on unusable flags. Iterative, so a long chain cannot overflow the stack.
 fn check_prerequisite_graph(
@@ -1333,7 +1398,9 @@ fn check_prerequisite_graph(
         .collect();
     let mut state = vec![UNVISITED; count];
     let mut depth = vec![0usize; count];
-    let mut in_cycle = vec![false; count];
+    // Marking the stack when a back edge shows up misses cycle members that the search finished
+    // earlier through another path, so cycles come from strongly connected components instead.
+    let in_cycle = cycle_members(&edges);
     for start in 0..count {
         if state[start] != UNVISITED {
             continue;
@@ -1360,22 +1427,10 @@ fn check_prerequisite_graph(
                 continue;
             };
             *next += 1;
-            match state.get(target).copied() {
-                Some(UNVISITED) => {
-                    state[target] = ACTIVE;
-                    stack.push((target, 0));
-                }
-                Some(ACTIVE) => {
-                    // Everything on the stack from `target` up is in the cycle.
-                    let mut in_loop = false;
-                    for &(member, _) in stack.iter() {
-                        in_loop |= member == target;
-                        if in_loop {
-                            in_cycle[member] = true;
-                        }
-                    }
-                }
-                _ => {}
+            // A back edge (to an ACTIVE flag) closes a cycle, already in `in_cycle`.
+            if state.get(target).copied() == Some(UNVISITED) {
+                state[target] = ACTIVE;
+                stack.push((target, 0));
             }
         }
     }

@@ -10,6 +10,7 @@ use crate::bucket::bucketing_text;
 use crate::compile::{CompiledFlag, CompiledSegment, FlagBody, Serve};
 use crate::condition::Condition;
 use crate::context::AttrValue;
+use crate::fasthash::FastMap;
 use crate::timestamp::Timestamp;
 use crate::trace::{NoTrace, Step, Tracer};
 use crate::Engine;
@@ -222,6 +223,23 @@ pub(crate) fn evaluate<T: Tracer>(
     depth: usize,
     tracer: &mut T,
 ) -> Outcome {
+    // Does not allocate unless a prerequisite is evaluated.
+    let mut prerequisites = FastMap::default();
+    evaluate_with(engine, index, view, now, depth, tracer, &mut prerequisites)
+}
+
+/// [`evaluate`], remembering the outcome of every prerequisite flag evaluated on the way. Within
+/// one evaluation a flag's outcome never changes, and without this a snapshot of a few kilobytes
+/// (layers of flags that each depend on every flag of the next layer) would take exponential time.
+fn evaluate_with<T: Tracer>(
+    engine: &Engine,
+    index: u32,
+    view: View,
+    now: Timestamp,
+    depth: usize,
+    tracer: &mut T,
+    prerequisites: &mut FastMap<u32, Outcome>,
+) -> Outcome {
     let Some(flag) = engine.flags.get(index as usize) else {
         tracer.step(|| Step::FlagNotFound);
         return Outcome::error(ErrorCode::FlagNotFound);
@@ -275,15 +293,20 @@ pub(crate) fn evaluate<T: Tracer>(
         // The compiler bounds chains by the depth limit; this guard only keeps a bug from recursing forever.
         let outcome = if depth >= engine.limits.max_prerequisite_depth {
             Outcome::error(ErrorCode::General)
+        } else if let Some(&known) = prerequisites.get(&prerequisite.flag) {
+            known
         } else {
-            evaluate(
+            let outcome = evaluate_with(
                 engine,
                 prerequisite.flag,
                 view,
                 now,
                 depth + 1,
                 &mut NoTrace,
-            )
+                prerequisites,
+            );
+            prerequisites.insert(prerequisite.flag, outcome);
+            outcome
         };
         let met = outcome.error.is_none()
             && outcome

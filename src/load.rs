@@ -49,14 +49,15 @@ pub(crate) fn parse(
     })?;
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let mut unknown = Vec::new();
-    let mut note_unknown = |path: serde_ignored::Path| {
+    let note_unknown = |path: serde_ignored::Path| {
         if let Some(field) = unknown_field(&path) {
             unknown.push(field);
         }
     };
-    let parsed: Result<Snapshot, _> = serde_path_to_error::deserialize(
-        serde_ignored::Deserializer::new(&mut deserializer, &mut note_unknown),
-    );
+    // Tracking the path allocates a string for every object key, about a third of the load time
+    // of a large snapshot, and only serves to locate an error; so a document that fails is parsed
+    // a second time with tracking (see `located_error`).
+    let parsed: Result<Snapshot, _> = serde_ignored::deserialize(&mut deserializer, note_unknown);
     let snapshot = match parsed {
         Ok(snapshot) => snapshot,
         Err(error) => {
@@ -64,8 +65,7 @@ pub(crate) fn parse(
             if let Some(version) = foreign_schema_version(text) {
                 return Err(unsupported(version));
             }
-            let path = error.path().to_string();
-            return Err(from_json_error(error.into_inner(), Some(json_path(&path))));
+            return Err(located_error(text).unwrap_or_else(|| from_json_error(error, None)));
         }
     };
     deserializer
@@ -75,6 +75,19 @@ pub(crate) fn parse(
         return Err(unsupported(snapshot.schema_version));
     }
     Ok((snapshot, unknown))
+}
+
+/// Parses a document already known to fail, this time tracking the path, and returns the error
+/// with its JSON path (`None` only if the second parse unexpectedly succeeds).
+fn located_error(text: &str) -> Option<LoadError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let mut ignore = |_: serde_ignored::Path| {};
+    let parsed: Result<Snapshot, _> = serde_path_to_error::deserialize(
+        serde_ignored::Deserializer::new(&mut deserializer, &mut ignore),
+    );
+    let error = parsed.err()?;
+    let path = error.path().to_string();
+    Some(from_json_error(error.into_inner(), Some(json_path(&path))))
 }
 
 /// One step of a serde_ignored path.

@@ -15,8 +15,53 @@ use serde_json::Value;
 /// The only `schemaVersion` this engine reads.
 pub const SCHEMA_VERSION: u64 = 1;
 
+/// Declares a wire struct that is read from a JSON object only. Serde's derived structs also
+/// accept a JSON array, taking fields by position, so `"fallthrough": ["on"]` would read as
+/// `{"variant": "on"}`; the format is objects only. The derived reading goes to a private mirror
+/// of the struct, reached through a visitor that accepts nothing but a map.
+macro_rules! wire {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$field_meta:meta])* pub $field:ident: $ty:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        const _: () = {
+            #[derive(Deserialize)]
+            $(#[$meta])*
+            struct Mirror {
+                $($(#[$field_meta])* $field: $ty,)*
+            }
+
+            impl<'de> Deserialize<'de> for $name {
+                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    struct ObjectVisitor;
+                    impl<'de> Visitor<'de> for ObjectVisitor {
+                        type Value = $name;
+                        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                            f.write_str("a JSON object")
+                        }
+                        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<$name, A::Error> {
+                            let mirror =
+                                Mirror::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                            Ok($name { $($field: mirror.$field,)* })
+                        }
+                    }
+                    deserializer.deserialize_map(ObjectVisitor)
+                }
+            }
+        };
+    };
+}
+
+wire! {
 /// A whole snapshot document.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     /// Format version; must be [`SCHEMA_VERSION`].
@@ -34,9 +79,11 @@ pub struct Snapshot {
     /// The flags, in the order the producer listed them.
     pub flags: Vec<Flag>,
 }
+}
 
+wire! {
 /// One flag.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Flag {
     /// Unique key the application asks for.
@@ -77,13 +124,15 @@ pub struct Flag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
+}
 
 fn enabled_default() -> bool {
     true
 }
 
+wire! {
 /// What a rule or the fallthrough serves: one fixed variant, or a weighted split.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Serve {
     /// A fixed variant.
@@ -96,27 +145,33 @@ pub struct Serve {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket_by: Option<String>,
 }
+}
 
+wire! {
 /// One slice of a split.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct WeightedVariant {
     /// The variant served to this slice.
     pub variant: String,
     /// Size of the slice in units of 0.001 % (100000 is everybody).
     pub weight: u64,
 }
+}
 
+wire! {
 /// Targeting keys forced to one variant.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Override {
     /// The variant they get.
     pub variant: String,
     /// The targeting keys.
     pub keys: Vec<String>,
 }
+}
 
+wire! {
 /// A time window; either end may be open.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Schedule {
     /// First instant the flag is live (inclusive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -125,18 +180,22 @@ pub struct Schedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
 }
+}
 
+wire! {
 /// A flag that must evaluate to one of some variants.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Prerequisite {
     /// The key of the flag depended on.
     pub flag: String,
     /// Any of these variants satisfies the prerequisite.
     pub variants: Vec<String>,
 }
+}
 
+wire! {
 /// A targeting rule.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Rule {
     /// Reported as `ruleId` when this rule decides; defaults to the rule's index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,9 +206,11 @@ pub struct Rule {
     /// What the rule serves when it matches.
     pub serve: Serve,
 }
+}
 
+wire! {
 /// A test on one context attribute (or on segment membership).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Condition {
     /// The context attribute tested; not used by `inSegment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,9 +227,11 @@ pub struct Condition {
     #[serde(default)]
     pub negate: bool,
 }
+}
 
+wire! {
 /// A reusable audience.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Segment {
     /// Unique key rules reference with `inSegment`.
     pub key: String,
@@ -182,9 +245,11 @@ pub struct Segment {
     #[serde(default)]
     pub conditions: Vec<Condition>,
 }
+}
 
+wire! {
 /// Information for people; never affects evaluation.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Metadata {
     /// What the flag is for.
@@ -202,6 +267,7 @@ pub struct Metadata {
     /// When the flag last changed (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changed_at: Option<String>,
+}
 }
 
 /// A JSON object read as an ordered list of entries, keeping duplicate keys so they can be

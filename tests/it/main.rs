@@ -3,4 +3,6 @@
 mod bucketing;
 #[cfg(feature = "cli")]
 mod cli;
+mod properties;
 mod support;
+mod vectors;

@@ -5,7 +5,7 @@ The vectors are computed here with Python's `xxhash` package, not with the Rust 
 engine's tests compare it against an independent implementation of the document. The output is
 deterministic: there is no randomness, and boundary cases are found by a sequential search.
 
-Usage: .venv/bin/python scripts/gen_bucketing_vectors.py [OUTPUT]
+Usage: .venv/bin/python scripts/vectors/gen_bucketing.py [OUTPUT]
 """
 
 import json
@@ -304,7 +304,7 @@ def document():
             "XXH64 (seed 0) of UTF-8(salt) 00 UTF-8(flagKey) 00 UTF-8(text); bucket = hash mod 100000; "
             "weights laid end to end in listed order, half-open ranges; see docs/bucketing.md"
         ),
-        '  "generator": "scripts/gen_bucketing_vectors.py",',
+        '  "generator": "scripts/vectors/gen_bucketing.py",',
     ]
     for index, (name, items) in enumerate(sections):
         lines.append('  "%s": [' % name)
@@ -315,7 +315,7 @@ def document():
 
 
 def main():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     output = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "tests" / "vectors" / "bucketing.json"
     text = document()
     parsed = json.loads(text)  # the escaping above must not change the meaning
