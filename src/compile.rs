@@ -16,8 +16,8 @@ use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::error::LoadError;
 use crate::fasthash::{FastMap, FastSet, StrSet};
 use crate::limits::{LimitKind, Limits};
-use crate::load::UnknownField;
 use crate::path::JsonPath;
+use crate::read::UnknownField;
 use crate::semver::Version;
 use crate::snapshot::{self as wire, Metadata, Snapshot};
 use crate::stats::FlagCounters;
@@ -150,6 +150,8 @@ pub(crate) struct Compiled {
     pub(crate) segments: Vec<CompiledSegment>,
     pub(crate) attribute_names: Vec<Box<str>>,
     pub(crate) attribute_index: FastMap<Box<str>, u32>,
+    /// How many memo slots a context needs (see `Condition::memo`).
+    pub(crate) memo_slots: usize,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
@@ -173,6 +175,10 @@ struct Compiler<'l> {
     attribute_index: FastMap<Box<str>, u32>,
     segment_index: FastMap<Box<str>, u32>,
     segment_usable: Vec<bool>,
+    /// Regexes compiled so far, by pattern.
+    regexes: FastMap<String, regex_lite::Regex>,
+    /// Memo slots of remembered tests, by attribute and patterns.
+    memo_slots: FastMap<(u32, String), u32>,
 }
 
 type Load<T> = Result<T, LoadError>;
@@ -214,12 +220,15 @@ pub(crate) fn compile(
         attribute_index: FastMap::default(),
         segment_index: FastMap::default(),
         segment_usable: Vec::new(),
+        regexes: FastMap::default(),
+        memo_slots: FastMap::default(),
     };
     // Attribute 0 is always the targeting key, so overrides and segments can find it directly.
     compiler.intern(TARGETING_KEY);
 
     report_unknown_top_level(&mut compiler, unknown_fields);
-    let segments = compiler.compile_segments(&snapshot.segments, unknown_fields)?;
+    let mut snapshot = snapshot;
+    let segments = compiler.compile_segments(&mut snapshot.segments, unknown_fields)?;
     let (mut flags, flag_index, mut head_broken) =
         compiler.compile_flag_heads(&snapshot.flags, limits)?;
     for field in unknown_fields {
@@ -291,6 +300,7 @@ pub(crate) fn compile(
         segments,
         attribute_names: compiler.attribute_names,
         attribute_index: compiler.attribute_index,
+        memo_slots: compiler.memo_slots.len(),
         diagnostics: compiler.diagnostics,
     })
 }
@@ -422,30 +432,33 @@ impl Compiler<'_> {
         )
     }
 
-    fn key_list(&self, keys: &[String], path: &JsonPath) -> Load<StrSet> {
+    /// Checks and keeps a list of targeting keys, moving the strings rather than copying them
+    /// (segment lists are the bulk of a large snapshot).
+    fn key_list(&self, keys: Vec<String>, path: &JsonPath) -> Load<StrSet> {
         self.check_list(keys.len(), path)?;
         for (index, key) in keys.iter().enumerate() {
             self.check_string(key, &path.index(index))?;
         }
-        Ok(StrSet::new(keys.iter().map(|key| Box::from(key.as_str()))))
+        Ok(StrSet::new(keys.into_iter().map(String::into_boxed_str)))
     }
 
     fn compile_segments(
         &mut self,
-        segments: &[wire::Segment],
+        segments: &mut [wire::Segment],
         unknown_fields: &[UnknownField],
     ) -> Load<Vec<CompiledSegment>> {
         let root = JsonPath::ROOT;
         let segments_path = root.field("segments");
-        let mut seen: FastMap<&str, usize> = FastMap::default();
-        let mut duplicates: FastSet<&str> = FastSet::default();
-        for segment in segments {
-            if seen.insert(segment.key.as_str(), 0).is_some() {
-                duplicates.insert(segment.key.as_str());
-            }
-        }
+        let duplicates: FastSet<String> = {
+            let mut seen: FastSet<&str> = FastSet::default();
+            segments
+                .iter()
+                .filter(|segment| !seen.insert(segment.key.as_str()))
+                .map(|segment| segment.key.clone())
+                .collect()
+        };
         let mut compiled = Vec::with_capacity(segments.len());
-        for (index, segment) in segments.iter().enumerate() {
+        for (index, segment) in segments.iter_mut().enumerate() {
             let path = segments_path.index(index);
             let owner = Owner::Segment(&segment.key);
             let mut health = Health::default();
@@ -459,8 +472,14 @@ impl Compiler<'_> {
                     format!("segment key {:?} is used more than once", segment.key),
                 );
             }
-            let included = self.key_list(&segment.included, &path.field("included"))?;
-            let excluded = self.key_list(&segment.excluded, &path.field("excluded"))?;
+            let included = self.key_list(
+                std::mem::take(&mut segment.included),
+                &path.field("included"),
+            )?;
+            let excluded = self.key_list(
+                std::mem::take(&mut segment.excluded),
+                &path.field("excluded"),
+            )?;
             let conditions = self.compile_conditions(
                 &segment.conditions,
                 &path.field("conditions"),
@@ -1153,11 +1172,18 @@ impl Compiler<'_> {
                             "matches takes regular expressions as strings".to_owned(),
                         );
                     };
+                    // Snapshots often repeat a pattern across flags; compile each one once.
+                    if let Some(regex) = self.regexes.get(pattern.as_str()) {
+                        patterns.push(regex.clone());
+                        continue;
+                    }
                     match RegexBuilder::new(pattern)
                         .size_limit(REGEX_SIZE_LIMIT)
                         .nest_limit(REGEX_NEST_LIMIT)
                         .build()
-                    {
+                        .inspect(|regex| {
+                            self.regexes.insert(pattern.clone(), regex.clone());
+                        }) {
                         Ok(regex) => patterns.push(regex),
                         Err(error) => {
                             self.error(
@@ -1290,11 +1316,22 @@ impl Compiler<'_> {
                 Operator::InSegment(segments)
             }
         };
+        let memo = match (&operator, attribute) {
+            (Operator::Matches(_), Some(attribute)) => {
+                let patterns = strings_of(values)
+                    .map(|patterns| patterns.join("\0"))
+                    .unwrap_or_default();
+                let next = u32::try_from(self.memo_slots.len()).unwrap_or(u32::MAX);
+                Some(*self.memo_slots.entry((attribute, patterns)).or_insert(next))
+            }
+            _ => None,
+        };
         Ok(Some(Condition {
             attribute,
             op_name,
             operator,
             negate: condition.negate != op_negates,
+            memo,
         }))
     }
 }

@@ -228,4 +228,7 @@ pub(crate) struct Condition {
     pub(crate) op_name: &'static str,
     pub(crate) operator: Operator,
     pub(crate) negate: bool,
+    /// Slot in a context's memo for operators worth remembering (regexes): the same test on the
+    /// same attribute gives the same answer for every flag, so a bulk evaluation runs it once.
+    pub(crate) memo: Option<u32>,
 }

@@ -1,6 +1,6 @@
 //! [`Engine`]: a compiled snapshot and everything that can be asked of it.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 use serde_json::Value;
 
@@ -11,7 +11,8 @@ use crate::error::LoadError;
 use crate::evaluate::{evaluate, Details, ErrorCode, Evaluation, Outcome, Reason, View};
 use crate::fasthash::FastMap;
 use crate::limits::{LimitKind, Limits};
-use crate::load::{parse, UnknownField};
+use crate::load::parse;
+use crate::read::UnknownField;
 use crate::snapshot::{Metadata, Snapshot};
 use crate::stats::Stats;
 use crate::timestamp::Timestamp;
@@ -55,6 +56,7 @@ pub struct Engine {
     pub(crate) segments: Vec<CompiledSegment>,
     pub(crate) attribute_names: Vec<Box<str>>,
     attribute_index: FastMap<Box<str>, u32>,
+    memo_slots: usize,
     diagnostics: Vec<Diagnostic>,
     pub(crate) limits: Limits,
     unknown_flag_evaluations: AtomicU64,
@@ -80,12 +82,35 @@ pub struct FlagId {
 /// A context resolved once against one engine, to evaluate many flags without looking its
 /// attributes up again. Made by [`Engine::prepare`]. Used with another engine it still gives
 /// correct results, just without the speed-up.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct PreparedContext {
     engine: u64,
     context: Context,
     slots: Vec<u32>,
     problem: Option<String>,
+    /// Results of remembered tests (regexes) for this context; atomic so the context stays
+    /// shareable across threads.
+    memo: Box<[AtomicU8]>,
+}
+
+impl Clone for PreparedContext {
+    fn clone(&self) -> Self {
+        PreparedContext {
+            engine: self.engine,
+            context: self.context.clone(),
+            slots: self.slots.clone(),
+            problem: self.problem.clone(),
+            memo: self
+                .memo
+                .iter()
+                .map(|slot| AtomicU8::new(slot.load(Ordering::Relaxed)))
+                .collect(),
+        }
+    }
+}
+
+fn fresh_memo(slots: usize) -> Box<[AtomicU8]> {
+    (0..slots).map(|_| AtomicU8::new(0)).collect()
 }
 
 impl PreparedContext {
@@ -115,10 +140,12 @@ impl EvaluationContext for PreparedContext {}
 impl Sealed for Context {
     fn with_view<R>(&self, engine: &Engine, run: impl FnOnce(View) -> R) -> R {
         let (slots, problem) = engine.resolve(self);
+        let memo = fresh_memo(engine.memo_slots);
         run(View {
             attributes: self.attribute_list(),
             slots: &slots,
             problem: problem.as_deref(),
+            memo: &memo,
         })
     }
 }
@@ -130,6 +157,7 @@ impl Sealed for PreparedContext {
                 attributes: self.context.attribute_list(),
                 slots: &self.slots,
                 problem: self.problem.as_deref(),
+                memo: &self.memo,
             })
         } else {
             self.context.with_view(engine, run)
@@ -241,6 +269,7 @@ impl Engine {
             segments,
             attribute_names,
             attribute_index,
+            memo_slots,
             diagnostics,
         } = compile(snapshot, unknown_fields, &limits)?;
         Ok(Engine {
@@ -251,6 +280,7 @@ impl Engine {
             segments,
             attribute_names,
             attribute_index,
+            memo_slots,
             diagnostics,
             limits,
             unknown_flag_evaluations: AtomicU64::new(0),
@@ -332,6 +362,7 @@ impl Engine {
             context,
             slots,
             problem,
+            memo: fresh_memo(self.memo_slots),
         }
     }
 
@@ -491,14 +522,7 @@ impl Engine {
             return failed(default, ErrorCode::FlagNotFound);
         };
         let flag = self.flags.get(index as usize);
-        let outcome = context.with_view(self, |view| self.run(index, view, now));
-        let type_ok = flag.is_some_and(|flag| flag.kind == Some(expected));
-        let outcome = if outcome.error.is_none() && !type_ok {
-            Outcome::error(ErrorCode::TypeMismatch)
-        } else {
-            outcome
-        };
-        self.record(flag, outcome);
+        let outcome = self.counted_outcome(index, context, now, Some(expected));
         let evaluation = outcome.resolve(flag);
         match evaluation.value.map(read) {
             Some(Some(value)) => Details {
@@ -519,6 +543,32 @@ impl Engine {
             // Unreachable: variants are type-checked when loading.
             Some(None) => failed(default, ErrorCode::TypeMismatch),
         }
+    }
+
+    /// Evaluates flag `index`, turns a result of the wrong type into `TYPE_MISMATCH` when a type
+    /// is expected, and counts it in the statistics. The compact form the bindings hand across
+    /// the WebAssembly boundary.
+    pub(crate) fn counted_outcome(
+        &self,
+        index: u32,
+        context: &impl EvaluationContext,
+        now: Timestamp,
+        expected: Option<FlagType>,
+    ) -> Outcome {
+        let Some(flag) = self.flags.get(index as usize) else {
+            self.unknown_flag_evaluations
+                .fetch_add(1, Ordering::Relaxed);
+            return Outcome::error(ErrorCode::FlagNotFound);
+        };
+        let outcome = context.with_view(self, |view| self.run(index, view, now));
+        let outcome = match expected {
+            Some(expected) if outcome.error.is_none() && flag.kind != Some(expected) => {
+                Outcome::error(ErrorCode::TypeMismatch)
+            }
+            _ => outcome,
+        };
+        self.record(Some(flag), outcome);
+        outcome
     }
 
     fn evaluate_index(

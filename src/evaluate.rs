@@ -2,6 +2,7 @@
 //! prerequisites, rules, fallthrough. Pure: the time is an argument, and nothing here can fail.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -195,6 +196,8 @@ pub struct View<'a> {
     /// Engine attribute id → index into `attributes` (`u32::MAX` when absent).
     pub(crate) slots: &'a [u32],
     pub(crate) problem: Option<&'a str>,
+    /// Remembered test results: 0 not yet run, 1 false, 2 true.
+    pub(crate) memo: &'a [AtomicU8],
 }
 
 impl<'a> View<'a> {
@@ -463,7 +466,20 @@ fn condition_holds(engine: &Engine, condition: &Condition, view: View) -> bool {
             .get(segment as usize)
             .is_some_and(|segment| segment_contains(engine, segment, view))
     };
-    condition.operator.holds(value, &in_segment) != condition.negate
+    let holds = || condition.operator.holds(value, &in_segment);
+    let positive = match condition.memo.and_then(|slot| view.memo.get(slot as usize)) {
+        Some(memo) => match memo.load(Ordering::Relaxed) {
+            1 => false,
+            2 => true,
+            _ => {
+                let result = holds();
+                memo.store(1 + u8::from(result), Ordering::Relaxed);
+                result
+            }
+        },
+        None => holds(),
+    };
+    positive != condition.negate
 }
 
 fn segment_contains(engine: &Engine, segment: &CompiledSegment, view: View) -> bool {

@@ -52,14 +52,18 @@ mod engine;
 mod error;
 mod evaluate;
 mod fasthash;
+mod json;
 mod limits;
 mod load;
 mod path;
+mod read;
 pub mod semver;
 pub mod snapshot;
 mod stats;
 mod timestamp;
 mod trace;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use compile::FlagType;
 pub use context::{AttrValue, Context, ContextError, TARGETING_KEY};

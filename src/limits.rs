@@ -4,10 +4,14 @@ use std::fmt;
 
 /// The bounds a snapshot and a context must stay within.
 ///
+/// Deserializes from JSON with camelCase field names (`{"maxFlags": 500}`); fields not given keep
+/// their defaults.
+///
 /// A snapshot over any of these is rejected whole with [`LoadErrorKind::Limit`](crate::LoadErrorKind::Limit)
 /// naming the limit; a context over one evaluates to `INVALID_CONTEXT`. The defaults are generous for real
 /// flag sets and small enough that a hostile document cannot exhaust memory or time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Limits {
     /// Size of the snapshot document in bytes.
     pub max_document_bytes: usize,

@@ -1,65 +1,19 @@
 //! The wire format of a snapshot (schema version 1), exactly as it appears in JSON.
 //!
-//! These types only describe shape. Meaning (operators, dates, weights, references) is checked by
-//! the compiler when an [`Engine`](crate::Engine) is built, so that one broken flag becomes a
-//! diagnostic instead of a rejected document. Unknown fields at the top level are ignored (with a
+//! These types only describe shape: the loader reads them (with exact JSON paths in its errors),
+//! and they serialize back to the same format, so programs can build snapshots in code. Meaning
+//! (operators, dates, weights, references) is checked by the compiler when an
+//! [`Engine`](crate::Engine) is built, so that one broken flag becomes a diagnostic instead of a
+//! rejected document. Unknown fields at the top level are ignored (with a
 //! warning); inside a flag or segment they make that definition unusable rather than half-read.
 //! Changes that older engines must not ignore bump `schemaVersion` (see `docs/snapshot-format.md`).
 
-use std::fmt;
-
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 /// The only `schemaVersion` this engine reads.
 pub const SCHEMA_VERSION: u64 = 1;
 
-/// Declares a wire struct that is read from a JSON object only. Serde's derived structs also
-/// accept a JSON array, taking fields by position, so `"fallthrough": ["on"]` would read as
-/// `{"variant": "on"}`; the format is objects only. The derived reading goes to a private mirror
-/// of the struct, reached through a visitor that accepts nothing but a map.
-macro_rules! wire {
-    (
-        $(#[$meta:meta])*
-        pub struct $name:ident {
-            $($(#[$field_meta:meta])* pub $field:ident: $ty:ty,)*
-        }
-    ) => {
-        $(#[$meta])*
-        pub struct $name {
-            $($(#[$field_meta])* pub $field: $ty,)*
-        }
-
-        const _: () = {
-            #[derive(Deserialize)]
-            $(#[$meta])*
-            struct Mirror {
-                $($(#[$field_meta])* $field: $ty,)*
-            }
-
-            impl<'de> Deserialize<'de> for $name {
-                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    struct ObjectVisitor;
-                    impl<'de> Visitor<'de> for ObjectVisitor {
-                        type Value = $name;
-                        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                            f.write_str("a JSON object")
-                        }
-                        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<$name, A::Error> {
-                            let mirror =
-                                Mirror::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                            Ok($name { $($field: mirror.$field,)* })
-                        }
-                    }
-                    deserializer.deserialize_map(ObjectVisitor)
-                }
-            }
-        };
-    };
-}
-
-wire! {
 /// A whole snapshot document.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -79,9 +33,7 @@ pub struct Snapshot {
     /// The flags, in the order the producer listed them.
     pub flags: Vec<Flag>,
 }
-}
 
-wire! {
 /// One flag.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -92,7 +44,6 @@ pub struct Flag {
     #[serde(rename = "type")]
     pub kind: String,
     /// Kill switch: when false the flag serves its off variant and nothing else is consulted.
-    #[serde(default = "enabled_default")]
     pub enabled: bool,
     /// Variant key → value, in order.
     pub variants: Entries<Value>,
@@ -124,13 +75,7 @@ pub struct Flag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
 }
-}
 
-fn enabled_default() -> bool {
-    true
-}
-
-wire! {
 /// What a rule or the fallthrough serves: one fixed variant, or a weighted split.
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -145,9 +90,7 @@ pub struct Serve {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket_by: Option<String>,
 }
-}
 
-wire! {
 /// One slice of a split.
 #[derive(Clone, Debug, Serialize)]
 pub struct WeightedVariant {
@@ -156,9 +99,7 @@ pub struct WeightedVariant {
     /// Size of the slice in units of 0.001 % (100000 is everybody).
     pub weight: u64,
 }
-}
 
-wire! {
 /// Targeting keys forced to one variant.
 #[derive(Clone, Debug, Serialize)]
 pub struct Override {
@@ -167,9 +108,7 @@ pub struct Override {
     /// The targeting keys.
     pub keys: Vec<String>,
 }
-}
 
-wire! {
 /// A time window; either end may be open.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Schedule {
@@ -180,9 +119,7 @@ pub struct Schedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
 }
-}
 
-wire! {
 /// A flag that must evaluate to one of some variants.
 #[derive(Clone, Debug, Serialize)]
 pub struct Prerequisite {
@@ -191,9 +128,7 @@ pub struct Prerequisite {
     /// Any of these variants satisfies the prerequisite.
     pub variants: Vec<String>,
 }
-}
 
-wire! {
 /// A targeting rule.
 #[derive(Clone, Debug, Serialize)]
 pub struct Rule {
@@ -206,9 +141,7 @@ pub struct Rule {
     /// What the rule serves when it matches.
     pub serve: Serve,
 }
-}
 
-wire! {
 /// A test on one context attribute (or on segment membership).
 #[derive(Clone, Debug, Serialize)]
 pub struct Condition {
@@ -227,9 +160,7 @@ pub struct Condition {
     #[serde(default)]
     pub negate: bool,
 }
-}
 
-wire! {
 /// A reusable audience.
 #[derive(Clone, Debug, Serialize)]
 pub struct Segment {
@@ -245,9 +176,7 @@ pub struct Segment {
     #[serde(default)]
     pub conditions: Vec<Condition>,
 }
-}
 
-wire! {
 /// Information for people; never affects evaluation.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -268,32 +197,11 @@ pub struct Metadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changed_at: Option<String>,
 }
-}
 
-/// A JSON object read as an ordered list of entries, keeping duplicate keys so they can be
-/// reported (a plain map would silently keep the last one).
+/// A JSON object as an ordered list of entries, keeping duplicate keys so they can be reported
+/// (a plain map would silently keep the last one).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Entries<T>(pub Vec<(String, T)>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Entries<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntriesVisitor<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for EntriesVisitor<T> {
-            type Value = Entries<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
-                while let Some((key, value)) = map.next_entry::<String, T>()? {
-                    entries.push((key, value));
-                }
-                Ok(Entries(entries))
-            }
-        }
-        deserializer.deserialize_map(EntriesVisitor(std::marker::PhantomData))
-    }
-}
 
 impl<T: Serialize> Serialize for Entries<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -3,6 +3,7 @@
 mod bucketing;
 #[cfg(feature = "cli")]
 mod cli;
+mod engine;
 mod properties;
 mod support;
 mod vectors;

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Fuzzes the snapshot loader and the context reader (see docs/fuzzing.md).
+#
+#   scripts/fuzz.sh                 every target, FUZZ_SECONDS (default 120) each
+#   scripts/fuzz.sh load            one target
+#   FUZZ_SECONDS=600 scripts/fuzz.sh
+#
+# Corpora grow in fuzz/corpus/<target>, crashes land in fuzz/artifacts/<target>, and each run's
+# libFuzzer output is kept in fuzz/artifacts/<target>.log; all three are ignored by git.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${FUZZ_SECONDS:-120}"
+sanitizer="${FUZZ_SANITIZER:-address}"
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(load context)
+fi
+
+# cargo-fuzz drives nightly-only compiler flags. RUSTC_BOOTSTRAP=1 lets a stable toolchain accept
+# them, so no nightly install is needed.
+export RUSTC_BOOTSTRAP=1
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "fuzz: installing cargo-fuzz (once, a few minutes)" >&2
+  cargo install cargo-fuzz --locked
+fi
+
+# Seeds: every snapshot and context the project already ships, so the fuzzer starts from valid
+# documents instead of having to discover JSON and the snapshot format from nothing.
+mkdir -p fuzz/corpus/load fuzz/corpus/context fuzz/artifacts
+cp examples/snapshot.json fuzz/corpus/load/seed-example-snapshot.json
+python3 - <<'PY'
+import glob, hashlib, json, os
+
+def save(directory, value):
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    data = text.encode("utf-8", "surrogatepass")
+    name = "seed-" + hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(directory, name), "wb") as out:
+        out.write(data)
+
+def walk(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("snapshot", "document"):
+                save("fuzz/corpus/load", item)
+            elif key in ("context", "contextJson"):
+                save("fuzz/corpus/context", item)
+            walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            walk(item)
+
+for path in sorted(glob.glob("tests/vectors/*.json")):
+    with open(path, encoding="utf-8") as source:
+        walk(json.load(source))
+save("fuzz/corpus/context", {"targetingKey": "user-42", "jurisdiction": "quebec",
+                             "role": ["admin", "editor"], "appVersion": "5.2.1",
+                             "signedUpAt": "2026-11-05T10:00:00Z", "email": "a@vexil.dev"})
+PY
+
+status=0
+for target in "${targets[@]}"; do
+  echo "fuzz: $target for ${seconds}s (corpus: $(ls fuzz/corpus/"$target" | wc -l) inputs)" >&2
+  # -max_len fits the example snapshot; the dictionary teaches the fuzzer the format's words.
+  if ! cargo fuzz run --sanitizer "$sanitizer" "$target" "fuzz/corpus/$target" -- \
+      -max_total_time="$seconds" -max_len=8192 -dict=fuzz/snapshot.dict \
+      -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      2>&1 | tee "fuzz/artifacts/$target.log"; then
+    echo "fuzz: $target FAILED; see fuzz/artifacts/$target and fuzz/artifacts/$target.log" >&2
+    status=1
+  fi
+  grep -E '^#[0-9]+[[:space:]]+DONE' "fuzz/artifacts/$target.log" | tail -1 || true
+done
+exit $status

@@ -1,0 +1,214 @@
+//! The JavaScript boundary (compiled only for wasm32). The npm package's hand-written SDK in
+//! `pkg/` is the only intended caller.
+//!
+//! Speed across this boundary comes from moving as little as possible: the snapshot crosses once
+//! as one string and stays compiled here; a context crosses once and is kept as a
+//! [`WasmContext`]; each evaluation returns one number that packs indices (variant, rule) and
+//! codes (reason, error), and the JS side maps them onto values it built once from
+//! [`WasmEngine::catalog`]. Layout of that number (all fields unsigned integers):
+//!
+//! ```text
+//! packed = variant1 + 2^16 * (reason + 2^4 * error) + 2^24 * rule1
+//! variant1 = variant index + 1 (0 = no variant), < 2^16
+//! reason   = 0 STATIC, 1 DEFAULT, 2 TARGETING_MATCH, 3 SPLIT, 4 DISABLED, 5 OVERRIDE,
+//!            6 PREREQUISITE_FAILED, 7 ERROR
+//! error    = 0 none, 1 FLAG_NOT_FOUND, 2 PARSE_ERROR, 3 TYPE_MISMATCH, 4 TARGETING_KEY_MISSING,
+//!            5 INVALID_CONTEXT, 6 GENERAL
+//! rule1    = rule index + 1 (0 = no rule), < 2^29
+//! ```
+//!
+//! Every method is total except the constructor and [`WasmEngine::prepare`], which throw a JS
+//! `Error` carrying `code` (and `path` where known) for input that cannot be used at all.
+
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+
+use crate::evaluate::Outcome;
+use crate::{Context, Engine, ErrorCode, FlagType, Limits, PreparedContext, Reason, Timestamp};
+
+/// The most variants a flag may have in the wasm build: the packed result has 16 bits for them.
+const MAX_WASM_VARIANTS: usize = 0xFFFF - 1;
+
+/// A compiled snapshot owned by JavaScript.
+#[wasm_bindgen]
+pub struct WasmEngine {
+    engine: Engine,
+}
+
+/// A context prepared for one engine.
+#[wasm_bindgen]
+pub struct WasmContext {
+    prepared: PreparedContext,
+}
+
+#[wasm_bindgen]
+impl WasmEngine {
+    /// Loads a snapshot. `limits` is an optional JSON object of camelCase [`Limits`] fields.
+    #[wasm_bindgen(constructor)]
+    pub fn new(snapshot: &str, limits: Option<String>) -> Result<WasmEngine, JsValue> {
+        let mut limits: Limits = match limits.as_deref() {
+            None | Some("") => Limits::default(),
+            Some(text) => serde_json::from_str(text).map_err(|error| {
+                js_error("INVALID_LIMITS", None, &format!("invalid limits: {error}"))
+            })?,
+        };
+        limits.max_variants = limits.max_variants.min(MAX_WASM_VARIANTS);
+        Engine::from_slice_with_limits(snapshot.as_bytes(), limits)
+            .map(|engine| WasmEngine { engine })
+            .map_err(|error| js_error(error.code(), error.path(), error.message()))
+    }
+
+    /// Everything the JS side needs once per snapshot, as JSON: header fields and, per flag in
+    /// snapshot order, its key, type, validity, variants as `[key, value]` pairs, rule ids and
+    /// metadata.
+    pub fn catalog(&self) -> String {
+        let engine = &self.engine;
+        let flags: Vec<Value> = engine
+            .flags
+            .iter()
+            .map(|flag| {
+                let rules: Vec<&str> = flag
+                    .body
+                    .as_ref()
+                    .map(|body| body.rules.iter().map(|rule| &*rule.id).collect())
+                    .unwrap_or_default();
+                json!({
+                    "key": &*flag.key,
+                    "type": flag.kind.map(FlagType::as_str),
+                    "valid": flag.body.is_some(),
+                    "enabled": flag.body.as_ref().is_some_and(|body| body.enabled),
+                    "variants": flag.variants.iter().map(|(key, value)| json!([&**key, value])).collect::<Vec<_>>(),
+                    "rules": rules,
+                    "metadata": &flag.metadata,
+                })
+            })
+            .collect();
+        json!({
+            "schemaVersion": engine.schema_version(),
+            "revision": engine.revision(),
+            "generatedAt": engine.generated_at().to_string(),
+            "environment": engine.environment(),
+            "flags": flags,
+        })
+        .to_string()
+    }
+
+    /// The diagnostics, as a JSON array.
+    pub fn diagnostics(&self) -> String {
+        serde_json::to_string(self.engine.diagnostics()).unwrap_or_else(|_| "[]".to_owned())
+    }
+
+    /// Prepares a context given as JSON text. Throws an `Error` with code `INVALID_CONTEXT` when
+    /// it cannot be read (the SDK turns that into an `INVALID_CONTEXT` evaluation result).
+    pub fn prepare(&self, context: &str) -> Result<WasmContext, JsValue> {
+        let context = Context::from_json(context)
+            .map_err(|error| js_error("INVALID_CONTEXT", error.attribute(), &error.to_string()))?;
+        Ok(WasmContext {
+            prepared: self.engine.prepare(context),
+        })
+    }
+
+    /// Evaluates the flag at `flag` (its index in the catalog; any other number is
+    /// `FLAG_NOT_FOUND`) at `now` (Unix milliseconds). `expected` is 0 for any type, else
+    /// 1 boolean, 2 string, 3 number, 4 object: another type gives `TYPE_MISMATCH`. Returns the
+    /// packed result described in the module documentation.
+    pub fn evaluate(&self, flag: u32, context: &WasmContext, now: f64, expected: u8) -> f64 {
+        let expected = match expected {
+            1 => Some(FlagType::Boolean),
+            2 => Some(FlagType::String),
+            3 => Some(FlagType::Number),
+            4 => Some(FlagType::Object),
+            _ => None,
+        };
+        pack(
+            self.engine
+                .counted_outcome(flag, &context.prepared, instant(now), expected),
+        )
+    }
+
+    /// Evaluates every flag, in catalog order; one packed result each.
+    #[wasm_bindgen(js_name = evaluateAll)]
+    pub fn evaluate_all(&self, context: &WasmContext, now: f64) -> Vec<f64> {
+        let now = instant(now);
+        (0..self.engine.flags.len())
+            .filter_map(|index| u32::try_from(index).ok())
+            .map(|index| {
+                pack(
+                    self.engine
+                        .counted_outcome(index, &context.prepared, now, None),
+                )
+            })
+            .collect()
+    }
+
+    /// The evaluation of `key` with every step taken, as JSON `{evaluation, steps}`. Not counted
+    /// in the statistics.
+    pub fn explain(&self, key: &str, context: &WasmContext, now: f64) -> String {
+        serde_json::to_string(&self.engine.explain(key, &context.prepared, instant(now)))
+            .unwrap_or_else(|_| "null".to_owned())
+    }
+
+    /// The statistics, as JSON.
+    pub fn stats(&self) -> String {
+        serde_json::to_string(&self.engine.stats()).unwrap_or_else(|_| "null".to_owned())
+    }
+
+    /// Sets every statistics counter back to zero.
+    #[wasm_bindgen(js_name = resetStats)]
+    pub fn reset_stats(&self) {
+        self.engine.reset_stats();
+    }
+}
+
+/// Unix milliseconds (fractions dropped) as an instant; a non-finite number is the epoch.
+fn instant(now: f64) -> Timestamp {
+    if now.is_finite() {
+        // Saturating by definition of `as` for floats; in range for any real date.
+        #[allow(clippy::cast_possible_truncation)]
+        let millis = now.floor() as i64;
+        Timestamp::from_unix_millis(millis)
+    } else {
+        Timestamp::UNIX_EPOCH
+    }
+}
+
+fn pack(outcome: Outcome) -> f64 {
+    let variant1 = outcome
+        .variant
+        .map_or(0, |variant| variant.saturating_add(1).min(0xFFFF));
+    let reason = match outcome.reason {
+        Reason::Static => 0,
+        Reason::Default => 1,
+        Reason::TargetingMatch => 2,
+        Reason::Split => 3,
+        Reason::Disabled => 4,
+        Reason::Override => 5,
+        Reason::PrerequisiteFailed => 6,
+        Reason::Error => 7,
+    };
+    let error = match outcome.error {
+        None => 0,
+        Some(ErrorCode::FlagNotFound) => 1,
+        Some(ErrorCode::ParseError) => 2,
+        Some(ErrorCode::TypeMismatch) => 3,
+        Some(ErrorCode::TargetingKeyMissing) => 4,
+        Some(ErrorCode::InvalidContext) => 5,
+        Some(ErrorCode::General) => 6,
+    };
+    let rule1 = outcome
+        .rule
+        .map_or(0, |rule| rule.saturating_add(1).min((1 << 29) - 1));
+    f64::from(variant1)
+        + 65_536.0 * f64::from(reason + 16 * error)
+        + 16_777_216.0 * f64::from(rule1)
+}
+
+fn js_error(code: &str, path: Option<&str>, message: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    // Setting a property on a fresh Error object cannot fail; ignore the Result on principle.
+    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
+    if let Some(path) = path {
+        let _ = js_sys::Reflect::set(&error, &JsValue::from_str("path"), &JsValue::from_str(path));
+    }
+    error.into()
+}

@@ -1,0 +1,133 @@
+//! Engine-level behaviour that the language-neutral vectors cannot express: prepared contexts
+//! reused across flags and engines, and the remembered (memoised) regex tests behind them.
+
+use vexil::{Context, Engine, Reason, Timestamp};
+
+fn now() -> Timestamp {
+    Timestamp::parse_rfc3339("2026-11-22T12:00:00Z").expect("a valid instant")
+}
+
+/// Three flags share one email regex (negated in one of them), and a fourth tests the same
+/// pattern on another attribute, so a memo keyed too loosely would give a wrong answer.
+const SHARED_REGEX: &str = r#"{
+  "schemaVersion": 1, "revision": 1, "generatedAt": "2026-11-01T00:00:00Z",
+  "flags": [
+    {"key": "staff-a", "type": "boolean", "variants": {"on": true, "off": false},
+     "rules": [{"id": "staff", "conditions": [{"attribute": "email", "op": "matches", "value": "@vexil\\.dev$"}], "serve": {"variant": "on"}}],
+     "fallthrough": {"variant": "off"}},
+    {"key": "staff-b", "type": "boolean", "variants": {"on": true, "off": false},
+     "rules": [{"id": "staff", "conditions": [{"attribute": "email", "op": "matches", "value": "@vexil\\.dev$"}], "serve": {"variant": "on"}}],
+     "fallthrough": {"variant": "off"}},
+    {"key": "not-staff", "type": "boolean", "variants": {"on": true, "off": false},
+     "rules": [{"id": "outsiders", "conditions": [{"attribute": "email", "op": "matches", "value": "@vexil\\.dev$", "negate": true}], "serve": {"variant": "on"}}],
+     "fallthrough": {"variant": "off"}},
+    {"key": "backup-staff", "type": "boolean", "variants": {"on": true, "off": false},
+     "rules": [{"id": "backup", "conditions": [{"attribute": "backupEmail", "op": "matches", "value": "@vexil\\.dev$"}], "serve": {"variant": "on"}}],
+     "fallthrough": {"variant": "off"}}
+  ]
+}"#;
+
+fn variants(
+    engine: &Engine,
+    context: &impl vexil::EvaluationContext,
+) -> Vec<(String, Option<String>)> {
+    engine
+        .evaluate_all(context, now())
+        .into_iter()
+        .map(|(key, evaluation)| (key.to_owned(), evaluation.variant.map(str::to_owned)))
+        .collect()
+}
+
+#[test]
+fn a_shared_regex_gives_each_flag_its_own_correct_answer_from_one_prepared_context() {
+    let engine = Engine::from_json(SHARED_REGEX).expect("loads");
+    let staff = Context::with_targeting_key("u1")
+        .with("email", "ana@vexil.dev")
+        .with("backupEmail", "ana@example.com");
+    let prepared = engine.prepare(staff.clone());
+    let expected = vec![
+        ("staff-a".to_owned(), Some("on".to_owned())),
+        ("staff-b".to_owned(), Some("on".to_owned())),
+        ("not-staff".to_owned(), Some("off".to_owned())),
+        ("backup-staff".to_owned(), Some("off".to_owned())),
+    ];
+    // Twice with the same prepared context: the second pass answers from remembered results.
+    assert_eq!(variants(&engine, &prepared), expected);
+    assert_eq!(variants(&engine, &prepared), expected);
+    assert_eq!(variants(&engine, &staff), expected);
+    // One flag at a time, in another order, agrees too.
+    for key in ["not-staff", "backup-staff", "staff-b", "staff-a"] {
+        let one = engine.evaluate(key, &prepared, now());
+        let all = expected
+            .iter()
+            .find(|(flag, _)| flag == key)
+            .map(|(_, variant)| variant.as_deref());
+        assert_eq!(Some(one.variant), all, "{key}");
+    }
+}
+
+#[test]
+fn remembered_results_belong_to_one_context_only() {
+    let engine = Engine::from_json(SHARED_REGEX).expect("loads");
+    let outsider =
+        engine.prepare(Context::with_targeting_key("u2").with("email", "bo@example.com"));
+    let insider = engine.prepare(Context::with_targeting_key("u3").with("email", "cy@vexil.dev"));
+    for _ in 0..2 {
+        assert_eq!(
+            engine.evaluate("staff-a", &outsider, now()).variant,
+            Some("off")
+        );
+        assert_eq!(
+            engine.evaluate("not-staff", &outsider, now()).variant,
+            Some("on")
+        );
+        assert_eq!(
+            engine.evaluate("staff-a", &insider, now()).variant,
+            Some("on")
+        );
+        assert_eq!(
+            engine.evaluate("not-staff", &insider, now()).variant,
+            Some("off")
+        );
+    }
+    // A clone carries the answers it already has and stays correct.
+    let copy = insider.clone();
+    assert_eq!(engine.evaluate("staff-b", &copy, now()).variant, Some("on"));
+}
+
+#[test]
+fn a_context_prepared_for_one_engine_gives_correct_results_with_another() {
+    let first = Engine::from_json(SHARED_REGEX).expect("loads");
+    // The second engine interns attributes in another order, so reusing the first engine's
+    // attribute slots would read the wrong attribute.
+    let second =
+        Engine::from_json(&SHARED_REGEX.replace("\"email\"", "\"workEmail\"")).expect("loads");
+    let prepared = first.prepare(
+        Context::with_targeting_key("u4")
+            .with("email", "dee@vexil.dev")
+            .with("workEmail", "dee@example.com"),
+    );
+    assert_eq!(
+        first.evaluate("staff-a", &prepared, now()).variant,
+        Some("on")
+    );
+    let elsewhere = second.evaluate("staff-a", &prepared, now());
+    assert_eq!(elsewhere.variant, Some("off"));
+    assert_eq!(elsewhere.reason, Reason::Default);
+}
+
+#[test]
+fn a_list_attribute_matches_a_shared_regex_when_any_item_does() {
+    let engine = Engine::from_json(SHARED_REGEX).expect("loads");
+    let context = engine.prepare(
+        Context::with_targeting_key("u5").with("email", vec!["x@example.com", "y@vexil.dev"]),
+    );
+    assert_eq!(
+        engine.evaluate("staff-a", &context, now()).variant,
+        Some("on")
+    );
+    assert_eq!(
+        engine.evaluate("not-staff", &context, now()).variant,
+        Some("off")
+    );
+}
