@@ -19,7 +19,7 @@ use crate::limits::{LimitKind, Limits};
 use crate::path::JsonPath;
 use crate::read::UnknownField;
 use crate::semver::Version;
-use crate::snapshot::{self as wire, Metadata, Snapshot};
+use crate::snapshot::{self as wire, Metadata, Snapshot, Text};
 use crate::stats::FlagCounters;
 use crate::timestamp::Timestamp;
 
@@ -187,8 +187,8 @@ type Load<T> = Result<T, LoadError>;
 type FlagHeads = (Vec<CompiledFlag>, FastMap<Box<str>, u32>, Vec<bool>);
 
 /// Compiles a parsed snapshot.
-pub(crate) fn compile(
-    snapshot: Snapshot,
+pub(crate) fn compile<S: Text>(
+    snapshot: Snapshot<S>,
     unknown_fields: &[UnknownField],
     limits: &Limits,
 ) -> Load<Compiled> {
@@ -240,7 +240,7 @@ pub(crate) fn compile(
             severity: Severity::Error,
             code: DiagnosticCode::UnknownField,
             path: field.path.clone(),
-            flag: Some(flag.key.clone()),
+            flag: Some(flag.key.to_string()),
             segment: None,
             message: "unknown field; the flag is not served rather than served without it \
                       (check the spelling, or upgrade the engine)"
@@ -260,7 +260,7 @@ pub(crate) fn compile(
         };
         head.variants = std::mem::take(&mut wire_flag.variants.0)
             .into_iter()
-            .map(|(key, value)| (Box::from(key.as_str()), value))
+            .map(|(key, value)| (Box::from(&*key), value))
             .collect();
         head.counters = FlagCounters::new(head.variants.len());
         head.metadata = wire_flag.metadata.take().unwrap_or_default();
@@ -293,7 +293,7 @@ pub(crate) fn compile(
             schema_version: snapshot.schema_version,
             revision: snapshot.revision,
             generated_at,
-            environment: snapshot.environment,
+            environment: snapshot.environment.map(Into::into),
         },
         flags,
         flag_index,
@@ -434,17 +434,19 @@ impl Compiler<'_> {
 
     /// Checks and keeps a list of targeting keys, moving the strings rather than copying them
     /// (segment lists are the bulk of a large snapshot).
-    fn key_list(&self, keys: Vec<String>, path: &JsonPath) -> Load<StrSet> {
+    fn key_list<S: Text>(&self, keys: Vec<S>, path: &JsonPath) -> Load<StrSet> {
         self.check_list(keys.len(), path)?;
         for (index, key) in keys.iter().enumerate() {
             self.check_string(key, &path.index(index))?;
         }
-        Ok(StrSet::new(keys.into_iter().map(String::into_boxed_str)))
+        Ok(StrSet::new(
+            keys.into_iter().map(|key| key.into().into_boxed_str()),
+        ))
     }
 
-    fn compile_segments(
+    fn compile_segments<S: Text>(
         &mut self,
-        segments: &mut [wire::Segment],
+        segments: &mut [wire::Segment<S>],
         unknown_fields: &[UnknownField],
     ) -> Load<Vec<CompiledSegment>> {
         let root = JsonPath::ROOT;
@@ -453,8 +455,8 @@ impl Compiler<'_> {
             let mut seen: FastSet<&str> = FastSet::default();
             segments
                 .iter()
-                .filter(|segment| !seen.insert(segment.key.as_str()))
-                .map(|segment| segment.key.clone())
+                .filter(|segment| !seen.insert(&*segment.key))
+                .map(|segment| segment.key.to_string())
                 .collect()
         };
         let mut compiled = Vec::with_capacity(segments.len());
@@ -463,7 +465,7 @@ impl Compiler<'_> {
             let owner = Owner::Segment(&segment.key);
             let mut health = Health::default();
             self.check_key(&segment.key, &path.field("key"), owner, &mut health)?;
-            if duplicates.contains(segment.key.as_str()) {
+            if duplicates.contains(&*segment.key) {
                 self.error(
                     &mut health,
                     DiagnosticCode::DuplicateSegmentKey,
@@ -497,7 +499,7 @@ impl Compiler<'_> {
                     code: DiagnosticCode::UnknownField,
                     path: field.path.clone(),
                     flag: None,
-                    segment: Some(segment.key.clone()),
+                    segment: Some(segment.key.to_string()),
                     message: "unknown field; rules using this segment are not served \
                               (check the spelling, or upgrade the engine)"
                         .to_owned(),
@@ -506,7 +508,7 @@ impl Compiler<'_> {
             let id = u32::try_from(index).unwrap_or(u32::MAX);
             // The first definition is the one referenced; duplicates make it unusable anyway.
             self.segment_index
-                .entry(Box::from(segment.key.as_str()))
+                .entry(Box::from(&*segment.key))
                 .or_insert(id);
             self.segment_usable.push(!health.broken);
             compiled.push(CompiledSegment {
@@ -519,17 +521,21 @@ impl Compiler<'_> {
     }
 
     /// Keys, types and variants of every flag (the parts other flags' prerequisites refer to).
-    fn compile_flag_heads(&mut self, flags: &[wire::Flag], limits: &Limits) -> Load<FlagHeads> {
+    fn compile_flag_heads<S: Text>(
+        &mut self,
+        flags: &[wire::Flag<S>],
+        limits: &Limits,
+    ) -> Load<FlagHeads> {
         let root = JsonPath::ROOT;
         let flags_path = root.field("flags");
         let mut index: FastMap<Box<str>, u32> = FastMap::default();
         let mut duplicates: FastSet<&str> = FastSet::default();
         for (position, flag) in flags.iter().enumerate() {
             let id = u32::try_from(position).unwrap_or(u32::MAX);
-            if index.contains_key(flag.key.as_str()) {
-                duplicates.insert(flag.key.as_str());
+            if index.contains_key(&*flag.key) {
+                duplicates.insert(&*flag.key);
             } else {
-                index.insert(Box::from(flag.key.as_str()), id);
+                index.insert(Box::from(&*flag.key), id);
             }
         }
         let mut heads = Vec::with_capacity(flags.len());
@@ -539,7 +545,7 @@ impl Compiler<'_> {
             let owner = Owner::Flag(&flag.key);
             let mut health = Health::default();
             self.check_key(&flag.key, &path.field("key"), owner, &mut health)?;
-            if duplicates.contains(flag.key.as_str()) {
+            if duplicates.contains(&*flag.key) {
                 self.error(
                     &mut health,
                     DiagnosticCode::DuplicateFlagKey,
@@ -584,7 +590,7 @@ impl Compiler<'_> {
             for (variant, value) in &flag.variants.0 {
                 let variant_path = variants_path.field(variant);
                 self.check_key(variant, &variant_path, owner, &mut health)?;
-                if !seen.insert(variant.as_str()) {
+                if !seen.insert(&**variant) {
                     self.error(
                         &mut health,
                         DiagnosticCode::DuplicateVariantKey,
@@ -606,7 +612,7 @@ impl Compiler<'_> {
                 }
             }
             heads.push(CompiledFlag {
-                key: Box::from(flag.key.as_str()),
+                key: Box::from(&*flag.key),
                 kind,
                 variants: Vec::new(),
                 metadata: Metadata::default(),
@@ -618,9 +624,9 @@ impl Compiler<'_> {
         Ok((heads, index, broken))
     }
 
-    fn compile_body(
+    fn compile_body<S: Text>(
         &mut self,
-        flag: &wire::Flag,
+        flag: &wire::Flag<S>,
         position: usize,
         heads: &[CompiledFlag],
         flag_index: &FastMap<Box<str>, u32>,
@@ -661,7 +667,7 @@ impl Compiler<'_> {
             for (key_position, key) in entry.keys.iter().enumerate() {
                 let key_path = keys_path.index(key_position);
                 self.check_string(key, &key_path)?;
-                if overrides.contains_key(key.as_str()) {
+                if overrides.contains_key(&**key) {
                     self.report(
                         Severity::Warning,
                         DiagnosticCode::DuplicateOverrideKey,
@@ -670,7 +676,7 @@ impl Compiler<'_> {
                         format!("{key:?} is already overridden earlier; the earlier override wins"),
                     );
                 } else if let Some(variant) = variant {
-                    overrides.insert(Box::from(key.as_str()), variant);
+                    overrides.insert(Box::from(&**key), variant);
                 }
             }
         }
@@ -688,7 +694,7 @@ impl Compiler<'_> {
         for (index, prerequisite) in flag.prerequisites.iter().enumerate() {
             let entry_path = prerequisites_path.index(index);
             let flag_path = entry_path.field("flag");
-            let Some(&target) = flag_index.get(prerequisite.flag.as_str()) else {
+            let Some(&target) = flag_index.get(&*prerequisite.flag) else {
                 self.error(
                     &mut health,
                     DiagnosticCode::UnknownPrerequisite,
@@ -698,7 +704,7 @@ impl Compiler<'_> {
                 );
                 continue;
             };
-            if prerequisite.flag == flag.key {
+            if *prerequisite.flag == *flag.key {
                 self.error(
                     &mut health,
                     DiagnosticCode::PrerequisiteCycle,
@@ -777,7 +783,7 @@ impl Compiler<'_> {
             let id: Box<str> = match &rule.id {
                 Some(id) => {
                     self.check_key(id, &rule_path.field("id"), owner, &mut health)?;
-                    Box::from(id.as_str())
+                    Box::from(&**id)
                 }
                 None => Box::from(index.to_string().as_str()),
             };
@@ -873,30 +879,29 @@ impl Compiler<'_> {
         Ok(found)
     }
 
-    fn compile_schedule(
+    fn compile_schedule<S: Text>(
         &mut self,
-        window: &wire::Schedule,
+        window: &wire::Schedule<S>,
         path: &JsonPath,
         owner: Owner,
         health: &mut Health,
     ) -> Option<Window> {
-        let mut parse =
-            |compiler: &mut Self, text: &Option<String>, field: &str| -> Option<Timestamp> {
-                let text = text.as_ref()?;
-                match Timestamp::parse_rfc3339(text) {
-                    Ok(instant) => Some(instant),
-                    Err(error) => {
-                        compiler.error(
-                            health,
-                            DiagnosticCode::InvalidDate,
-                            &path.field(field),
-                            owner,
-                            format!("{field} is not an RFC 3339 instant: {error}"),
-                        );
-                        None
-                    }
+        let mut parse = |compiler: &mut Self, text: &Option<S>, field: &str| -> Option<Timestamp> {
+            let text: &str = text.as_ref()?;
+            match Timestamp::parse_rfc3339(text) {
+                Ok(instant) => Some(instant),
+                Err(error) => {
+                    compiler.error(
+                        health,
+                        DiagnosticCode::InvalidDate,
+                        &path.field(field),
+                        owner,
+                        format!("{field} is not an RFC 3339 instant: {error}"),
+                    );
+                    None
                 }
-            };
+            }
+        };
         let start = parse(self, &window.start, "start");
         let end = parse(self, &window.end, "end");
         if let (Some(start), Some(end)) = (start, end) {
@@ -917,9 +922,9 @@ impl Compiler<'_> {
         }
     }
 
-    fn compile_serve(
+    fn compile_serve<S: Text>(
         &mut self,
-        serve: &wire::Serve,
+        serve: &wire::Serve<S>,
         variants: &[(Box<str>, Value)],
         default_bucket_by: u32,
         path: &JsonPath,
@@ -990,9 +995,9 @@ impl Compiler<'_> {
         }
     }
 
-    fn compile_conditions(
+    fn compile_conditions<S: Text>(
         &mut self,
-        conditions: &[wire::Condition],
+        conditions: &[wire::Condition<S>],
         path: &JsonPath,
         owner: Owner,
         allow_segments: bool,
@@ -1019,9 +1024,9 @@ impl Compiler<'_> {
         Ok(compiled)
     }
 
-    fn compile_condition(
+    fn compile_condition<S: Text>(
         &mut self,
-        condition: &wire::Condition,
+        condition: &wire::Condition<S>,
         path: &JsonPath,
         owner: Owner,
         allow_segments: bool,

@@ -13,7 +13,7 @@ use crate::fasthash::FastMap;
 use crate::limits::{LimitKind, Limits};
 use crate::load::parse;
 use crate::read::UnknownField;
-use crate::snapshot::{Metadata, Snapshot};
+use crate::snapshot::{Metadata, Snapshot, Text};
 use crate::stats::Stats;
 use crate::timestamp::Timestamp;
 use crate::trace::{NoTrace, Step};
@@ -250,8 +250,8 @@ impl Engine {
         Engine::build(snapshot, &[], limits)
     }
 
-    fn build(
-        snapshot: Snapshot,
+    fn build<S: Text>(
+        snapshot: Snapshot<S>,
         unknown_fields: &[UnknownField],
         limits: Limits,
     ) -> Result<Engine, LoadError> {

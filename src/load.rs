@@ -1,6 +1,8 @@
 //! Reading snapshot text: size, depth and encoding checks before parsing, then parsing into a
 //! [`Json`] tree and reading the wire types from it (see [`crate::read`]).
 
+use std::borrow::Cow;
+
 use crate::error::{LoadError, LoadErrorKind};
 use crate::json;
 use crate::limits::{LimitKind, Limits};
@@ -10,10 +12,10 @@ use crate::snapshot::Snapshot;
 /// Parses snapshot bytes into wire types, enforcing the document size and depth limits first so
 /// the parser never sees an oversized or over-deep document. Also returns the members it did not
 /// recognise, so the compiler can refuse to serve definitions it only partly understood.
-pub(crate) fn parse(
-    bytes: &[u8],
+pub(crate) fn parse<'t>(
+    bytes: &'t [u8],
     limits: &Limits,
-) -> Result<(Snapshot, Vec<UnknownField>), LoadError> {
+) -> Result<(Snapshot<Cow<'t, str>>, Vec<UnknownField>), LoadError> {
     if bytes.len() > limits.max_document_bytes {
         return Err(LoadError::limit(
             LimitKind::DocumentBytes,

@@ -125,9 +125,12 @@ impl<'p, 't> Object<'p, 't> {
     }
 }
 
-fn string(json: Json, path: &JsonPath) -> Read<String> {
+/// Text borrowed from the document where it had no escapes.
+type Text<'t> = Cow<'t, str>;
+
+fn string<'t>(json: Json<'t>, path: &JsonPath) -> Read<Text<'t>> {
     match json {
-        Json::String(text) => Ok(text.into_owned()),
+        Json::String(text) => Ok(text),
         other => Err(expected(path, "a string", &other)),
     }
 }
@@ -151,10 +154,10 @@ fn boolean(json: Json, path: &JsonPath) -> Read<bool> {
     }
 }
 
-fn list<T>(
-    json: Json,
+fn list<'t, T>(
+    json: Json<'t>,
     path: &JsonPath,
-    mut read: impl FnMut(Json, &JsonPath, usize) -> Read<T>,
+    mut read: impl FnMut(Json<'t>, &JsonPath, usize) -> Read<T>,
 ) -> Read<Vec<T>> {
     let Json::Array(items) = json else {
         return Err(expected(path, "an array", &json));
@@ -166,23 +169,23 @@ fn list<T>(
     Ok(out)
 }
 
-fn strings(json: Json, path: &JsonPath) -> Read<Vec<String>> {
+fn strings<'t>(json: Json<'t>, path: &JsonPath) -> Read<Vec<Text<'t>>> {
     list(json, path, |item, path, _| string(item, path))
 }
 
-fn optional_string(object: &mut Object, name: &str) -> Read<Option<String>> {
+fn optional_string<'t>(object: &mut Object<'_, 't>, name: &str) -> Read<Option<Text<'t>>> {
     object
         .optional(name)
         .map(|json| string(json, &object.path.field(name)))
         .transpose()
 }
 
-fn required_string(object: &mut Object, name: &str) -> Read<String> {
+fn required_string<'t>(object: &mut Object<'_, 't>, name: &str) -> Read<Text<'t>> {
     let json = object.required(name)?;
     string(json, &object.path.field(name))
 }
 
-fn defaulted_strings(object: &mut Object, name: &str) -> Read<Vec<String>> {
+fn defaulted_strings<'t>(object: &mut Object<'_, 't>, name: &str) -> Read<Vec<Text<'t>>> {
     match object.present(name) {
         Some(json) => strings(json, &object.path.field(name)),
         None => Ok(Vec::new()),
@@ -191,7 +194,10 @@ fn defaulted_strings(object: &mut Object, name: &str) -> Read<Vec<String>> {
 
 /// Reads a whole snapshot. `schemaVersion` is checked first, so a document of another version is
 /// reported as such rather than as a shape error.
-pub(crate) fn snapshot(json: Json, unknown: &mut Vec<UnknownField>) -> Read<Snapshot> {
+pub(crate) fn snapshot<'t>(
+    json: Json<'t>,
+    unknown: &mut Vec<UnknownField>,
+) -> Read<Snapshot<Text<'t>>> {
     let root = JsonPath::ROOT;
     let mut object = Object::new(json, &root)?;
     let schema_version = unsigned(
@@ -229,12 +235,12 @@ pub(crate) fn snapshot(json: Json, unknown: &mut Vec<UnknownField>) -> Read<Snap
     })
 }
 
-fn segment(
-    json: Json,
+fn segment<'t>(
+    json: Json<'t>,
     path: &JsonPath,
     index: usize,
     unknown: &mut Vec<UnknownField>,
-) -> Read<Segment> {
+) -> Read<Segment<Text<'t>>> {
     let mut object = Object::new(json, path)?;
     let key = required_string(&mut object, "key")?;
     let included = defaulted_strings(&mut object, "included")?;
@@ -256,7 +262,12 @@ fn segment(
     })
 }
 
-fn flag(json: Json, path: &JsonPath, index: usize, unknown: &mut Vec<UnknownField>) -> Read<Flag> {
+fn flag<'t>(
+    json: Json<'t>,
+    path: &JsonPath,
+    index: usize,
+    unknown: &mut Vec<UnknownField>,
+) -> Read<Flag<Text<'t>>> {
     let owner = Owner::Flag(index);
     let mut object = Object::new(json, path)?;
     let key = required_string(&mut object, "key")?;
@@ -270,7 +281,7 @@ fn flag(json: Json, path: &JsonPath, index: usize, unknown: &mut Vec<UnknownFiel
         Json::Object(members) => Entries(
             members
                 .into_iter()
-                .map(|(key, value)| (key.into_owned(), value.into_value()))
+                .map(|(key, value)| (key, value.into_value()))
                 .collect(),
         ),
         other => return Err(expected(&variants_path, "an object", &other)),
@@ -324,12 +335,12 @@ fn flag(json: Json, path: &JsonPath, index: usize, unknown: &mut Vec<UnknownFiel
     })
 }
 
-fn serve(
-    json: Json,
+fn serve<'t>(
+    json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
-) -> Read<Serve> {
+) -> Read<Serve<Text<'t>>> {
     let mut object = Object::new(json, path)?;
     let variant = optional_string(&mut object, "variant")?;
     let split = match object.optional("split") {
@@ -351,12 +362,12 @@ fn serve(
     })
 }
 
-fn override_entry(
-    json: Json,
+fn override_entry<'t>(
+    json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
-) -> Read<Override> {
+) -> Read<Override<Text<'t>>> {
     let mut object = Object::new(json, path)?;
     let variant = required_string(&mut object, "variant")?;
     let keys_json = object.required("keys")?;
@@ -365,12 +376,12 @@ fn override_entry(
     Ok(Override { variant, keys })
 }
 
-fn schedule(
-    json: Json,
+fn schedule<'t>(
+    json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
-) -> Read<Schedule> {
+) -> Read<Schedule<Text<'t>>> {
     let mut object = Object::new(json, path)?;
     let start = optional_string(&mut object, "start")?;
     let end = optional_string(&mut object, "end")?;
@@ -378,12 +389,12 @@ fn schedule(
     Ok(Schedule { start, end })
 }
 
-fn prerequisite(
-    json: Json,
+fn prerequisite<'t>(
+    json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
-) -> Read<Prerequisite> {
+) -> Read<Prerequisite<Text<'t>>> {
     let mut object = Object::new(json, path)?;
     let flag = required_string(&mut object, "flag")?;
     let variants_json = object.required("variants")?;
@@ -392,7 +403,12 @@ fn prerequisite(
     Ok(Prerequisite { flag, variants })
 }
 
-fn rule(json: Json, path: &JsonPath, owner: Owner, unknown: &mut Vec<UnknownField>) -> Read<Rule> {
+fn rule<'t>(
+    json: Json<'t>,
+    path: &JsonPath,
+    owner: Owner,
+    unknown: &mut Vec<UnknownField>,
+) -> Read<Rule<Text<'t>>> {
     let mut object = Object::new(json, path)?;
     let id = optional_string(&mut object, "id")?;
     let conditions = match object.present("conditions") {
@@ -413,12 +429,12 @@ fn rule(json: Json, path: &JsonPath, owner: Owner, unknown: &mut Vec<UnknownFiel
     })
 }
 
-fn condition(
-    json: Json,
+fn condition<'t>(
+    json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
-) -> Read<Condition> {
+) -> Read<Condition<Text<'t>>> {
     let mut object = Object::new(json, path)?;
     let attribute = optional_string(&mut object, "attribute")?;
     let op = required_string(&mut object, "op")?;
@@ -445,14 +461,17 @@ fn condition(
 
 fn metadata(json: Json, path: &JsonPath) -> Read<Metadata> {
     let mut object = Object::new(json, path)?;
-    let description = optional_string(&mut object, "description")?;
-    let owner = optional_string(&mut object, "owner")?;
-    let tags = defaulted_strings(&mut object, "tags")?;
+    let description = optional_string(&mut object, "description")?.map(Cow::into_owned);
+    let owner = optional_string(&mut object, "owner")?.map(Cow::into_owned);
+    let tags = defaulted_strings(&mut object, "tags")?
+        .into_iter()
+        .map(Cow::into_owned)
+        .collect();
     let version = object
         .optional("version")
         .map(|json| unsigned(json, &path.field("version")))
         .transpose()?;
-    let changed_at = optional_string(&mut object, "changedAt")?;
+    let changed_at = optional_string(&mut object, "changedAt")?.map(Cow::into_owned);
     object.finish(Owner::Free, &mut Vec::new());
     Ok(Metadata {
         description,
