@@ -432,16 +432,14 @@ impl Compiler<'_> {
         )
     }
 
-    /// Checks and keeps a list of targeting keys, moving the strings rather than copying them
-    /// (segment lists are the bulk of a large snapshot).
+    /// Checks and keeps a list of targeting keys, packed into one buffer (segment lists are the
+    /// bulk of a large snapshot).
     fn key_list<S: Text>(&self, keys: Vec<S>, path: &JsonPath) -> Load<StrSet> {
         self.check_list(keys.len(), path)?;
         for (index, key) in keys.iter().enumerate() {
             self.check_string(key, &path.index(index))?;
         }
-        Ok(StrSet::new(
-            keys.into_iter().map(|key| key.into().into_boxed_str()),
-        ))
+        Ok(StrSet::new(keys.iter().map(|key| &**key)))
     }
 
     fn compile_segments<S: Text>(
@@ -528,7 +526,8 @@ impl Compiler<'_> {
     ) -> Load<FlagHeads> {
         let root = JsonPath::ROOT;
         let flags_path = root.field("flags");
-        let mut index: FastMap<Box<str>, u32> = FastMap::default();
+        let mut index: FastMap<Box<str>, u32> =
+            FastMap::with_capacity_and_hasher(flags.len(), Default::default());
         let mut duplicates: FastSet<&str> = FastSet::default();
         for (position, flag) in flags.iter().enumerate() {
             let id = u32::try_from(position).unwrap_or(u32::MAX);
@@ -777,7 +776,9 @@ impl Compiler<'_> {
             &rules_path,
         )?;
         let mut rules = Vec::with_capacity(flag.rules.len());
-        let mut rule_ids: FastSet<Box<str>> = FastSet::default();
+        // Rule ids seen so far: a scan of the rules built so far for the usual short list, a set
+        // once a flag has many rules (so a hostile snapshot cannot make this quadratic).
+        let mut rule_ids: Option<FastSet<Box<str>>> = None;
         for (index, rule) in flag.rules.iter().enumerate() {
             let rule_path = rules_path.index(index);
             let id: Box<str> = match &rule.id {
@@ -787,7 +788,14 @@ impl Compiler<'_> {
                 }
                 None => Box::from(index.to_string().as_str()),
             };
-            if !rule_ids.insert(id.clone()) {
+            if index == 32 {
+                rule_ids = Some(rules.iter().map(|rule: &Rule| rule.id.clone()).collect());
+            }
+            let repeated = match &mut rule_ids {
+                Some(ids) => !ids.insert(id.clone()),
+                None => rules.iter().any(|rule: &Rule| rule.id == id),
+            };
+            if repeated {
                 self.error(
                     &mut health,
                     DiagnosticCode::DuplicateRuleId,

@@ -124,12 +124,12 @@ pub(crate) const OPERATOR_NAMES: &[&str] = &[
 
 /// Builds the `OneOf` operator from scalar operands; `None` if an operand is not a scalar.
 pub(crate) fn one_of(values: &[Value]) -> Result<Operator, usize> {
-    let mut strings = Vec::new();
+    let mut strings: Vec<&str> = Vec::new();
     let mut numbers = Vec::new();
     let mut bools = [false; 2];
     for (index, value) in values.iter().enumerate() {
         match value {
-            Value::String(text) => strings.push(Box::from(text.as_str())),
+            Value::String(text) => strings.push(text.as_str()),
             Value::Number(number) => numbers.push(number.as_f64().ok_or(index)?),
             Value::Bool(flag) => bools[usize::from(*flag)] = true,
             _ => return Err(index),

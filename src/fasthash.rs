@@ -56,30 +56,116 @@ impl Hasher for FastHasher {
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
-/// A set of strings: a list scan for a few entries, a hash set beyond.
-#[derive(Clone, Debug)]
-pub(crate) enum StrSet {
-    Few(Vec<Box<str>>),
-    Many(FastSet<Box<str>>),
+/// A set of strings packed into one buffer: a scan for a few entries, an open-addressing table of
+/// indices beyond. A large segment list costs three allocations instead of one per key, which is
+/// most of what loading a big snapshot allocates.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StrSet {
+    text: String,
+    /// End offset in `text` of each key, in insertion order (a key starts where the previous ends).
+    ends: Vec<u32>,
+    /// Empty for small sets; otherwise a power-of-two table of key index + 1 (0 = free slot).
+    table: Vec<u32>,
 }
 
+/// Up to this many keys, a scan beats hashing.
 const FEW: usize = 8;
 
+fn hash_str(item: &str) -> u64 {
+    let mut hasher = FastHasher::default();
+    hasher.write(item.as_bytes());
+    // Spread the high bits down so the table's low-bit mask sees them.
+    let hash = hasher.finish();
+    hash ^ (hash >> 29)
+}
+
 impl StrSet {
-    pub(crate) fn new<I: IntoIterator<Item = Box<str>>>(items: I) -> StrSet {
-        let items: Vec<Box<str>> = items.into_iter().collect();
-        if items.len() <= FEW {
-            StrSet::Few(items)
-        } else {
-            StrSet::Many(items.into_iter().collect())
+    pub(crate) fn new<'k, I: IntoIterator<Item = &'k str>>(items: I) -> StrSet {
+        let mut set = StrSet::default();
+        for item in items {
+            set.text.push_str(item);
+            // Offsets are bounded by the document size limit, far below u32::MAX.
+            set.ends
+                .push(u32::try_from(set.text.len()).unwrap_or(u32::MAX));
         }
+        if set.ends.len() > FEW {
+            let size = (set.ends.len() * 2).next_power_of_two();
+            set.table = vec![0; size];
+            let mask = size - 1;
+            for index in 0..set.ends.len() {
+                let Some(key) = set.key(index) else { continue };
+                let mut slot = hash_str(key) as usize & mask;
+                while set.table.get(slot).is_some_and(|&taken| taken != 0) {
+                    slot = (slot + 1) & mask;
+                }
+                if let Some(entry) = set.table.get_mut(slot) {
+                    *entry = u32::try_from(index + 1).unwrap_or(u32::MAX);
+                }
+            }
+        }
+        set
+    }
+
+    fn key(&self, index: usize) -> Option<&str> {
+        let start = match index {
+            0 => 0,
+            _ => *self.ends.get(index - 1)? as usize,
+        };
+        let end = *self.ends.get(index)? as usize;
+        self.text.get(start..end)
     }
 
     #[inline]
     pub(crate) fn contains(&self, item: &str) -> bool {
-        match self {
-            StrSet::Few(items) => items.iter().any(|candidate| &**candidate == item),
-            StrSet::Many(items) => items.contains(item),
+        if self.table.is_empty() {
+            return (0..self.ends.len()).any(|index| self.key(index) == Some(item));
         }
+        let mask = self.table.len() - 1;
+        let mut slot = hash_str(item) as usize & mask;
+        // The table is at most half full, so a free slot always ends the probe.
+        loop {
+            match self.table.get(slot).copied() {
+                None | Some(0) => return false,
+                Some(entry) => {
+                    if self.key(entry as usize - 1) == Some(item) {
+                        return true;
+                    }
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StrSet;
+
+    #[test]
+    fn small_and_large_sets_find_exactly_their_members() {
+        for size in [0usize, 1, 7, 8, 9, 100, 1000] {
+            let keys: Vec<String> = (0..size).map(|index| format!("user-{index}")).collect();
+            let set = StrSet::new(keys.iter().map(String::as_str));
+            for key in &keys {
+                assert!(set.contains(key), "{key} in a set of {size}");
+            }
+            for absent in ["", "user-", "user-1000", "user-01", "x"] {
+                assert_eq!(
+                    set.contains(absent),
+                    keys.iter().any(|key| key == absent),
+                    "{absent:?} in {size}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn empty_strings_and_repeats_are_members_like_any_other() {
+        let keys = ["", "a", "", "é", "日本", "a"];
+        let set = StrSet::new(keys.iter().copied().chain((0..20).map(|_| "pad")));
+        for key in keys {
+            assert!(set.contains(key));
+        }
+        assert!(!set.contains("b"));
     }
 }

@@ -4,6 +4,12 @@
 //! One generic instantiation of the parser serves every type (the WebAssembly build is small),
 //! repeated members can be reported instead of silently overwritten, and every error can name the
 //! exact JSON path of what was wrong.
+//!
+//! The tree is built for loading speed: strings borrow from the document text unless they contain
+//! escapes, and the children of every array and object live in two shared arenas (a container
+//! node holds the span of its children), so building the whole tree takes a handful of
+//! allocations instead of one per container. Children sit in `Cell`s so a reader can take them
+//! out one at a time through a shared reference.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -12,17 +18,74 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-/// A parsed JSON value. Strings borrow from the document text unless they contain escapes, so
-/// building the tree allocates little beyond its arrays.
-#[derive(Clone, Debug, PartialEq)]
+/// A parsed JSON value. Containers refer to their children in a [`Tree`].
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) enum Json<'a> {
+    #[default]
     Null,
     Bool(bool),
     Number(Number),
     String(Cow<'a, str>),
-    Array(Vec<Json<'a>>),
+    Array(Span),
     /// Members in document order; a key may appear more than once.
-    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+    Object(Span),
+}
+
+/// Where a container's children are in the [`Tree`]'s arenas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: usize,
+    len: usize,
+}
+
+/// The arenas holding every container's children.
+#[derive(Default)]
+pub(crate) struct Tree<'a> {
+    items: Vec<Cell<Json<'a>>>,
+    members: Vec<(Cow<'a, str>, Cell<Json<'a>>)>,
+}
+
+/// A member of an object: its key, and its value until someone takes it.
+pub(crate) type Member<'a> = (Cow<'a, str>, Cell<Json<'a>>);
+
+impl<'a> Tree<'a> {
+    /// The items of an array.
+    pub(crate) fn items(&self, span: Span) -> &[Cell<Json<'a>>] {
+        self.items
+            .get(span.start..span.start + span.len)
+            .unwrap_or(&[])
+    }
+
+    /// The members of an object.
+    pub(crate) fn members(&self, span: Span) -> &[Member<'a>] {
+        self.members
+            .get(span.start..span.start + span.len)
+            .unwrap_or(&[])
+    }
+
+    /// Converts a node to a `serde_json::Value`, taking its children out of the tree. In objects,
+    /// a repeated key keeps its last value, as JSON parsers generally do.
+    pub(crate) fn take_value(&self, json: Json<'a>) -> Value {
+        match json {
+            Json::Null => Value::Null,
+            Json::Bool(value) => Value::Bool(value),
+            Json::Number(value) => Value::Number(value),
+            Json::String(value) => Value::String(value.into_owned()),
+            Json::Array(span) => Value::Array(
+                self.items(span)
+                    .iter()
+                    .map(|item| self.take_value(item.take()))
+                    .collect(),
+            ),
+            Json::Object(span) => {
+                let mut map = Map::new();
+                for (key, value) in self.members(span) {
+                    map.insert(key.to_string(), self.take_value(value.take()));
+                }
+                Value::Object(map)
+            }
+        }
+    }
 }
 
 impl Json<'_> {
@@ -37,32 +100,23 @@ impl Json<'_> {
             Json::Object(_) => "an object",
         }
     }
-
-    /// Converts to a `serde_json::Value`. In objects, a repeated key keeps its last value, as
-    /// JSON parsers generally do.
-    pub(crate) fn into_value(self) -> Value {
-        match self {
-            Json::Null => Value::Null,
-            Json::Bool(value) => Value::Bool(value),
-            Json::Number(value) => Value::Number(value),
-            Json::String(value) => Value::String(value.into_owned()),
-            Json::Array(items) => Value::Array(items.into_iter().map(Json::into_value).collect()),
-            Json::Object(members) => {
-                let mut map = Map::new();
-                for (key, value) in members {
-                    map.insert(key.into_owned(), value.into_value());
-                }
-                Value::Object(map)
-            }
-        }
-    }
 }
 
 /// Parses JSON text into a tree, refusing nesting deeper than `max_depth` while it parses (so the
 /// depth limit holds whatever the parser's own recursion limit is). `Err(None)` means the depth
 /// limit was hit; `Err(Some(error))` is a syntax error.
-pub(crate) fn parse(text: &str, max_depth: usize) -> Result<Json<'_>, Option<serde_json::Error>> {
-    let scratch = Scratch {
+pub(crate) fn parse(
+    text: &str,
+    max_depth: usize,
+) -> Result<(Tree<'_>, Json<'_>), Option<serde_json::Error>> {
+    // Reserving from the document's size (a member takes at least ~4 bytes of text, an item at
+    // least 2) saves the arenas from growing by copying, several times over, on large documents.
+    let tree = Tree {
+        items: Vec::with_capacity(text.len() / 32),
+        members: Vec::with_capacity(text.len() / 16),
+    };
+    let builder = Builder {
+        tree: RefCell::new(tree),
         items: RefCell::new(Vec::new()),
         members: RefCell::new(Vec::new()),
         too_deep: Cell::new(false),
@@ -71,21 +125,21 @@ pub(crate) fn parse(text: &str, max_depth: usize) -> Result<Json<'_>, Option<ser
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = JsonSeed {
         depth: 0,
-        scratch: &scratch,
+        builder: &builder,
     }
     .deserialize(&mut deserializer);
-    if scratch.too_deep.get() {
+    if builder.too_deep.get() {
         return Err(None);
     }
     let json = parsed.map_err(Some)?;
     deserializer.end().map_err(Some)?;
-    Ok(json)
+    Ok((builder.tree.into_inner(), json))
 }
 
-/// Stacks shared by the whole parse: items of the arrays and objects being read are gathered
-/// here, then moved into one exactly-sized allocation per array or object, instead of growing a
-/// vector per container.
-struct Scratch<'de> {
+/// The tree being built, and stacks where the children of the containers still open gather
+/// until their container closes and they move, contiguously, into the tree.
+struct Builder<'de> {
+    tree: RefCell<Tree<'de>>,
     items: RefCell<Vec<Json<'de>>>,
     members: RefCell<Vec<(Cow<'de, str>, Json<'de>)>>,
     too_deep: Cell<bool>,
@@ -95,7 +149,7 @@ struct Scratch<'de> {
 #[derive(Clone, Copy)]
 struct JsonSeed<'s, 'de> {
     depth: usize,
-    scratch: &'s Scratch<'de>,
+    builder: &'s Builder<'de>,
 }
 
 impl<'de> DeserializeSeed<'de> for JsonSeed<'_, 'de> {
@@ -148,24 +202,40 @@ impl<'de> Visitor<'de> for JsonSeed<'_, 'de> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
         let inner = self.nested::<A::Error>()?;
-        let start = self.scratch.items.borrow().len();
+        let open = self.builder.items.borrow().len();
         while let Some(item) = seq.next_element_seed(inner)? {
-            self.scratch.items.borrow_mut().push(item);
+            self.builder.items.borrow_mut().push(item);
         }
-        let items: Vec<Json<'de>> = self.scratch.items.borrow_mut().drain(start..).collect();
-        Ok(Json::Array(items))
+        let mut tree = self.builder.tree.borrow_mut();
+        let start = tree.items.len();
+        tree.items
+            .extend(self.builder.items.borrow_mut().drain(open..).map(Cell::new));
+        Ok(Json::Array(Span {
+            start,
+            len: tree.items.len() - start,
+        }))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
         let inner = self.nested::<A::Error>()?;
-        let start = self.scratch.members.borrow().len();
+        let open = self.builder.members.borrow().len();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let value = map.next_value_seed(inner)?;
-            self.scratch.members.borrow_mut().push((key, value));
+            self.builder.members.borrow_mut().push((key, value));
         }
-        let members: Vec<(Cow<'de, str>, Json<'de>)> =
-            self.scratch.members.borrow_mut().drain(start..).collect();
-        Ok(Json::Object(members))
+        let mut tree = self.builder.tree.borrow_mut();
+        let start = tree.members.len();
+        tree.members.extend(
+            self.builder
+                .members
+                .borrow_mut()
+                .drain(open..)
+                .map(|(key, value)| (key, Cell::new(value))),
+        );
+        Ok(Json::Object(Span {
+            start,
+            len: tree.members.len() - start,
+        }))
     }
 }
 
@@ -173,13 +243,13 @@ impl<'s, 'de> JsonSeed<'s, 'de> {
     /// The seed for the values inside this container, or an error past the depth limit.
     fn nested<E: serde::de::Error>(self) -> Result<JsonSeed<'s, 'de>, E> {
         let depth = self.depth + 1;
-        if depth > self.scratch.max_depth {
-            self.scratch.too_deep.set(true);
+        if depth > self.builder.max_depth {
+            self.builder.too_deep.set(true);
             return Err(E::custom("nesting too deep"));
         }
         Ok(JsonSeed {
             depth,
-            scratch: self.scratch,
+            builder: self.builder,
         })
     }
 }

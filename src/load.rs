@@ -37,7 +37,7 @@ pub(crate) fn parse<'t>(
         )
     })?;
     // Syntax errors carry a line and column in their message, which locate them better than a path.
-    let json = json::parse(text, limits.max_json_depth).map_err(|error| match error {
+    let (tree, json) = json::parse(text, limits.max_json_depth).map_err(|error| match error {
         Some(error) => LoadError::new(LoadErrorKind::NotJson, None, error.to_string()),
         None => LoadError::new(
             LoadErrorKind::Limit(LimitKind::JsonDepth),
@@ -50,6 +50,6 @@ pub(crate) fn parse<'t>(
         ),
     })?;
     let mut unknown = Vec::new();
-    let snapshot = read::snapshot(json, &mut unknown)?;
+    let snapshot = read::snapshot(&tree, json, &mut unknown)?;
     Ok((snapshot, unknown))
 }

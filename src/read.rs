@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::error::{LoadError, LoadErrorKind};
 use crate::fasthash::FastSet;
-use crate::json::Json;
+use crate::json::{Json, Member, Tree};
 use crate::path::JsonPath;
 use crate::snapshot::{
     Condition, Entries, Flag, Metadata, Override, Prerequisite, Rule, Schedule, Segment, Serve,
@@ -45,22 +45,58 @@ fn shape(path: &JsonPath, message: String) -> LoadError {
     LoadError::new(LoadErrorKind::Shape, Some(path.to_string()), message)
 }
 
-fn expected(path: &JsonPath, what: &str, found: &Json) -> LoadError {
+fn expected(path: &JsonPath, what: &str, found: &Json<'_>) -> LoadError {
     shape(path, format!("expected {what}, found {}", found.kind()))
 }
 
-/// The members of one JSON object, taken one by one as they are read (a taken member's value
-/// becomes `None`, so nothing shifts).
-struct Object<'p, 't> {
-    members: Vec<(Cow<'t, str>, Option<Json<'t>>)>,
+/// The members of one JSON object, taken one by one as they are read.
+struct Object<'p, 'r, 't> {
+    members: &'r [Member<'t>],
+    /// Which members were taken: a bit mask, or a list for an object of more than 64 members.
+    taken: Taken,
     path: &'p JsonPath<'p>,
 }
 
-impl<'p, 't> Object<'p, 't> {
-    fn new(json: Json<'t>, path: &'p JsonPath<'p>) -> Read<Object<'p, 't>> {
-        let Json::Object(members) = json else {
+enum Taken {
+    Mask(u64),
+    List(Vec<bool>),
+}
+
+impl Taken {
+    fn new(len: usize) -> Taken {
+        if len <= 64 {
+            Taken::Mask(0)
+        } else {
+            Taken::List(vec![false; len])
+        }
+    }
+
+    fn get(&self, index: usize) -> bool {
+        match self {
+            Taken::Mask(mask) => index < 64 && mask & (1 << index) != 0,
+            Taken::List(list) => list.get(index).copied().unwrap_or(false),
+        }
+    }
+
+    fn set(&mut self, index: usize) {
+        match self {
+            Taken::Mask(mask) if index < 64 => *mask |= 1 << index,
+            Taken::Mask(_) => {}
+            Taken::List(list) => {
+                if let Some(slot) = list.get_mut(index) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+}
+
+impl<'p, 'r, 't> Object<'p, 'r, 't> {
+    fn new(tree: &'r Tree<'t>, json: Json<'t>, path: &'p JsonPath<'p>) -> Read<Object<'p, 'r, 't>> {
+        let Json::Object(span) = json else {
             return Err(expected(path, "an object", &json));
         };
+        let members = tree.members(span);
         // Members are few in the wire objects; a set only for the unusual large one.
         let repeated = if members.len() <= 16 {
             members
@@ -69,32 +105,29 @@ impl<'p, 't> Object<'p, 't> {
                 .find(|(index, (key, _))| {
                     members[..*index].iter().any(|(earlier, _)| earlier == key)
                 })
-                .map(|(_, (key, _))| key.clone())
+                .map(|(_, (key, _))| key.to_string())
         } else {
             let mut seen: FastSet<&str> = FastSet::default();
             members
                 .iter()
                 .find(|(key, _)| !seen.insert(key))
-                .map(|(key, _)| key.clone())
+                .map(|(key, _)| key.to_string())
         };
         if let Some(key) = repeated {
             return Err(shape(path, format!("duplicate field `{key}`")));
         }
         Ok(Object {
-            members: members
-                .into_iter()
-                .map(|(key, value)| (key, Some(value)))
-                .collect(),
+            members,
+            taken: Taken::new(members.len()),
             path,
         })
     }
 
     /// The member `name`, if present (even if `null`).
     fn present(&mut self, name: &str) -> Option<Json<'t>> {
-        self.members
-            .iter_mut()
-            .find(|(key, value)| key == name && value.is_some())
-            .and_then(|(_, value)| value.take())
+        let index = self.members.iter().position(|(key, _)| key == name)?;
+        self.taken.set(index);
+        self.members.get(index).map(|(_, value)| value.take())
     }
 
     /// The member `name`, if present and not `null`.
@@ -115,7 +148,10 @@ impl<'p, 't> Object<'p, 't> {
             Owner::Flag(index) => (Some(index), None),
             Owner::Segment(index) => (None, Some(index)),
         };
-        for (key, _) in self.members.iter().filter(|(_, value)| value.is_some()) {
+        for (index, (key, _)) in self.members.iter().enumerate() {
+            if self.taken.get(index) {
+                continue;
+            }
             unknown.push(UnknownField {
                 path: self.path.field(key).to_string(),
                 flag,
@@ -155,39 +191,45 @@ fn boolean(json: Json, path: &JsonPath) -> Read<bool> {
 }
 
 fn list<'t, T>(
+    tree: &Tree<'t>,
     json: Json<'t>,
     path: &JsonPath,
     mut read: impl FnMut(Json<'t>, &JsonPath, usize) -> Read<T>,
 ) -> Read<Vec<T>> {
-    let Json::Array(items) = json else {
+    let Json::Array(span) = json else {
         return Err(expected(path, "an array", &json));
     };
+    let items = tree.items(span);
     let mut out = Vec::with_capacity(items.len());
-    for (index, item) in items.into_iter().enumerate() {
-        out.push(read(item, &path.index(index), index)?);
+    for (index, item) in items.iter().enumerate() {
+        out.push(read(item.take(), &path.index(index), index)?);
     }
     Ok(out)
 }
 
-fn strings<'t>(json: Json<'t>, path: &JsonPath) -> Read<Vec<Text<'t>>> {
-    list(json, path, |item, path, _| string(item, path))
+fn strings<'t>(tree: &Tree<'t>, json: Json<'t>, path: &JsonPath) -> Read<Vec<Text<'t>>> {
+    list(tree, json, path, |item, path, _| string(item, path))
 }
 
-fn optional_string<'t>(object: &mut Object<'_, 't>, name: &str) -> Read<Option<Text<'t>>> {
+fn optional_string<'t>(object: &mut Object<'_, '_, 't>, name: &str) -> Read<Option<Text<'t>>> {
     object
         .optional(name)
         .map(|json| string(json, &object.path.field(name)))
         .transpose()
 }
 
-fn required_string<'t>(object: &mut Object<'_, 't>, name: &str) -> Read<Text<'t>> {
+fn required_string<'t>(object: &mut Object<'_, '_, 't>, name: &str) -> Read<Text<'t>> {
     let json = object.required(name)?;
     string(json, &object.path.field(name))
 }
 
-fn defaulted_strings<'t>(object: &mut Object<'_, 't>, name: &str) -> Read<Vec<Text<'t>>> {
+fn defaulted_strings<'t>(
+    tree: &Tree<'t>,
+    object: &mut Object<'_, '_, 't>,
+    name: &str,
+) -> Read<Vec<Text<'t>>> {
     match object.present(name) {
-        Some(json) => strings(json, &object.path.field(name)),
+        Some(json) => strings(tree, json, &object.path.field(name)),
         None => Ok(Vec::new()),
     }
 }
@@ -195,11 +237,12 @@ fn defaulted_strings<'t>(object: &mut Object<'_, 't>, name: &str) -> Read<Vec<Te
 /// Reads a whole snapshot. `schemaVersion` is checked first, so a document of another version is
 /// reported as such rather than as a shape error.
 pub(crate) fn snapshot<'t>(
+    tree: &Tree<'t>,
     json: Json<'t>,
     unknown: &mut Vec<UnknownField>,
 ) -> Read<Snapshot<Text<'t>>> {
     let root = JsonPath::ROOT;
-    let mut object = Object::new(json, &root)?;
+    let mut object = Object::new(tree, json, &root)?;
     let schema_version = unsigned(
         object.required("schemaVersion")?,
         &root.field("schemaVersion"),
@@ -215,15 +258,18 @@ pub(crate) fn snapshot<'t>(
     let generated_at = required_string(&mut object, "generatedAt")?;
     let environment = optional_string(&mut object, "environment")?;
     let segments = match object.present("segments") {
-        Some(json) => list(json, &root.field("segments"), |item, path, index| {
-            segment(item, path, index, unknown)
+        Some(json) => list(tree, json, &root.field("segments"), |item, path, index| {
+            segment(tree, item, path, index, unknown)
         })?,
         None => Vec::new(),
     };
     let flags_json = object.required("flags")?;
-    let flags = list(flags_json, &root.field("flags"), |item, path, index| {
-        flag(item, path, index, unknown)
-    })?;
+    let flags = list(
+        tree,
+        flags_json,
+        &root.field("flags"),
+        |item, path, index| flag(tree, item, path, index, unknown),
+    )?;
     object.finish(Owner::TopLevel, unknown);
     Ok(Snapshot {
         schema_version,
@@ -236,18 +282,19 @@ pub(crate) fn snapshot<'t>(
 }
 
 fn segment<'t>(
+    tree: &Tree<'t>,
     json: Json<'t>,
     path: &JsonPath,
     index: usize,
     unknown: &mut Vec<UnknownField>,
 ) -> Read<Segment<Text<'t>>> {
-    let mut object = Object::new(json, path)?;
+    let mut object = Object::new(tree, json, path)?;
     let key = required_string(&mut object, "key")?;
-    let included = defaulted_strings(&mut object, "included")?;
-    let excluded = defaulted_strings(&mut object, "excluded")?;
+    let included = defaulted_strings(tree, &mut object, "included")?;
+    let excluded = defaulted_strings(tree, &mut object, "excluded")?;
     let conditions = match object.present("conditions") {
-        Some(json) => list(json, &path.field("conditions"), |item, path, _| {
-            condition(item, path, Owner::Segment(index), unknown)
+        Some(json) => list(tree, json, &path.field("conditions"), |item, path, _| {
+            condition(tree, item, path, Owner::Segment(index), unknown)
         })?,
         None => Vec::new(),
     };
@@ -263,13 +310,14 @@ fn segment<'t>(
 }
 
 fn flag<'t>(
+    tree: &Tree<'t>,
     json: Json<'t>,
     path: &JsonPath,
     index: usize,
     unknown: &mut Vec<UnknownField>,
 ) -> Read<Flag<Text<'t>>> {
     let owner = Owner::Flag(index);
-    let mut object = Object::new(json, path)?;
+    let mut object = Object::new(tree, json, path)?;
     let key = required_string(&mut object, "key")?;
     let kind = required_string(&mut object, "type")?;
     let enabled = match object.present("enabled") {
@@ -278,43 +326,55 @@ fn flag<'t>(
     };
     let variants_path = path.field("variants");
     let variants = match object.required("variants")? {
-        Json::Object(members) => Entries(
-            members
-                .into_iter()
-                .map(|(key, value)| (key, value.into_value()))
+        Json::Object(span) => Entries(
+            tree.members(span)
+                .iter()
+                .map(|(key, value)| (key.clone(), tree.take_value(value.take())))
                 .collect(),
         ),
         other => return Err(expected(&variants_path, "an object", &other)),
     };
     let off_variant = optional_string(&mut object, "offVariant")?;
     let fallthrough_json = object.required("fallthrough")?;
-    let fallthrough = serve(fallthrough_json, &path.field("fallthrough"), owner, unknown)?;
+    let fallthrough = serve(
+        tree,
+        fallthrough_json,
+        &path.field("fallthrough"),
+        owner,
+        unknown,
+    )?;
     let overrides = match object.present("overrides") {
-        Some(json) => list(json, &path.field("overrides"), |item, path, _| {
-            override_entry(item, path, owner, unknown)
+        Some(json) => list(tree, json, &path.field("overrides"), |item, path, _| {
+            override_entry(tree, item, path, owner, unknown)
         })?,
         None => Vec::new(),
     };
     let schedule = match object.optional("schedule") {
-        Some(json) => Some(schedule(json, &path.field("schedule"), owner, unknown)?),
+        Some(json) => Some(schedule(
+            tree,
+            json,
+            &path.field("schedule"),
+            owner,
+            unknown,
+        )?),
         None => None,
     };
     let prerequisites = match object.present("prerequisites") {
-        Some(json) => list(json, &path.field("prerequisites"), |item, path, _| {
-            prerequisite(item, path, owner, unknown)
+        Some(json) => list(tree, json, &path.field("prerequisites"), |item, path, _| {
+            prerequisite(tree, item, path, owner, unknown)
         })?,
         None => Vec::new(),
     };
     let rules = match object.present("rules") {
-        Some(json) => list(json, &path.field("rules"), |item, path, _| {
-            rule(item, path, owner, unknown)
+        Some(json) => list(tree, json, &path.field("rules"), |item, path, _| {
+            rule(tree, item, path, owner, unknown)
         })?,
         None => Vec::new(),
     };
     let salt = optional_string(&mut object, "salt")?;
     let bucket_by = optional_string(&mut object, "bucketBy")?;
     let metadata = match object.optional("metadata") {
-        Some(json) => Some(metadata(json, &path.field("metadata"))?),
+        Some(json) => Some(metadata(tree, json, &path.field("metadata"))?),
         None => None,
     };
     object.finish(owner, unknown);
@@ -336,16 +396,17 @@ fn flag<'t>(
 }
 
 fn serve<'t>(
+    tree: &Tree<'t>,
     json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
 ) -> Read<Serve<Text<'t>>> {
-    let mut object = Object::new(json, path)?;
+    let mut object = Object::new(tree, json, path)?;
     let variant = optional_string(&mut object, "variant")?;
     let split = match object.optional("split") {
-        Some(json) => Some(list(json, &path.field("split"), |item, path, _| {
-            let mut slice = Object::new(item, path)?;
+        Some(json) => Some(list(tree, json, &path.field("split"), |item, path, _| {
+            let mut slice = Object::new(tree, item, path)?;
             let variant = required_string(&mut slice, "variant")?;
             let weight = unsigned(slice.required("weight")?, &path.field("weight"))?;
             slice.finish(owner, unknown);
@@ -363,26 +424,28 @@ fn serve<'t>(
 }
 
 fn override_entry<'t>(
+    tree: &Tree<'t>,
     json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
 ) -> Read<Override<Text<'t>>> {
-    let mut object = Object::new(json, path)?;
+    let mut object = Object::new(tree, json, path)?;
     let variant = required_string(&mut object, "variant")?;
     let keys_json = object.required("keys")?;
-    let keys = strings(keys_json, &path.field("keys"))?;
+    let keys = strings(tree, keys_json, &path.field("keys"))?;
     object.finish(owner, unknown);
     Ok(Override { variant, keys })
 }
 
 fn schedule<'t>(
+    tree: &Tree<'t>,
     json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
 ) -> Read<Schedule<Text<'t>>> {
-    let mut object = Object::new(json, path)?;
+    let mut object = Object::new(tree, json, path)?;
     let start = optional_string(&mut object, "start")?;
     let end = optional_string(&mut object, "end")?;
     object.finish(owner, unknown);
@@ -390,35 +453,37 @@ fn schedule<'t>(
 }
 
 fn prerequisite<'t>(
+    tree: &Tree<'t>,
     json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
 ) -> Read<Prerequisite<Text<'t>>> {
-    let mut object = Object::new(json, path)?;
+    let mut object = Object::new(tree, json, path)?;
     let flag = required_string(&mut object, "flag")?;
     let variants_json = object.required("variants")?;
-    let variants = strings(variants_json, &path.field("variants"))?;
+    let variants = strings(tree, variants_json, &path.field("variants"))?;
     object.finish(owner, unknown);
     Ok(Prerequisite { flag, variants })
 }
 
 fn rule<'t>(
+    tree: &Tree<'t>,
     json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
 ) -> Read<Rule<Text<'t>>> {
-    let mut object = Object::new(json, path)?;
+    let mut object = Object::new(tree, json, path)?;
     let id = optional_string(&mut object, "id")?;
     let conditions = match object.present("conditions") {
-        Some(json) => list(json, &path.field("conditions"), |item, path, _| {
-            condition(item, path, owner, unknown)
+        Some(json) => list(tree, json, &path.field("conditions"), |item, path, _| {
+            condition(tree, item, path, owner, unknown)
         })?,
         None => Vec::new(),
     };
     let serve_json = object.required("serve")?;
-    let serve = serve(serve_json, &path.field("serve"), owner, unknown)?;
+    let serve = serve(tree, serve_json, &path.field("serve"), owner, unknown)?;
     // A rule may carry a description for people; it is not read.
     let _ = object.present("description");
     object.finish(owner, unknown);
@@ -430,18 +495,19 @@ fn rule<'t>(
 }
 
 fn condition<'t>(
+    tree: &Tree<'t>,
     json: Json<'t>,
     path: &JsonPath,
     owner: Owner,
     unknown: &mut Vec<UnknownField>,
 ) -> Read<Condition<Text<'t>>> {
-    let mut object = Object::new(json, path)?;
+    let mut object = Object::new(tree, json, path)?;
     let attribute = optional_string(&mut object, "attribute")?;
     let op = required_string(&mut object, "op")?;
-    let value = object.optional("value").map(Json::into_value);
+    let value = object.optional("value").map(|json| tree.take_value(json));
     let values = match object.optional("values") {
-        Some(json) => Some(list(json, &path.field("values"), |item, _, _| {
-            Ok::<Value, LoadError>(item.into_value())
+        Some(json) => Some(list(tree, json, &path.field("values"), |item, _, _| {
+            Ok::<Value, LoadError>(tree.take_value(item))
         })?),
         None => None,
     };
@@ -459,11 +525,11 @@ fn condition<'t>(
     })
 }
 
-fn metadata(json: Json, path: &JsonPath) -> Read<Metadata> {
-    let mut object = Object::new(json, path)?;
+fn metadata<'t>(tree: &Tree<'t>, json: Json<'t>, path: &JsonPath) -> Read<Metadata> {
+    let mut object = Object::new(tree, json, path)?;
     let description = optional_string(&mut object, "description")?.map(Cow::into_owned);
     let owner = optional_string(&mut object, "owner")?.map(Cow::into_owned);
-    let tags = defaulted_strings(&mut object, "tags")?
+    let tags = defaulted_strings(tree, &mut object, "tags")?
         .into_iter()
         .map(Cow::into_owned)
         .collect();
