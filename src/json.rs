@@ -12,7 +12,7 @@
 //! out one at a time through a shared reference.
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -111,45 +111,43 @@ pub(crate) fn parse(
 ) -> Result<(Tree<'_>, Json<'_>), Option<serde_json::Error>> {
     // Reserving from the document's size (a member takes at least ~4 bytes of text, an item at
     // least 2) saves the arenas from growing by copying, several times over, on large documents.
-    let tree = Tree {
-        items: Vec::with_capacity(text.len() / 32),
-        members: Vec::with_capacity(text.len() / 16),
-    };
-    let builder = Builder {
-        tree: RefCell::new(tree),
-        items: RefCell::new(Vec::new()),
-        members: RefCell::new(Vec::new()),
-        too_deep: Cell::new(false),
+    let mut builder = Builder {
+        tree: Tree {
+            items: Vec::with_capacity(text.len() / 32),
+            members: Vec::with_capacity(text.len() / 16),
+        },
+        items: Vec::new(),
+        members: Vec::new(),
+        too_deep: false,
         max_depth,
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = JsonSeed {
         depth: 0,
-        builder: &builder,
+        builder: &mut builder,
     }
     .deserialize(&mut deserializer);
-    if builder.too_deep.get() {
+    if builder.too_deep {
         return Err(None);
     }
     let json = parsed.map_err(Some)?;
     deserializer.end().map_err(Some)?;
-    Ok((builder.tree.into_inner(), json))
+    Ok((builder.tree, json))
 }
 
 /// The tree being built, and stacks where the children of the containers still open gather
 /// until their container closes and they move, contiguously, into the tree.
 struct Builder<'de> {
-    tree: RefCell<Tree<'de>>,
-    items: RefCell<Vec<Json<'de>>>,
-    members: RefCell<Vec<(Cow<'de, str>, Json<'de>)>>,
-    too_deep: Cell<bool>,
+    tree: Tree<'de>,
+    items: Vec<Json<'de>>,
+    members: Vec<(Cow<'de, str>, Json<'de>)>,
+    too_deep: bool,
     max_depth: usize,
 }
 
-#[derive(Clone, Copy)]
 struct JsonSeed<'s, 'de> {
     depth: usize,
-    builder: &'s Builder<'de>,
+    builder: &'s mut Builder<'de>,
 }
 
 impl<'de> DeserializeSeed<'de> for JsonSeed<'_, 'de> {
@@ -201,57 +199,59 @@ impl<'de> Visitor<'de> for JsonSeed<'_, 'de> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
-        let inner = self.nested::<A::Error>()?;
-        let open = self.builder.items.borrow().len();
-        while let Some(item) = seq.next_element_seed(inner)? {
-            self.builder.items.borrow_mut().push(item);
+        let depth = nested::<A::Error>(self.depth, self.builder)?;
+        let builder = self.builder;
+        let open = builder.items.len();
+        while let Some(item) = seq.next_element_seed(JsonSeed {
+            depth,
+            builder: &mut *builder,
+        })? {
+            builder.items.push(item);
         }
-        let mut tree = self.builder.tree.borrow_mut();
-        let start = tree.items.len();
-        tree.items
-            .extend(self.builder.items.borrow_mut().drain(open..).map(Cell::new));
+        let start = builder.tree.items.len();
+        builder
+            .tree
+            .items
+            .extend(builder.items.drain(open..).map(Cell::new));
         Ok(Json::Array(Span {
             start,
-            len: tree.items.len() - start,
+            len: builder.tree.items.len() - start,
         }))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let inner = self.nested::<A::Error>()?;
-        let open = self.builder.members.borrow().len();
+        let depth = nested::<A::Error>(self.depth, self.builder)?;
+        let builder = self.builder;
+        let open = builder.members.len();
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            let value = map.next_value_seed(inner)?;
-            self.builder.members.borrow_mut().push((key, value));
+            let value = map.next_value_seed(JsonSeed {
+                depth,
+                builder: &mut *builder,
+            })?;
+            builder.members.push((key, value));
         }
-        let mut tree = self.builder.tree.borrow_mut();
-        let start = tree.members.len();
-        tree.members.extend(
-            self.builder
+        let start = builder.tree.members.len();
+        builder.tree.members.extend(
+            builder
                 .members
-                .borrow_mut()
                 .drain(open..)
                 .map(|(key, value)| (key, Cell::new(value))),
         );
         Ok(Json::Object(Span {
             start,
-            len: tree.members.len() - start,
+            len: builder.tree.members.len() - start,
         }))
     }
 }
 
-impl<'s, 'de> JsonSeed<'s, 'de> {
-    /// The seed for the values inside this container, or an error past the depth limit.
-    fn nested<E: serde::de::Error>(self) -> Result<JsonSeed<'s, 'de>, E> {
-        let depth = self.depth + 1;
-        if depth > self.builder.max_depth {
-            self.builder.too_deep.set(true);
-            return Err(E::custom("nesting too deep"));
-        }
-        Ok(JsonSeed {
-            depth,
-            builder: self.builder,
-        })
+/// The depth of the values inside a container at `depth`, or an error past the limit.
+fn nested<E: serde::de::Error>(depth: usize, builder: &mut Builder<'_>) -> Result<usize, E> {
+    let inner = depth + 1;
+    if inner > builder.max_depth {
+        builder.too_deep = true;
+        return Err(E::custom("nesting too deep"));
     }
+    Ok(inner)
 }
 
 /// Reads an object key, borrowing it from the text when it has no escapes.
