@@ -80,8 +80,21 @@ fn hash_str(item: &str) -> u64 {
 }
 
 impl StrSet {
-    pub(crate) fn new<'k, I: IntoIterator<Item = &'k str>>(items: I) -> StrSet {
-        let mut set = StrSet::default();
+    pub(crate) fn new<'k, I>(items: I) -> StrSet
+    where
+        I: IntoIterator<Item = &'k str>,
+        I::IntoIter: Clone,
+    {
+        let items = items.into_iter();
+        // Sized exactly up front: growing the buffer key by key would reallocate it repeatedly.
+        let (bytes, count) = items.clone().fold((0, 0), |(bytes, count), item| {
+            (bytes + item.len(), count + 1)
+        });
+        let mut set = StrSet {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(count),
+            table: Vec::new(),
+        };
         for item in items {
             set.text.push_str(item);
             // Offsets are bounded by the document size limit, far below u32::MAX.

@@ -38,8 +38,10 @@ pub(crate) fn parse<'t>(
     })?;
     // Syntax errors carry a line and column in their message, which locate them better than a path.
     let (tree, json) = json::parse(text, limits.max_json_depth).map_err(|error| match error {
-        Some(error) => LoadError::new(LoadErrorKind::NotJson, None, error.to_string()),
-        None => LoadError::new(
+        json::ParseError::Syntax(error) => {
+            LoadError::new(LoadErrorKind::NotJson, None, error.to_string())
+        }
+        json::ParseError::TooDeep => LoadError::new(
             LoadErrorKind::Limit(LimitKind::JsonDepth),
             Some("$".to_owned()),
             format!(
