@@ -256,10 +256,8 @@ impl Engine {
         limits: Limits,
     ) -> Result<Engine, LoadError> {
         if snapshot.schema_version != crate::snapshot::SCHEMA_VERSION {
-            return Err(LoadError::new(
-                crate::LoadErrorKind::UnsupportedSchemaVersion,
-                Some("$.schemaVersion".to_owned()),
-                format!("schemaVersion {} is not supported", snapshot.schema_version),
+            return Err(LoadError::unsupported_schema_version(
+                snapshot.schema_version,
             ));
         }
         let Compiled {

@@ -68,6 +68,18 @@ impl LoadError {
         )
     }
 
+    /// A document whose `schemaVersion` this engine does not read.
+    pub(crate) fn unsupported_schema_version(version: u64) -> Self {
+        LoadError::new(
+            LoadErrorKind::UnsupportedSchemaVersion,
+            Some("$.schemaVersion".to_owned()),
+            format!(
+                "schemaVersion {version} is not supported; this engine reads version {}",
+                crate::snapshot::SCHEMA_VERSION
+            ),
+        )
+    }
+
     /// What went wrong, to decide what to do.
     pub fn kind(&self) -> LoadErrorKind {
         self.kind

@@ -41,14 +41,12 @@ pub(crate) fn parse<'t>(
         json::ParseError::Syntax(error) => {
             LoadError::new(LoadErrorKind::NotJson, None, error.to_string())
         }
-        json::ParseError::TooDeep => LoadError::new(
-            LoadErrorKind::Limit(LimitKind::JsonDepth),
-            Some("$".to_owned()),
-            format!(
-                "{} is over the limit of {}",
-                LimitKind::JsonDepth.what(),
-                limits.max_json_depth
-            ),
+        // The parser stops at the first level past the limit.
+        json::ParseError::TooDeep => LoadError::limit(
+            LimitKind::JsonDepth,
+            limits.max_json_depth,
+            limits.max_json_depth.saturating_add(1),
+            "$".to_owned(),
         ),
     })?;
     let mut unknown = Vec::new();

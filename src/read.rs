@@ -248,11 +248,7 @@ pub(crate) fn snapshot<'t>(
         &root.field("schemaVersion"),
     )?;
     if schema_version != SCHEMA_VERSION {
-        return Err(LoadError::new(
-            LoadErrorKind::UnsupportedSchemaVersion,
-            Some("$.schemaVersion".to_owned()),
-            format!("schemaVersion {schema_version} is not supported; this engine reads version {SCHEMA_VERSION}"),
-        ));
+        return Err(LoadError::unsupported_schema_version(schema_version));
     }
     let revision = unsigned(object.required("revision")?, &root.field("revision"))?;
     let generated_at = required_string(&mut object, "generatedAt")?;

@@ -72,39 +72,13 @@ fn array_field<'v>(value: &'v Value, field: &str) -> &'v [Value] {
 /// Builds `Limits` from the defaults and a vector's camelCase overrides. An unknown name is a
 /// mistake in the vector file, not something to skip.
 fn limits_from(overrides: Option<&Value>) -> Result<Limits, String> {
-    let mut limits = Limits::default();
-    let Some(overrides) = overrides else {
-        return Ok(limits);
-    };
-    let map = overrides
-        .as_object()
-        .ok_or_else(|| format!("limits must be an object: {overrides}"))?;
-    for (name, value) in map {
-        let value = value
-            .as_u64()
-            .and_then(|value| usize::try_from(value).ok())
-            .ok_or_else(|| format!("limit {name} must be a non-negative integer"))?;
-        let slot = match name.as_str() {
-            "maxDocumentBytes" => &mut limits.max_document_bytes,
-            "maxJsonDepth" => &mut limits.max_json_depth,
-            "maxFlags" => &mut limits.max_flags,
-            "maxSegments" => &mut limits.max_segments,
-            "maxVariants" => &mut limits.max_variants,
-            "maxRules" => &mut limits.max_rules,
-            "maxConditions" => &mut limits.max_conditions,
-            "maxListValues" => &mut limits.max_list_values,
-            "maxKeyBytes" => &mut limits.max_key_bytes,
-            "maxStringBytes" => &mut limits.max_string_bytes,
-            "maxRegexBytes" => &mut limits.max_regex_bytes,
-            "maxPrerequisiteDepth" => &mut limits.max_prerequisite_depth,
-            "maxContextAttributes" => &mut limits.max_context_attributes,
-            "maxContextStringBytes" => &mut limits.max_context_string_bytes,
-            "maxContextListItems" => &mut limits.max_context_list_items,
-            other => return Err(format!("unknown limit {other:?}")),
-        };
-        *slot = value;
+    // `Limits` reads camelCase names and refuses unknown ones, so a misspelt limit in a vector
+    // fails loudly instead of silently keeping a default.
+    match overrides {
+        None => Ok(Limits::default()),
+        Some(overrides) => serde_json::from_value(overrides.clone())
+            .map_err(|error| format!("invalid limits {overrides}: {error}")),
     }
-    Ok(limits)
 }
 
 /// Loads a vector's snapshot: a JSON object, or raw text for documents a parsed object cannot hold.
