@@ -1,102 +1,38 @@
-//! A JSON tree that keeps object members in document order, duplicates included.
+//! A pull parser for JSON text: the snapshot reader asks for the next member, item or value and
+//! gets it straight from the document, without building a tree first.
 //!
-//! The loader parses a snapshot into this tree once and reads the wire types from it by hand.
-//! One generic instantiation of the parser serves every type (the WebAssembly build is small),
-//! repeated members can be reported instead of silently overwritten, and every error can name the
-//! exact JSON path of what was wrong.
-//!
-//! The tree is built for loading speed by a parser made for it (RFC 8259, strict): strings
-//! borrow from the document text unless they contain escapes, and the children of every array and
-//! object live in two shared arenas (a container node holds the span of its children), so building
-//! the whole tree takes a handful of allocations instead of one per container. Children sit in
-//! `Cell`s so a reader can take them out one at a time through a shared reference.
+//! Made for loading speed (RFC 8259, strict): strings borrow from the document text unless they
+//! contain escapes, their contents are scanned eight bytes at a time, and nothing is allocated
+//! for structure. Reading in document order also lets the reader report repeated members
+//! instead of silently keeping one, and name the exact JSON path of anything wrong. The nesting
+//! depth limit is enforced as containers open, so no input can exhaust the stack.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
-/// A parsed JSON value. Containers refer to their children in a [`Tree`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) enum Json<'a> {
-    #[default]
-    Null,
-    Bool(bool),
-    Number(Number),
-    String(Cow<'a, str>),
-    Array(Span),
-    /// Members in document order; a key may appear more than once.
-    Object(Span),
-}
-
-/// Where a container's children are in the [`Tree`]'s arenas.
+/// The type of the value at the parser's position, known from its first byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Span {
-    start: usize,
-    len: usize,
+pub(crate) enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
 }
 
-/// The arenas holding every container's children.
-#[derive(Default)]
-pub(crate) struct Tree<'a> {
-    items: Vec<Cell<Json<'a>>>,
-    members: Vec<(Cow<'a, str>, Cell<Json<'a>>)>,
-}
-
-/// A member of an object: its key, and its value until someone takes it.
-pub(crate) type Member<'a> = (Cow<'a, str>, Cell<Json<'a>>);
-
-impl<'a> Tree<'a> {
-    /// The items of an array.
-    pub(crate) fn items(&self, span: Span) -> &[Cell<Json<'a>>] {
-        self.items
-            .get(span.start..span.start + span.len)
-            .unwrap_or(&[])
-    }
-
-    /// The members of an object.
-    pub(crate) fn members(&self, span: Span) -> &[Member<'a>] {
-        self.members
-            .get(span.start..span.start + span.len)
-            .unwrap_or(&[])
-    }
-
-    /// Converts a node to a `serde_json::Value`, taking its children out of the tree. In objects,
-    /// a repeated key keeps its last value, as JSON parsers generally do.
-    pub(crate) fn take_value(&self, json: Json<'a>) -> Value {
-        match json {
-            Json::Null => Value::Null,
-            Json::Bool(value) => Value::Bool(value),
-            Json::Number(value) => Value::Number(value),
-            Json::String(value) => Value::String(value.into_owned()),
-            Json::Array(span) => Value::Array(
-                self.items(span)
-                    .iter()
-                    .map(|item| self.take_value(item.take()))
-                    .collect(),
-            ),
-            Json::Object(span) => {
-                let mut map = Map::new();
-                for (key, value) in self.members(span) {
-                    map.insert(key.to_string(), self.take_value(value.take()));
-                }
-                Value::Object(map)
-            }
-        }
-    }
-}
-
-impl Json<'_> {
+impl Kind {
     /// The JSON type's name, for messages.
-    pub(crate) fn kind(&self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
-            Json::Null => "null",
-            Json::Bool(_) => "a boolean",
-            Json::Number(_) => "a number",
-            Json::String(_) => "a string",
-            Json::Array(_) => "an array",
-            Json::Object(_) => "an object",
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
         }
     }
 }
@@ -128,44 +64,47 @@ pub(crate) enum ParseError {
     TooDeep,
 }
 
-/// Parses JSON text into a tree, refusing nesting deeper than `max_depth` as it goes.
-pub(crate) fn parse(text: &str, max_depth: usize) -> Result<(Tree<'_>, Json<'_>), ParseError> {
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        max_depth,
-        // Reserving from the document's size (a member takes at least ~4 bytes of text, an item
-        // at least 2) saves the arenas from growing by copying, several times over.
-        tree: Tree {
-            items: Vec::with_capacity(text.len() / 32),
-            members: Vec::with_capacity(text.len() / 16),
-        },
-        items: Vec::new(),
-        members: Vec::new(),
-    };
-    let root = parser.value(0)?;
-    parser.skip_whitespace();
-    if parser.pos != parser.bytes.len() {
-        return Err(parser.error("trailing characters"));
-    }
-    Ok((parser.tree, root))
+/// Checks that `text` is one JSON value and nothing else, nested at most `max_depth` deep.
+pub(crate) fn validate(text: &str, max_depth: usize) -> Result<(), ParseError> {
+    let mut parser = Parser::new(text, max_depth);
+    parser.skip()?;
+    parser.finish()
 }
 
-/// A recursive-descent parser over the document's bytes. Children of open containers gather on
-/// the `items` / `members` stacks and move, contiguously, into the tree when their container
-/// closes.
-struct Parser<'a> {
+/// Parses `text` as one JSON value.
+#[cfg(test)]
+pub(crate) fn parse_value(text: &str, max_depth: usize) -> Result<Value, ParseError> {
+    let mut parser = Parser::new(text, max_depth);
+    let value = parser.value()?;
+    parser.finish()?;
+    Ok(value)
+}
+
+/// A recursive-descent parser over the document's bytes, driven by its caller: after
+/// [`Parser::peek`] says what comes next, the caller reads it as a scalar, opens it as a
+/// container and walks its members or items, or skips it.
+pub(crate) struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    depth: usize,
     max_depth: usize,
-    tree: Tree<'a>,
-    items: Vec<Json<'a>>,
-    members: Vec<(Cow<'a, str>, Json<'a>)>,
+    /// The container just opened has not given a member or item yet (no `,` expected).
+    fresh: bool,
 }
 
 impl<'a> Parser<'a> {
+    pub(crate) fn new(text: &'a str, max_depth: usize) -> Parser<'a> {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+            max_depth,
+            fresh: false,
+        }
+    }
+
     fn error(&self, message: &'static str) -> ParseError {
         let before = self.bytes.get(..self.pos).unwrap_or(self.bytes);
         let line = before.iter().filter(|&&byte| byte == b'\n').count() + 1;
@@ -180,123 +119,211 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn peek(&self) -> Option<u8> {
+    fn peek_byte(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek_byte() {
             self.pos += 1;
         }
     }
 
-    fn literal(&mut self, word: &'static [u8], value: Json<'a>) -> Result<Json<'a>, ParseError> {
+    /// The type of the next value, which is left in place.
+    pub(crate) fn peek(&mut self) -> Result<Kind, ParseError> {
+        self.skip_whitespace();
+        match self.peek_byte() {
+            Some(b'{') => Ok(Kind::Object),
+            Some(b'[') => Ok(Kind::Array),
+            Some(b'"') => Ok(Kind::String),
+            Some(b'-' | b'0'..=b'9') => Ok(Kind::Number),
+            Some(b't' | b'f') => Ok(Kind::Bool),
+            Some(b'n') => Ok(Kind::Null),
+            None => Err(self.error("EOF while parsing a value")),
+            Some(_) => Err(self.error("expected value")),
+        }
+    }
+
+    /// After the document's value: only whitespace may follow.
+    pub(crate) fn finish(&mut self) -> Result<(), ParseError> {
+        self.skip_whitespace();
+        if self.pos == self.bytes.len() {
+            Ok(())
+        } else {
+            Err(self.error("trailing characters"))
+        }
+    }
+
+    fn open(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(ParseError::TooDeep);
+        }
+        self.pos += 1;
+        self.fresh = true;
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        self.pos += 1;
+        self.depth -= 1;
+        self.fresh = false;
+    }
+
+    /// Opens the object at the position (after [`Parser::peek`] said [`Kind::Object`]).
+    pub(crate) fn begin_object(&mut self) -> Result<(), ParseError> {
+        self.open()
+    }
+
+    /// The next member's key, leaving its value to be read; `None` once the object has closed.
+    pub(crate) fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, ParseError> {
+        self.skip_whitespace();
+        if self.fresh {
+            self.fresh = false;
+            if self.peek_byte() == Some(b'}') {
+                self.close();
+                return Ok(None);
+            }
+        } else {
+            match self.peek_byte() {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_whitespace();
+                }
+                Some(b'}') => {
+                    self.close();
+                    return Ok(None);
+                }
+                None => return Err(self.error("EOF while parsing an object")),
+                Some(_) => return Err(self.error("expected `,` or `}`")),
+            }
+        }
+        match self.peek_byte() {
+            Some(b'"') => {}
+            None => return Err(self.error("EOF while parsing an object")),
+            Some(_) => return Err(self.error("key must be a string")),
+        }
+        let key = self.string()?;
+        self.skip_whitespace();
+        match self.peek_byte() {
+            Some(b':') => self.pos += 1,
+            None => return Err(self.error("EOF while parsing an object")),
+            Some(_) => return Err(self.error("expected `:`")),
+        }
+        Ok(Some(key))
+    }
+
+    /// Opens the array at the position (after [`Parser::peek`] said [`Kind::Array`]).
+    pub(crate) fn begin_array(&mut self) -> Result<(), ParseError> {
+        self.open()
+    }
+
+    /// Whether another item follows (to be read next); `false` once the array has closed.
+    pub(crate) fn next_item(&mut self) -> Result<bool, ParseError> {
+        self.skip_whitespace();
+        if self.fresh {
+            self.fresh = false;
+            if self.peek_byte() == Some(b']') {
+                self.close();
+                return Ok(false);
+            }
+            return Ok(true);
+        }
+        match self.peek_byte() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(b']') => {
+                self.close();
+                Ok(false)
+            }
+            None => Err(self.error("EOF while parsing a list")),
+            Some(_) => Err(self.error("expected `,` or `]`")),
+        }
+    }
+
+    fn literal(&mut self, word: &'static [u8]) -> Result<(), ParseError> {
         if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
             self.pos += word.len();
-            Ok(value)
+            Ok(())
         } else {
             Err(self.error("expected value"))
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
-        self.skip_whitespace();
-        match self.peek() {
-            None => Err(self.error("EOF while parsing a value")),
-            Some(b'{') => self.object(depth + 1),
-            Some(b'[') => self.array(depth + 1),
-            Some(b'"') => self.string().map(Json::String),
-            Some(b't') => self.literal(b"true", Json::Bool(true)),
-            Some(b'f') => self.literal(b"false", Json::Bool(false)),
-            Some(b'n') => self.literal(b"null", Json::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.error("expected value")),
+    /// Reads `true` or `false` (after [`Parser::peek`] said [`Kind::Bool`]).
+    pub(crate) fn boolean(&mut self) -> Result<bool, ParseError> {
+        if self.peek_byte() == Some(b't') {
+            self.literal(b"true").map(|()| true)
+        } else {
+            self.literal(b"false").map(|()| false)
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
-        if depth > self.max_depth {
-            return Err(ParseError::TooDeep);
-        }
-        self.pos += 1;
-        let open = self.items.len();
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-        } else {
-            loop {
-                let item = self.value(depth)?;
-                self.items.push(item);
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b',') => self.pos += 1,
-                    Some(b']') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    None => return Err(self.error("EOF while parsing a list")),
-                    Some(_) => return Err(self.error("expected `,` or `]`")),
-                }
-            }
-        }
-        let start = self.tree.items.len();
-        self.tree
-            .items
-            .extend(self.items.drain(open..).map(Cell::new));
-        Ok(Json::Array(Span {
-            start,
-            len: self.tree.items.len() - start,
-        }))
+    /// Reads `null` (after [`Parser::peek`] said [`Kind::Null`]).
+    pub(crate) fn null(&mut self) -> Result<(), ParseError> {
+        self.literal(b"null")
     }
 
-    fn object(&mut self, depth: usize) -> Result<Json<'a>, ParseError> {
-        if depth > self.max_depth {
-            return Err(ParseError::TooDeep);
-        }
-        self.pos += 1;
-        let open = self.members.len();
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-        } else {
-            loop {
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b'"') => {}
-                    None => return Err(self.error("EOF while parsing an object")),
-                    Some(_) => return Err(self.error("key must be a string")),
-                }
-                let key = self.string()?;
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b':') => self.pos += 1,
-                    None => return Err(self.error("EOF while parsing an object")),
-                    Some(_) => return Err(self.error("expected `:`")),
-                }
-                let value = self.value(depth)?;
-                self.members.push((key, value));
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b',') => self.pos += 1,
-                    Some(b'}') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    None => return Err(self.error("EOF while parsing an object")),
-                    Some(_) => return Err(self.error("expected `,` or `}`")),
+    /// Reads past the next value, checking its syntax and depth.
+    pub(crate) fn skip(&mut self) -> Result<(), ParseError> {
+        match self.peek()? {
+            Kind::Object => {
+                self.begin_object()?;
+                while self.next_key()?.is_some() {
+                    self.skip()?;
                 }
             }
+            Kind::Array => {
+                self.begin_array()?;
+                while self.next_item()? {
+                    self.skip()?;
+                }
+            }
+            Kind::String => {
+                self.string()?;
+            }
+            Kind::Number => {
+                self.number()?;
+            }
+            Kind::Bool => {
+                self.boolean()?;
+            }
+            Kind::Null => self.null()?,
         }
-        let start = self.tree.members.len();
-        self.tree.members.extend(
-            self.members
-                .drain(open..)
-                .map(|(key, value)| (key, Cell::new(value))),
-        );
-        Ok(Json::Object(Span {
-            start,
-            len: self.tree.members.len() - start,
-        }))
+        Ok(())
+    }
+
+    /// Reads the next value as a `serde_json::Value`. In objects, a repeated key keeps its last
+    /// value, as JSON parsers generally do.
+    pub(crate) fn value(&mut self) -> Result<Value, ParseError> {
+        Ok(match self.peek()? {
+            Kind::Object => {
+                self.begin_object()?;
+                let mut map = Map::new();
+                while let Some(key) = self.next_key()? {
+                    let value = self.value()?;
+                    map.insert(key.into_owned(), value);
+                }
+                Value::Object(map)
+            }
+            Kind::Array => {
+                self.begin_array()?;
+                let mut items = Vec::new();
+                while self.next_item()? {
+                    items.push(self.value()?);
+                }
+                Value::Array(items)
+            }
+            Kind::String => Value::String(self.string()?.into_owned()),
+            Kind::Number => Value::Number(self.number()?),
+            Kind::Bool => Value::Bool(self.boolean()?),
+            Kind::Null => {
+                self.null()?;
+                Value::Null
+            }
+        })
     }
 
     /// Moves `pos` to the next quote, backslash or control character (or the end), eight bytes
@@ -320,7 +347,7 @@ impl<'a> Parser<'a> {
             }
             self.pos += 8;
         }
-        while let Some(byte) = self.peek() {
+        while let Some(byte) = self.peek_byte() {
             if byte == b'"' || byte == b'\\' || byte < 0x20 {
                 return;
             }
@@ -329,11 +356,11 @@ impl<'a> Parser<'a> {
     }
 
     /// A string at `pos` (which holds the opening quote): borrowed when it has no escapes.
-    fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         self.pos += 1;
         let start = self.pos;
         self.skip_plain();
-        match self.peek() {
+        match self.peek_byte() {
             None => return Err(self.error("EOF while parsing a string")),
             Some(b'"') => {
                 // Quotes are ASCII, so both ends are character boundaries of the UTF-8 text.
@@ -346,7 +373,7 @@ impl<'a> Parser<'a> {
         }
         let mut owned = String::from(self.text.get(start..self.pos).unwrap_or(""));
         loop {
-            match self.peek() {
+            match self.peek_byte() {
                 None => return Err(self.error("EOF while parsing a string")),
                 Some(b'"') => {
                     self.pos += 1;
@@ -354,7 +381,7 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let escaped = match self.peek() {
+                    let escaped = match self.peek_byte() {
                         Some(b'"') => '"',
                         Some(b'\\') => '\\',
                         Some(b'/') => '/',
@@ -427,7 +454,7 @@ impl<'a> Parser<'a> {
 
     fn digits(&mut self) -> usize {
         let start = self.pos;
-        while let Some(b'0'..=b'9') = self.peek() {
+        while let Some(b'0'..=b'9') = self.peek_byte() {
             self.pos += 1;
         }
         self.pos - start
@@ -435,13 +462,13 @@ impl<'a> Parser<'a> {
 
     /// A number, by RFC 8259's grammar. Integers become exact `u64` / `i64` when they fit;
     /// everything else is read as the nearest `f64` (as JavaScript does).
-    fn number(&mut self) -> Result<Json<'a>, ParseError> {
+    pub(crate) fn number(&mut self) -> Result<Number, ParseError> {
         let start = self.pos;
-        let negative = self.peek() == Some(b'-');
+        let negative = self.peek_byte() == Some(b'-');
         if negative {
             self.pos += 1;
         }
-        match self.peek() {
+        match self.peek_byte() {
             Some(b'0') => self.pos += 1,
             Some(b'1'..=b'9') => {
                 self.digits();
@@ -449,17 +476,17 @@ impl<'a> Parser<'a> {
             _ => return Err(self.error("invalid number")),
         }
         let mut integer = true;
-        if self.peek() == Some(b'.') {
+        if self.peek_byte() == Some(b'.') {
             integer = false;
             self.pos += 1;
             if self.digits() == 0 {
                 return Err(self.error("invalid number"));
             }
         }
-        if let Some(b'e' | b'E') = self.peek() {
+        if let Some(b'e' | b'E') = self.peek_byte() {
             integer = false;
             self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
+            if let Some(b'+' | b'-') = self.peek_byte() {
                 self.pos += 1;
             }
             if self.digits() == 0 {
@@ -475,11 +502,11 @@ impl<'a> Parser<'a> {
                 text.parse::<u64>().ok().map(Number::from)
             };
             if let Some(number) = exact {
-                return Ok(Json::Number(number));
+                return Ok(number);
             }
         }
         match text.parse::<f64>().ok().and_then(Number::from_f64) {
-            Some(number) => Ok(Json::Number(number)),
+            Some(number) => Ok(number),
             None => Err(self.error("number out of range")),
         }
     }
@@ -490,13 +517,18 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::Value;
 
-    use super::{parse, ParseError};
+    use super::{parse_value, validate, ParseError};
 
-    /// Our tree, converted to a `Value`, or `None` when the text is rejected.
+    /// Our reading as a `Value`, or `None` when the text is rejected; skipping the value must
+    /// accept exactly the same texts.
     fn ours(text: &str) -> Option<Value> {
-        parse(text, 128)
-            .ok()
-            .map(|(tree, json)| tree.take_value(json))
+        let value = parse_value(text, 128).ok();
+        assert_eq!(
+            validate(text, 128).is_ok(),
+            value.is_some(),
+            "skipping and reading disagree on {text:?}"
+        );
+        value
     }
 
     fn theirs(text: &str) -> Option<Value> {
@@ -592,7 +624,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_say_where() {
-        let Err(ParseError::Syntax(error)) = parse("{\n  \"a\": tru\n}", 64) else {
+        let Err(ParseError::Syntax(error)) = parse_value("{\n  \"a\": tru\n}", 64) else {
             panic!("expected a syntax error");
         };
         assert_eq!(error.to_string(), "expected value at line 2 column 7");
@@ -600,12 +632,15 @@ mod tests {
 
     #[test]
     fn nesting_past_the_limit_is_reported_as_such() {
-        assert_eq!(parse("[[[]]]", 3).map(|_| ()), Ok(()));
-        assert_eq!(parse("[[[[]]]]", 3).map(|_| ()), Err(ParseError::TooDeep));
-        assert_eq!(
-            parse(r#"{"a":{"b":{"c":{}}}}"#, 3).map(|_| ()),
-            Err(ParseError::TooDeep)
-        );
+        for check in [
+            |text| parse_value(text, 3).map(|_| ()),
+            |text| validate(text, 3),
+        ] {
+            assert_eq!(check("[[[]]]"), Ok(()));
+            assert_eq!(check("[[],[[]],{\"a\":[]}]"), Ok(()));
+            assert_eq!(check("[[[[]]]]"), Err(ParseError::TooDeep));
+            assert_eq!(check(r#"{"a":{"b":{"c":{}}}}"#), Err(ParseError::TooDeep));
+        }
     }
 
     /// Arbitrary JSON values, including strings with escapes, control characters and

@@ -1,12 +1,12 @@
-//! Reading snapshot text: size, depth and encoding checks before parsing, then parsing into a
-//! [`Json`] tree and reading the wire types from it (see [`crate::read`]).
+//! Reading snapshot text: size and encoding checks, then reading the wire types straight from the
+//! text (see [`crate::read`]).
 
 use std::borrow::Cow;
 
 use crate::error::{LoadError, LoadErrorKind};
 use crate::json;
 use crate::limits::{LimitKind, Limits};
-use crate::read::{self, UnknownField};
+use crate::read::{self, Stop, UnknownField};
 use crate::snapshot::Snapshot;
 
 /// Parses snapshot bytes into wire types, enforcing the document size and depth limits first so
@@ -36,20 +36,23 @@ pub(crate) fn parse<'t>(
             ),
         )
     })?;
-    // Syntax errors carry a line and column in their message, which locate them better than a path.
-    let (tree, json) = json::parse(text, limits.max_json_depth).map_err(|error| match error {
-        json::ParseError::Syntax(error) => {
-            LoadError::new(LoadErrorKind::NotJson, None, error.to_string())
-        }
-        // The parser stops at the first level past the limit.
-        json::ParseError::TooDeep => LoadError::limit(
-            LimitKind::JsonDepth,
-            limits.max_json_depth,
-            limits.max_json_depth.saturating_add(1),
-            "$".to_owned(),
-        ),
-    })?;
     let mut unknown = Vec::new();
-    let snapshot = read::snapshot(&tree, json, &mut unknown)?;
+    let snapshot = read::snapshot(text, limits.max_json_depth, &mut unknown).map_err(|stop| {
+        match stop {
+            // Syntax errors carry a line and column in their message, which locate them better
+            // than a path.
+            Stop::Syntax(json::ParseError::Syntax(error)) => {
+                LoadError::new(LoadErrorKind::NotJson, None, error.to_string())
+            }
+            // The parser stops at the first level past the limit.
+            Stop::Syntax(json::ParseError::TooDeep) => LoadError::limit(
+                LimitKind::JsonDepth,
+                limits.max_json_depth,
+                limits.max_json_depth.saturating_add(1),
+                "$".to_owned(),
+            ),
+            Stop::Invalid(error) => error,
+        }
+    })?;
     Ok((snapshot, unknown))
 }
