@@ -1,5 +1,4 @@
 import json, sys
-sys.path.insert(0, "/tmp/vexgen")
 from common import *
 
 BOOL = {"on": True, "off": False}

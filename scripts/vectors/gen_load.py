@@ -1,5 +1,4 @@
 import json, sys, copy
-sys.path.insert(0, "/tmp/vexgen")
 from common import *
 
 BOOL = {"on": True, "off": False}
@@ -132,6 +131,25 @@ C("a document of a future schema version whose shape is otherwise foreign says t
   text({"schemaVersion": 3, "features": {"dark-mode": {"on": True}}}), "UNSUPPORTED_SCHEMA_VERSION", "$.schemaVersion")
 C("a future schema version with flags of another shape says the version",
   text({"schemaVersion": 2, "revision": 1, "generatedAt": "2026-11-01T00:00:00Z", "flags": {"dark-mode": True}}), "UNSUPPORTED_SCHEMA_VERSION", "$.schemaVersion")
+
+# --- the worst problem wins, wherever it is in the document (readers work in one pass)
+C("a future schema version stated after flags of another shape says the version",
+  '{"flags":[{"name":"dark-mode","on":true}],"generatedAt":"2026-11-01T00:00:00Z","revision":1,"schemaVersion":2}',
+  "UNSUPPORTED_SCHEMA_VERSION", "$.schemaVersion")
+C("a shape error followed later by text that is not JSON is not JSON",
+  '{"schemaVersion":1,"revision":"one","generatedAt":"2026-11-01T00:00:00Z","flags":[tru]}', "NOT_JSON", None)
+C("a shape error followed later by a depth bomb is over the depth limit",
+  '{"schemaVersion":1,"revision":"one","generatedAt":"2026-11-01T00:00:00Z","flags":[],"x":' + "[" * 70 + "]" * 70 + "}",
+  "LIMIT_JSON_DEPTH", "$")
+C("a shape error in flags before a missing schemaVersion says the schemaVersion is missing",
+  '{"flags":[{"key":5}],"revision":1,"generatedAt":"2026-11-01T00:00:00Z"}', "SHAPE", "$")
+C("a repeated unknown member is the wrong shape",
+  text(doc()).replace('"flags":', '"note":1,"note":2,"flags":'), "SHAPE", "$")
+C("a repeated member after an unknown one is the wrong shape",
+  text(doc()).replace('"revision":1', '"revision":1,"x-note":"a","revision":2'), "SHAPE", "$")
+C("a repeated member in flag metadata is the wrong shape",
+  text(doc(flags=[flag(metadata={"owner": "web"})])).replace('"owner":"web"', '"owner":"web","owner":"ads"'),
+  "SHAPE", "$.flags[0].metadata")
 
 # --- limits
 C("a document over the byte limit is rejected", valid, "LIMIT_DOCUMENT_BYTES", "$", {"maxDocumentBytes": 64})
