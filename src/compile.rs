@@ -1363,18 +1363,53 @@ fn strings_of(values: &[Value]) -> Option<Vec<Box<str>>> {
         .collect()
 }
 
+/// The prerequisite graph with every flag's edges in one shared list (one allocation for the
+/// whole graph, not one per flag).
+struct Graph {
+    /// `targets[starts[node]..starts[node + 1]]` are the flags `node` requires.
+    starts: Vec<usize>,
+    targets: Vec<usize>,
+}
+
+impl Graph {
+    fn new(flags: &[CompiledFlag]) -> Graph {
+        let mut starts = Vec::with_capacity(flags.len() + 1);
+        let mut targets = Vec::new();
+        starts.push(0);
+        for flag in flags {
+            if let Some(body) = &flag.body {
+                targets.extend(body.prerequisites.iter().map(|p| p.flag as usize));
+            }
+            starts.push(targets.len());
+        }
+        Graph { starts, targets }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    fn edges(&self, node: usize) -> &[usize] {
+        let start = self.starts.get(node).copied().unwrap_or(0);
+        let end = self.starts.get(node + 1).copied().unwrap_or(start);
+        self.targets.get(start..end).unwrap_or(&[])
+    }
+}
+
 /// Which flags are on a prerequisite cycle: members of a strongly connected component of more than
 /// one flag, or of one flag that depends on itself (Tarjan's algorithm, iterative so that a long
 /// chain cannot overflow the stack).
-fn cycle_members(edges: &[Vec<usize>]) -> Vec<bool> {
+fn cycle_members(graph: &Graph) -> Vec<bool> {
     const UNSEEN: usize = usize::MAX;
-    let count = edges.len();
+    let count = graph.len();
     let mut order = vec![UNSEEN; count];
     let mut low = vec![0usize; count];
     let mut on_stack = vec![false; count];
     let mut component: Vec<usize> = Vec::new();
     let mut in_cycle = vec![false; count];
     let mut next_order = 0;
+    // Stack of (node, next edge to look at).
+    let mut calls: Vec<(usize, usize)> = Vec::new();
     for root in 0..count {
         if order[root] != UNSEEN {
             continue;
@@ -1384,10 +1419,9 @@ fn cycle_members(edges: &[Vec<usize>]) -> Vec<bool> {
         next_order += 1;
         component.push(root);
         on_stack[root] = true;
-        // Stack of (node, next edge to look at).
-        let mut calls: Vec<(usize, usize)> = vec![(root, 0)];
+        calls.push((root, 0));
         while let Some(&mut (node, ref mut next)) = calls.last_mut() {
-            if let Some(&target) = edges[node].get(*next) {
+            if let Some(&target) = graph.edges(node).get(*next) {
                 *next += 1;
                 if target >= count {
                     continue;
@@ -1409,16 +1443,15 @@ fn cycle_members(edges: &[Vec<usize>]) -> Vec<bool> {
                 low[parent] = low[parent].min(low[node]);
             }
             if low[node] == order[node] {
-                let mut members = Vec::new();
-                while let Some(member) = component.pop() {
+                // The component is everything above `node` on the stack, `node` included.
+                let base = component
+                    .iter()
+                    .rposition(|&member| member == node)
+                    .unwrap_or(0);
+                let cyclic = component.len() - base > 1 || graph.edges(node).contains(&node);
+                for member in component.drain(base..) {
                     on_stack[member] = false;
-                    members.push(member);
-                    if member == node {
-                        break;
-                    }
-                }
-                if members.len() > 1 || edges[node].contains(&node) {
-                    for member in members {
+                    if cyclic {
                         in_cycle[member] = true;
                     }
                 }
@@ -1439,30 +1472,26 @@ fn check_prerequisite_graph(
     const ACTIVE: u8 = 1;
     const DONE: u8 = 2;
     let count = flags.len();
-    let edges: Vec<Vec<usize>> = flags
-        .iter()
-        .map(|flag| match &flag.body {
-            Some(body) => body.prerequisites.iter().map(|p| p.flag as usize).collect(),
-            None => Vec::new(),
-        })
-        .collect();
+    let graph = Graph::new(flags);
     let mut state = vec![UNVISITED; count];
     let mut depth = vec![0usize; count];
     // Marking the stack when a back edge shows up misses cycle members that the search finished
     // earlier through another path, so cycles come from strongly connected components instead.
-    let in_cycle = cycle_members(&edges);
+    let in_cycle = cycle_members(&graph);
+    // Stack of (node, next edge to look at).
+    let mut stack: Vec<(usize, usize)> = Vec::new();
     for start in 0..count {
         if state[start] != UNVISITED {
             continue;
         }
-        // Stack of (node, next edge to look at).
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        stack.push((start, 0));
         state[start] = ACTIVE;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let Some(&target) = edges[node].get(*next) else {
+            let Some(&target) = graph.edges(node).get(*next) else {
                 state[node] = DONE;
                 stack.pop();
-                let node_depth = edges[node]
+                let node_depth = graph
+                    .edges(node)
                     .iter()
                     .map(|&target| {
                         if in_cycle[target] {
@@ -1524,6 +1553,9 @@ fn check_prerequisite_graph(
                     .then(|| (position, target.key.clone()))
             })
             .collect();
+        if broken.is_empty() {
+            continue;
+        }
         let key = flags[index].key.clone();
         for (position, target) in broken {
             compiler.report(

@@ -58,8 +58,9 @@ impl fmt::Display for SyntaxError {
 /// Why parsing stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ParseError {
-    /// Not JSON.
-    Syntax(SyntaxError),
+    /// Not JSON. Boxed: parse results are returned at every step, and the error is rare, so it
+    /// should not make every result bigger.
+    Syntax(Box<SyntaxError>),
     /// Nested deeper than allowed.
     TooDeep,
 }
@@ -72,6 +73,36 @@ pub(crate) fn validate(text: &str, max_depth: usize) -> Result<(), ParseError> {
 }
 
 /// Parses `text` as one JSON value.
+/// The index of the first quote, backslash or control character at or after `at` (or the
+/// end), eight bytes at a time: string contents are most of a snapshot's bytes.
+#[inline]
+fn plain_end(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Marks bytes of `word` that are zero; exact for the lowest marked byte, which is all that
+    // is used.
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word_bytes = [0u8; 8];
+        word_bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word_bytes);
+        let special = zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
+        if special != 0 {
+            return at + (special.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'"' || byte == b'\\' || byte < 0x20 {
+            return at;
+        }
+        at += 1;
+    }
+    at
+}
+
 #[cfg(test)]
 pub(crate) fn parse_value(text: &str, max_depth: usize) -> Result<Value, ParseError> {
     let mut parser = Parser::new(text, max_depth);
@@ -105,6 +136,8 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn error(&self, message: &'static str) -> ParseError {
         let before = self.bytes.get(..self.pos).unwrap_or(self.bytes);
         let line = before.iter().filter(|&&byte| byte == b'\n').count() + 1;
@@ -112,21 +145,36 @@ impl<'a> Parser<'a> {
             .iter()
             .rposition(|&byte| byte == b'\n')
             .map_or(0, |at| at + 1);
-        ParseError::Syntax(SyntaxError {
+        ParseError::Syntax(Box::new(SyntaxError {
             message,
             line,
             column: self.pos - line_start,
-        })
+        }))
     }
 
     fn peek_byte(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    /// Snapshots are usually minified, so the check for whitespace is inlined and the loop that
+    /// skips it is not.
+    #[inline]
     fn skip_whitespace(&mut self) {
+        if let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek_byte() {
+            self.skip_whitespace_run();
+        }
+    }
+
+    #[inline(never)]
+    fn skip_whitespace_run(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek_byte() {
             self.pos += 1;
         }
+    }
+
+    /// How many bytes of the text are still to be read.
+    pub(crate) fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
     }
 
     /// The type of the next value, which is left in place.
@@ -326,48 +374,34 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// Moves `pos` to the next quote, backslash or control character (or the end), eight bytes
-    /// at a time: string contents are most of a snapshot's bytes.
+    /// Moves `pos` to the next quote, backslash or control character (or the end).
+    #[inline]
     fn skip_plain(&mut self) {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGHS: u64 = 0x8080_8080_8080_8080;
-        // Marks bytes of `word` that are zero; exact for the lowest marked byte, which is all
-        // that is used.
-        let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-        while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
-            let mut word_bytes = [0u8; 8];
-            word_bytes.copy_from_slice(chunk);
-            let word = u64::from_le_bytes(word_bytes);
-            let special = zero_bytes(word ^ (ONES * u64::from(b'"')))
-                | zero_bytes(word ^ (ONES * u64::from(b'\\')))
-                | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
-            if special != 0 {
-                self.pos += (special.trailing_zeros() / 8) as usize;
-                return;
-            }
-            self.pos += 8;
-        }
-        while let Some(byte) = self.peek_byte() {
-            if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                return;
-            }
-            self.pos += 1;
-        }
+        self.pos = plain_end(self.bytes, self.pos);
     }
 
     /// A string at `pos` (which holds the opening quote): borrowed when it has no escapes.
+    /// The common case, a plain string, is small enough to inline into every caller; strings
+    /// with escapes or errors take the out-of-line path.
+    #[inline]
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
-        self.pos += 1;
-        let start = self.pos;
-        self.skip_plain();
+        let start = self.pos + 1;
+        let end = plain_end(self.bytes, start);
+        if self.bytes.get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            // Quotes are ASCII, so both ends are character boundaries of the UTF-8 text.
+            return Ok(Cow::Borrowed(self.text.get(start..end).unwrap_or("")));
+        }
+        self.pos = end;
+        self.escaped_string(start)
+    }
+
+    /// The rest of a string from `pos`, which holds a backslash, a control character or the end;
+    /// `start` is where its contents began.
+    #[inline(never)]
+    fn escaped_string(&mut self, start: usize) -> Result<Cow<'a, str>, ParseError> {
         match self.peek_byte() {
             None => return Err(self.error("EOF while parsing a string")),
-            Some(b'"') => {
-                // Quotes are ASCII, so both ends are character boundaries of the UTF-8 text.
-                let text = self.text.get(start..self.pos).unwrap_or("");
-                self.pos += 1;
-                return Ok(Cow::Borrowed(text));
-            }
             Some(b'\\') => {}
             Some(_) => return Err(self.error("control character in string")),
         }

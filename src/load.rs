@@ -51,7 +51,7 @@ pub(crate) fn parse<'t>(
                 limits.max_json_depth.saturating_add(1),
                 "$".to_owned(),
             ),
-            Stop::Invalid(error) => error,
+            Stop::Invalid(error) => *error,
         }
     })?;
     Ok((snapshot, unknown))

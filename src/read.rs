@@ -14,6 +14,8 @@
 
 use std::borrow::Cow;
 
+use serde_json::Value;
+
 use crate::error::{LoadError, LoadErrorKind};
 use crate::json::{self, Kind, ParseError, Parser};
 use crate::path::JsonPath;
@@ -27,8 +29,9 @@ use crate::snapshot::{
 pub(crate) enum Stop {
     /// The text is not JSON, or nests too deep.
     Syntax(ParseError),
-    /// The text is JSON but not a v1 snapshot.
-    Invalid(LoadError),
+    /// The text is JSON but not a v1 snapshot. Boxed, like the parser's errors, to keep every
+    /// step's result small.
+    Invalid(Box<LoadError>),
 }
 
 impl From<ParseError> for Stop {
@@ -39,7 +42,7 @@ impl From<ParseError> for Stop {
 
 impl From<LoadError> for Stop {
     fn from(error: LoadError) -> Stop {
-        Stop::Invalid(error)
+        Stop::Invalid(Box::new(error))
     }
 }
 
@@ -67,7 +70,7 @@ enum Owner {
 }
 
 fn shape(path: &JsonPath, message: String) -> Stop {
-    Stop::Invalid(LoadError::new(
+    Stop::from(LoadError::new(
         LoadErrorKind::Shape,
         Some(path.to_string()),
         message,
@@ -157,82 +160,19 @@ impl<'p> Fields<'p> {
     }
 }
 
-/// `null` counts as absent for optional members: consumes it and says so.
-fn null(parser: &mut Parser<'_>) -> Read<bool> {
-    if parser.peek()? == Kind::Null {
-        parser.null()?;
-        return Ok(true);
-    }
-    Ok(false)
-}
-
-fn string<'t>(parser: &mut Parser<'t>, path: &JsonPath) -> Read<Text<'t>> {
-    match parser.peek()? {
-        Kind::String => Ok(parser.string()?),
-        other => Err(expected(path, "a string", other)),
-    }
-}
-
-/// A string member where `null` means absent.
-fn optional_string<'t>(parser: &mut Parser<'t>, path: &JsonPath) -> Read<Option<Text<'t>>> {
-    if null(parser)? {
-        return Ok(None);
-    }
-    string(parser, path).map(Some)
-}
-
-fn unsigned(parser: &mut Parser<'_>, path: &JsonPath) -> Read<u64> {
-    match parser.peek()? {
-        Kind::Number => {
-            let number = parser.number()?;
-            number.as_u64().ok_or_else(|| {
-                shape(
-                    path,
-                    format!("expected a non-negative integer, found {number}"),
-                )
-            })
-        }
-        other => Err(expected(path, "a non-negative integer", other)),
-    }
-}
-
-fn boolean(parser: &mut Parser<'_>, path: &JsonPath) -> Read<bool> {
-    match parser.peek()? {
-        Kind::Bool => Ok(parser.boolean()?),
-        other => Err(expected(path, "a boolean", other)),
-    }
-}
-
-fn list<'t, T>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-    mut read: impl FnMut(&mut Parser<'t>, &JsonPath, usize) -> Read<T>,
-) -> Read<Vec<T>> {
-    match parser.peek()? {
-        Kind::Array => parser.begin_array()?,
-        other => return Err(expected(path, "an array", other)),
-    }
-    let mut out = Vec::new();
-    while parser.next_item()? {
-        let index = out.len();
-        out.push(read(parser, &path.index(index), index)?);
-    }
-    Ok(out)
-}
-
-fn strings<'t>(parser: &mut Parser<'t>, path: &JsonPath) -> Read<Vec<Text<'t>>> {
-    list(parser, path, |parser, path, _| string(parser, path))
-}
-
 /// Reads a whole snapshot from `text`, nested at most `max_depth` deep.
 pub(crate) fn snapshot<'t>(
     text: &'t str,
     max_depth: usize,
     unknown: &mut Vec<UnknownField>,
 ) -> Result<Snapshot<Text<'t>>, Stop> {
-    let mut parser = Parser::new(text, max_depth);
-    let read = root(&mut parser, unknown).and_then(|snapshot| {
-        parser.finish()?;
+    let mut reader = Reader {
+        parser: Parser::new(text, max_depth),
+        unknown,
+        stacks: Stacks::default(),
+    };
+    let read = reader.root().and_then(|snapshot| {
+        reader.parser.finish()?;
         Ok(snapshot)
     });
     match read {
@@ -257,7 +197,7 @@ fn version_problem(text: &str, max_depth: usize) -> Option<Stop> {
         if key == "schemaVersion" {
             return match unsigned(&mut parser, &root.field("schemaVersion")) {
                 Ok(SCHEMA_VERSION) => None,
-                Ok(other) => Some(Stop::Invalid(LoadError::unsupported_schema_version(other))),
+                Ok(other) => Some(LoadError::unsupported_schema_version(other).into()),
                 Err(problem) => Some(problem),
             };
         }
@@ -266,490 +206,615 @@ fn version_problem(text: &str, max_depth: usize) -> Option<Stop> {
     Some(shape(&root, "missing field `schemaVersion`".to_owned()))
 }
 
-fn root<'t>(parser: &mut Parser<'t>, unknown: &mut Vec<UnknownField>) -> Read<Snapshot<Text<'t>>> {
-    let path = JsonPath::ROOT;
-    let mut fields = Fields::open(parser, &path)?;
-    let (mut schema_version, mut revision, mut generated_at, mut environment) =
-        (None, None, None, None);
-    let (mut segments, mut flags) = (Vec::new(), None);
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "schemaVersion" => {
-                fields.once(0, &name)?;
-                schema_version = Some(unsigned(parser, &path.field("schemaVersion"))?);
-            }
-            "revision" => {
-                fields.once(1, &name)?;
-                revision = Some(unsigned(parser, &path.field("revision"))?);
-            }
-            "generatedAt" => {
-                fields.once(2, &name)?;
-                generated_at = Some(string(parser, &path.field("generatedAt"))?);
-            }
-            "environment" => {
-                fields.once(3, &name)?;
-                environment = optional_string(parser, &path.field("environment"))?;
-            }
-            "segments" => {
-                fields.once(4, &name)?;
-                segments = list(parser, &path.field("segments"), |parser, path, index| {
-                    segment(parser, path, index, unknown)
-                })?;
-            }
-            "flags" => {
-                fields.once(5, &name)?;
-                flags = Some(list(
-                    parser,
-                    &path.field("flags"),
-                    |parser, path, index| flag(parser, path, index, unknown),
-                )?);
-            }
-            _ => fields.unknown(parser, &name, Owner::TopLevel, unknown)?,
-        }
-    }
-    let schema_version = fields.required(schema_version, "schemaVersion")?;
-    if schema_version != SCHEMA_VERSION {
-        return Err(LoadError::unsupported_schema_version(schema_version).into());
-    }
-    Ok(Snapshot {
-        schema_version,
-        revision: fields.required(revision, "revision")?,
-        generated_at: fields.required(generated_at, "generatedAt")?,
-        environment,
-        segments,
-        flags: fields.required(flags, "flags")?,
-    })
-}
-
-fn segment<'t>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-    index: usize,
-    unknown: &mut Vec<UnknownField>,
-) -> Read<Segment<Text<'t>>> {
-    let owner = Owner::Segment(index);
-    let mut fields = Fields::open(parser, path)?;
-    let mut key = None;
-    let (mut included, mut excluded, mut conditions) = (Vec::new(), Vec::new(), Vec::new());
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "key" => {
-                fields.once(0, &name)?;
-                key = Some(string(parser, &path.field("key"))?);
-            }
-            "included" => {
-                fields.once(1, &name)?;
-                included = strings(parser, &path.field("included"))?;
-            }
-            "excluded" => {
-                fields.once(2, &name)?;
-                excluded = strings(parser, &path.field("excluded"))?;
-            }
-            "conditions" => {
-                fields.once(3, &name)?;
-                conditions = list(parser, &path.field("conditions"), |parser, path, _| {
-                    condition(parser, path, owner, unknown)
-                })?;
-            }
-            // Segments may carry notes for people, like flags; they are not read.
-            "metadata" => {
-                fields.once(4, &name)?;
-                parser.skip()?;
-            }
-            _ => fields.unknown(parser, &name, owner, unknown)?,
-        }
-    }
-    Ok(Segment {
-        key: fields.required(key, "key")?,
-        included,
-        excluded,
-        conditions,
-    })
-}
-
-fn flag<'t>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-    index: usize,
-    unknown: &mut Vec<UnknownField>,
-) -> Read<Flag<Text<'t>>> {
-    let owner = Owner::Flag(index);
-    let mut fields = Fields::open(parser, path)?;
-    let (mut key, mut kind, mut variants, mut fallthrough) = (None, None, None, None);
-    let (mut off_variant, mut schedule, mut salt, mut bucket_by, mut metadata) =
-        (None, None, None, None, None);
-    let mut enabled = true;
-    let (mut overrides, mut prerequisites, mut rules) = (Vec::new(), Vec::new(), Vec::new());
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "key" => {
-                fields.once(0, &name)?;
-                key = Some(string(parser, &path.field("key"))?);
-            }
-            "type" => {
-                fields.once(1, &name)?;
-                kind = Some(string(parser, &path.field("type"))?);
-            }
-            "enabled" => {
-                fields.once(2, &name)?;
-                enabled = boolean(parser, &path.field("enabled"))?;
-            }
-            "variants" => {
-                fields.once(3, &name)?;
-                variants = Some(variant_values(parser, &path.field("variants"))?);
-            }
-            "offVariant" => {
-                fields.once(4, &name)?;
-                off_variant = optional_string(parser, &path.field("offVariant"))?;
-            }
-            "fallthrough" => {
-                fields.once(5, &name)?;
-                fallthrough = Some(serve(parser, &path.field("fallthrough"), owner, unknown)?);
-            }
-            "overrides" => {
-                fields.once(6, &name)?;
-                overrides = list(parser, &path.field("overrides"), |parser, path, _| {
-                    override_entry(parser, path, owner, unknown)
-                })?;
-            }
-            "schedule" => {
-                fields.once(7, &name)?;
-                if !null(parser)? {
-                    schedule = Some(read_schedule(
-                        parser,
-                        &path.field("schedule"),
-                        owner,
-                        unknown,
-                    )?);
-                }
-            }
-            "prerequisites" => {
-                fields.once(8, &name)?;
-                prerequisites = list(parser, &path.field("prerequisites"), |parser, path, _| {
-                    prerequisite(parser, path, owner, unknown)
-                })?;
-            }
-            "rules" => {
-                fields.once(9, &name)?;
-                rules = list(parser, &path.field("rules"), |parser, path, _| {
-                    rule(parser, path, owner, unknown)
-                })?;
-            }
-            "salt" => {
-                fields.once(10, &name)?;
-                salt = optional_string(parser, &path.field("salt"))?;
-            }
-            "bucketBy" => {
-                fields.once(11, &name)?;
-                bucket_by = optional_string(parser, &path.field("bucketBy"))?;
-            }
-            "metadata" => {
-                fields.once(12, &name)?;
-                if !null(parser)? {
-                    metadata = Some(read_metadata(parser, &path.field("metadata"))?);
-                }
-            }
-            _ => fields.unknown(parser, &name, owner, unknown)?,
-        }
-    }
-    Ok(Flag {
-        key: fields.required(key, "key")?,
-        kind: fields.required(kind, "type")?,
-        enabled,
-        variants: fields.required(variants, "variants")?,
-        off_variant,
-        fallthrough: fields.required(fallthrough, "fallthrough")?,
-        overrides,
-        schedule,
-        prerequisites,
-        rules,
-        salt,
-        bucket_by,
-        metadata,
-    })
-}
-
-/// A flag's variants in document order, repeated keys included (the compiler reports them).
-fn variant_values<'t>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-) -> Read<Entries<serde_json::Value, Text<'t>>> {
+fn string<'t>(parser: &mut Parser<'t>, path: &JsonPath) -> Read<Text<'t>> {
     match parser.peek()? {
-        Kind::Object => parser.begin_object()?,
-        other => return Err(expected(path, "an object", other)),
+        Kind::String => Ok(parser.string()?),
+        other => Err(expected(path, "a string", other)),
     }
-    let mut entries = Vec::new();
-    while let Some(key) = parser.next_key()? {
-        let value = parser.value()?;
-        entries.push((key, value));
-    }
-    Ok(Entries(entries))
 }
 
-fn serve<'t>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-    owner: Owner,
-    unknown: &mut Vec<UnknownField>,
-) -> Read<Serve<Text<'t>>> {
-    let mut fields = Fields::open(parser, path)?;
-    let (mut variant, mut split, mut bucket_by) = (None, None, None);
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "variant" => {
-                fields.once(0, &name)?;
-                variant = optional_string(parser, &path.field("variant"))?;
-            }
-            "split" => {
-                fields.once(1, &name)?;
-                if !null(parser)? {
-                    split = Some(list(parser, &path.field("split"), |parser, path, _| {
-                        weighted_variant(parser, path, owner, unknown)
-                    })?);
+fn unsigned(parser: &mut Parser<'_>, path: &JsonPath) -> Read<u64> {
+    match parser.peek()? {
+        Kind::Number => {
+            let number = parser.number()?;
+            number.as_u64().ok_or_else(|| {
+                shape(
+                    path,
+                    format!("expected a non-negative integer, found {number}"),
+                )
+            })
+        }
+        other => Err(expected(path, "a non-negative integer", other)),
+    }
+}
+
+/// Items of lists being read, gathered here and moved into an exactly sized `Vec` when their
+/// list closes: one allocation per list instead of one per doubling, and the stacks' own memory
+/// is reused by every list of the document. A list nested in another of the same type works
+/// too: each list takes only the items above the mark it started at.
+#[derive(Default)]
+struct Stacks<'t> {
+    strings: Vec<Text<'t>>,
+    values: Vec<Value>,
+    conditions: Vec<Condition<Text<'t>>>,
+    rules: Vec<Rule<Text<'t>>>,
+    overrides: Vec<Override<Text<'t>>>,
+    prerequisites: Vec<Prerequisite<Text<'t>>>,
+    splits: Vec<WeightedVariant<Text<'t>>>,
+}
+
+/// The state of one read: the parser, where unknown members go, and the list stacks.
+struct Reader<'t, 'u> {
+    parser: Parser<'t>,
+    unknown: &'u mut Vec<UnknownField>,
+    stacks: Stacks<'t>,
+}
+
+impl<'t> Reader<'t, '_> {
+    fn open<'p>(&mut self, path: &'p JsonPath<'p>) -> Read<Fields<'p>> {
+        Fields::open(&mut self.parser, path)
+    }
+
+    fn next_key(&mut self) -> Read<Option<Text<'t>>> {
+        Ok(self.parser.next_key()?)
+    }
+
+    fn unknown(&mut self, fields: &mut Fields<'_>, name: &str, owner: Owner) -> Read<()> {
+        fields.unknown(&mut self.parser, name, owner, self.unknown)
+    }
+
+    /// `null` counts as absent for optional members: consumes it and says so.
+    fn null(&mut self) -> Read<bool> {
+        if self.parser.peek()? == Kind::Null {
+            self.parser.null()?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    fn string(&mut self, path: &JsonPath) -> Read<Text<'t>> {
+        string(&mut self.parser, path)
+    }
+
+    /// A string member where `null` means absent.
+    fn optional_string(&mut self, path: &JsonPath) -> Read<Option<Text<'t>>> {
+        if self.null()? {
+            return Ok(None);
+        }
+        self.string(path).map(Some)
+    }
+
+    fn unsigned(&mut self, path: &JsonPath) -> Read<u64> {
+        unsigned(&mut self.parser, path)
+    }
+
+    fn boolean(&mut self, path: &JsonPath) -> Read<bool> {
+        match self.parser.peek()? {
+            Kind::Bool => Ok(self.parser.boolean()?),
+            other => Err(expected(path, "a boolean", other)),
+        }
+    }
+
+    fn value(&mut self) -> Read<Value> {
+        Ok(self.parser.value()?)
+    }
+
+    fn skip(&mut self) -> Read<()> {
+        Ok(self.parser.skip()?)
+    }
+
+    /// Reads an array with `read`, gathering its items on the stack `stack` picks.
+    fn list<T>(
+        &mut self,
+        path: &JsonPath,
+        stack: for<'s> fn(&'s mut Stacks<'t>) -> &'s mut Vec<T>,
+        mut read: impl FnMut(&mut Self, &JsonPath, usize) -> Read<T>,
+    ) -> Read<Vec<T>> {
+        match self.parser.peek()? {
+            Kind::Array => self.parser.begin_array()?,
+            other => return Err(expected(path, "an array", other)),
+        }
+        let mark = stack(&mut self.stacks).len();
+        while self.parser.next_item()? {
+            let index = stack(&mut self.stacks).len() - mark;
+            let item = read(self, &path.index(index), index)?;
+            stack(&mut self.stacks).push(item);
+        }
+        Ok(stack(&mut self.stacks).drain(mark..).collect())
+    }
+
+    /// Reads an array with `read` straight into `out`.
+    fn list_into<T>(
+        &mut self,
+        path: &JsonPath,
+        out: &mut Vec<T>,
+        mut read: impl FnMut(&mut Self, &JsonPath, usize) -> Read<T>,
+    ) -> Read<()> {
+        match self.parser.peek()? {
+            Kind::Array => self.parser.begin_array()?,
+            other => return Err(expected(path, "an array", other)),
+        }
+        while self.parser.next_item()? {
+            let index = out.len();
+            let item = read(self, &path.index(index), index)?;
+            out.push(item);
+        }
+        Ok(())
+    }
+
+    fn strings(&mut self, path: &JsonPath) -> Read<Vec<Text<'t>>> {
+        self.list(
+            path,
+            |stacks| &mut stacks.strings,
+            |reader, path, _| reader.string(path),
+        )
+    }
+
+    fn conditions(&mut self, path: &JsonPath, owner: Owner) -> Read<Vec<Condition<Text<'t>>>> {
+        self.list(
+            path,
+            |stacks| &mut stacks.conditions,
+            |reader, path, _| reader.condition(path, owner),
+        )
+    }
+
+    fn root(&mut self) -> Read<Snapshot<Text<'t>>> {
+        let path = JsonPath::ROOT;
+        let mut fields = self.open(&path)?;
+        let (mut schema_version, mut revision, mut generated_at, mut environment) =
+            (None, None, None, None);
+        let (mut segments, mut flags) = (Vec::new(), None);
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "schemaVersion" => {
+                    fields.once(0, &name)?;
+                    schema_version = Some(self.unsigned(&path.field("schemaVersion"))?);
                 }
-            }
-            "bucketBy" => {
-                fields.once(2, &name)?;
-                bucket_by = optional_string(parser, &path.field("bucketBy"))?;
-            }
-            _ => fields.unknown(parser, &name, owner, unknown)?,
-        }
-    }
-    Ok(Serve {
-        variant,
-        split,
-        bucket_by,
-    })
-}
-
-fn weighted_variant<'t>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-    owner: Owner,
-    unknown: &mut Vec<UnknownField>,
-) -> Read<WeightedVariant<Text<'t>>> {
-    let mut fields = Fields::open(parser, path)?;
-    let (mut variant, mut weight) = (None, None);
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "variant" => {
-                fields.once(0, &name)?;
-                variant = Some(string(parser, &path.field("variant"))?);
-            }
-            "weight" => {
-                fields.once(1, &name)?;
-                weight = Some(unsigned(parser, &path.field("weight"))?);
-            }
-            _ => fields.unknown(parser, &name, owner, unknown)?,
-        }
-    }
-    Ok(WeightedVariant {
-        variant: fields.required(variant, "variant")?,
-        weight: fields.required(weight, "weight")?,
-    })
-}
-
-fn override_entry<'t>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-    owner: Owner,
-    unknown: &mut Vec<UnknownField>,
-) -> Read<Override<Text<'t>>> {
-    let mut fields = Fields::open(parser, path)?;
-    let (mut variant, mut keys) = (None, None);
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "variant" => {
-                fields.once(0, &name)?;
-                variant = Some(string(parser, &path.field("variant"))?);
-            }
-            "keys" => {
-                fields.once(1, &name)?;
-                keys = Some(strings(parser, &path.field("keys"))?);
-            }
-            _ => fields.unknown(parser, &name, owner, unknown)?,
-        }
-    }
-    Ok(Override {
-        variant: fields.required(variant, "variant")?,
-        keys: fields.required(keys, "keys")?,
-    })
-}
-
-fn read_schedule<'t>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-    owner: Owner,
-    unknown: &mut Vec<UnknownField>,
-) -> Read<Schedule<Text<'t>>> {
-    let mut fields = Fields::open(parser, path)?;
-    let (mut start, mut end) = (None, None);
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "start" => {
-                fields.once(0, &name)?;
-                start = optional_string(parser, &path.field("start"))?;
-            }
-            "end" => {
-                fields.once(1, &name)?;
-                end = optional_string(parser, &path.field("end"))?;
-            }
-            _ => fields.unknown(parser, &name, owner, unknown)?,
-        }
-    }
-    Ok(Schedule { start, end })
-}
-
-fn prerequisite<'t>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-    owner: Owner,
-    unknown: &mut Vec<UnknownField>,
-) -> Read<Prerequisite<Text<'t>>> {
-    let mut fields = Fields::open(parser, path)?;
-    let (mut flag, mut variants) = (None, None);
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "flag" => {
-                fields.once(0, &name)?;
-                flag = Some(string(parser, &path.field("flag"))?);
-            }
-            "variants" => {
-                fields.once(1, &name)?;
-                variants = Some(strings(parser, &path.field("variants"))?);
-            }
-            _ => fields.unknown(parser, &name, owner, unknown)?,
-        }
-    }
-    Ok(Prerequisite {
-        flag: fields.required(flag, "flag")?,
-        variants: fields.required(variants, "variants")?,
-    })
-}
-
-fn rule<'t>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-    owner: Owner,
-    unknown: &mut Vec<UnknownField>,
-) -> Read<Rule<Text<'t>>> {
-    let mut fields = Fields::open(parser, path)?;
-    let (mut id, mut conditions, mut serve_json) = (None, Vec::new(), None);
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "id" => {
-                fields.once(0, &name)?;
-                id = optional_string(parser, &path.field("id"))?;
-            }
-            "conditions" => {
-                fields.once(1, &name)?;
-                conditions = list(parser, &path.field("conditions"), |parser, path, _| {
-                    condition(parser, path, owner, unknown)
-                })?;
-            }
-            "serve" => {
-                fields.once(2, &name)?;
-                serve_json = Some(serve(parser, &path.field("serve"), owner, unknown)?);
-            }
-            // A rule may carry a description for people; it is not read.
-            "description" => {
-                fields.once(3, &name)?;
-                parser.skip()?;
-            }
-            _ => fields.unknown(parser, &name, owner, unknown)?,
-        }
-    }
-    Ok(Rule {
-        id,
-        conditions,
-        serve: fields.required(serve_json, "serve")?,
-    })
-}
-
-fn condition<'t>(
-    parser: &mut Parser<'t>,
-    path: &JsonPath,
-    owner: Owner,
-    unknown: &mut Vec<UnknownField>,
-) -> Read<Condition<Text<'t>>> {
-    let mut fields = Fields::open(parser, path)?;
-    let (mut attribute, mut op, mut value, mut values) = (None, None, None, None);
-    let mut negate = false;
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "attribute" => {
-                fields.once(0, &name)?;
-                attribute = optional_string(parser, &path.field("attribute"))?;
-            }
-            "op" => {
-                fields.once(1, &name)?;
-                op = Some(string(parser, &path.field("op"))?);
-            }
-            "value" => {
-                fields.once(2, &name)?;
-                if !null(parser)? {
-                    value = Some(parser.value()?);
+                "revision" => {
+                    fields.once(1, &name)?;
+                    revision = Some(self.unsigned(&path.field("revision"))?);
                 }
-            }
-            "values" => {
-                fields.once(3, &name)?;
-                if !null(parser)? {
-                    values = Some(list(parser, &path.field("values"), |parser, _, _| {
-                        Ok(parser.value()?)
-                    })?);
+                "generatedAt" => {
+                    fields.once(2, &name)?;
+                    generated_at = Some(self.string(&path.field("generatedAt"))?);
                 }
+                "environment" => {
+                    fields.once(3, &name)?;
+                    environment = self.optional_string(&path.field("environment"))?;
+                }
+                // The document's two big lists are read straight into their own vectors (they
+                // are not nested in anything, so a stack would only add a copy), reserved from
+                // the document's size: growing a list of thousands of flags by doubling copies
+                // it again and again, and every large request makes the allocator sweep its
+                // free lists. A flag takes a few hundred bytes of text; pages of a reservation
+                // that a document does not fill are never touched.
+                "segments" => {
+                    fields.once(4, &name)?;
+                    segments = Vec::with_capacity(self.parser.remaining() / 4096);
+                    self.list_into(
+                        &path.field("segments"),
+                        &mut segments,
+                        |reader, path, index| reader.segment(path, index),
+                    )?;
+                }
+                "flags" => {
+                    fields.once(5, &name)?;
+                    let mut read = Vec::with_capacity(self.parser.remaining() / 512);
+                    self.list_into(&path.field("flags"), &mut read, |reader, path, index| {
+                        reader.flag(path, index)
+                    })?;
+                    flags = Some(read);
+                }
+                _ => self.unknown(&mut fields, &name, Owner::TopLevel)?,
             }
-            "negate" => {
-                fields.once(4, &name)?;
-                negate = boolean(parser, &path.field("negate"))?;
-            }
-            _ => fields.unknown(parser, &name, owner, unknown)?,
         }
+        let schema_version = fields.required(schema_version, "schemaVersion")?;
+        if schema_version != SCHEMA_VERSION {
+            return Err(LoadError::unsupported_schema_version(schema_version).into());
+        }
+        Ok(Snapshot {
+            schema_version,
+            revision: fields.required(revision, "revision")?,
+            generated_at: fields.required(generated_at, "generatedAt")?,
+            environment,
+            segments,
+            flags: fields.required(flags, "flags")?,
+        })
     }
-    Ok(Condition {
-        attribute,
-        op: fields.required(op, "op")?,
-        value,
-        values,
-        negate,
-    })
-}
 
-fn read_metadata(parser: &mut Parser<'_>, path: &JsonPath) -> Read<Metadata> {
-    let mut fields = Fields::open(parser, path)?;
-    let mut metadata = Metadata::default();
-    while let Some(name) = parser.next_key()? {
-        match &*name {
-            "description" => {
-                fields.once(0, &name)?;
-                metadata.description =
-                    optional_string(parser, &path.field("description"))?.map(Cow::into_owned);
-            }
-            "owner" => {
-                fields.once(1, &name)?;
-                metadata.owner =
-                    optional_string(parser, &path.field("owner"))?.map(Cow::into_owned);
-            }
-            "tags" => {
-                fields.once(2, &name)?;
-                metadata.tags = strings(parser, &path.field("tags"))?
-                    .into_iter()
-                    .map(Cow::into_owned)
-                    .collect();
-            }
-            "version" => {
-                fields.once(3, &name)?;
-                if !null(parser)? {
-                    metadata.version = Some(unsigned(parser, &path.field("version"))?);
+    fn segment(&mut self, path: &JsonPath, index: usize) -> Read<Segment<Text<'t>>> {
+        let owner = Owner::Segment(index);
+        let mut fields = self.open(path)?;
+        let mut key = None;
+        let (mut included, mut excluded, mut conditions) = (Vec::new(), Vec::new(), Vec::new());
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "key" => {
+                    fields.once(0, &name)?;
+                    key = Some(self.string(&path.field("key"))?);
                 }
+                "included" => {
+                    fields.once(1, &name)?;
+                    included = self.strings(&path.field("included"))?;
+                }
+                "excluded" => {
+                    fields.once(2, &name)?;
+                    excluded = self.strings(&path.field("excluded"))?;
+                }
+                "conditions" => {
+                    fields.once(3, &name)?;
+                    conditions = self.conditions(&path.field("conditions"), owner)?;
+                }
+                // Segments may carry notes for people, like flags; they are not read.
+                "metadata" => {
+                    fields.once(4, &name)?;
+                    self.skip()?;
+                }
+                _ => self.unknown(&mut fields, &name, owner)?,
             }
-            "changedAt" => {
-                fields.once(4, &name)?;
-                metadata.changed_at =
-                    optional_string(parser, &path.field("changedAt"))?.map(Cow::into_owned);
-            }
-            _ => fields.unknown(parser, &name, Owner::Free, &mut Vec::new())?,
         }
+        Ok(Segment {
+            key: fields.required(key, "key")?,
+            included,
+            excluded,
+            conditions,
+        })
     }
-    Ok(metadata)
+
+    fn flag(&mut self, path: &JsonPath, index: usize) -> Read<Flag<Text<'t>>> {
+        let owner = Owner::Flag(index);
+        let mut fields = self.open(path)?;
+        let (mut key, mut kind, mut variants, mut fallthrough) = (None, None, None, None);
+        let (mut off_variant, mut schedule, mut salt, mut bucket_by, mut metadata) =
+            (None, None, None, None, None);
+        let mut enabled = true;
+        let (mut overrides, mut prerequisites, mut rules) = (Vec::new(), Vec::new(), Vec::new());
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "key" => {
+                    fields.once(0, &name)?;
+                    key = Some(self.string(&path.field("key"))?);
+                }
+                "type" => {
+                    fields.once(1, &name)?;
+                    kind = Some(self.string(&path.field("type"))?);
+                }
+                "enabled" => {
+                    fields.once(2, &name)?;
+                    enabled = self.boolean(&path.field("enabled"))?;
+                }
+                "variants" => {
+                    fields.once(3, &name)?;
+                    variants = Some(self.variant_values(&path.field("variants"))?);
+                }
+                "offVariant" => {
+                    fields.once(4, &name)?;
+                    off_variant = self.optional_string(&path.field("offVariant"))?;
+                }
+                "fallthrough" => {
+                    fields.once(5, &name)?;
+                    fallthrough = Some(self.serve(&path.field("fallthrough"), owner)?);
+                }
+                "overrides" => {
+                    fields.once(6, &name)?;
+                    overrides = self.list(
+                        &path.field("overrides"),
+                        |stacks| &mut stacks.overrides,
+                        |reader, path, _| reader.override_entry(path, owner),
+                    )?;
+                }
+                "schedule" => {
+                    fields.once(7, &name)?;
+                    if !self.null()? {
+                        schedule = Some(self.schedule(&path.field("schedule"), owner)?);
+                    }
+                }
+                "prerequisites" => {
+                    fields.once(8, &name)?;
+                    prerequisites = self.list(
+                        &path.field("prerequisites"),
+                        |stacks| &mut stacks.prerequisites,
+                        |reader, path, _| reader.prerequisite(path, owner),
+                    )?;
+                }
+                "rules" => {
+                    fields.once(9, &name)?;
+                    rules = self.list(
+                        &path.field("rules"),
+                        |stacks| &mut stacks.rules,
+                        |reader, path, _| reader.rule(path, owner),
+                    )?;
+                }
+                "salt" => {
+                    fields.once(10, &name)?;
+                    salt = self.optional_string(&path.field("salt"))?;
+                }
+                "bucketBy" => {
+                    fields.once(11, &name)?;
+                    bucket_by = self.optional_string(&path.field("bucketBy"))?;
+                }
+                "metadata" => {
+                    fields.once(12, &name)?;
+                    if !self.null()? {
+                        metadata = Some(self.metadata(&path.field("metadata"))?);
+                    }
+                }
+                _ => self.unknown(&mut fields, &name, owner)?,
+            }
+        }
+        Ok(Flag {
+            key: fields.required(key, "key")?,
+            kind: fields.required(kind, "type")?,
+            enabled,
+            variants: fields.required(variants, "variants")?,
+            off_variant,
+            fallthrough: fields.required(fallthrough, "fallthrough")?,
+            overrides,
+            schedule,
+            prerequisites,
+            rules,
+            salt,
+            bucket_by,
+            metadata,
+        })
+    }
+
+    /// A flag's variants in document order, repeated keys included (the compiler reports them).
+    fn variant_values(&mut self, path: &JsonPath) -> Read<Entries<Value, Text<'t>>> {
+        match self.parser.peek()? {
+            Kind::Object => self.parser.begin_object()?,
+            other => return Err(expected(path, "an object", other)),
+        }
+        // Flags have few variants: two for most.
+        let mut entries = Vec::with_capacity(2);
+        while let Some(key) = self.next_key()? {
+            let value = self.value()?;
+            entries.push((key, value));
+        }
+        Ok(Entries(entries))
+    }
+
+    fn serve(&mut self, path: &JsonPath, owner: Owner) -> Read<Serve<Text<'t>>> {
+        let mut fields = self.open(path)?;
+        let (mut variant, mut split, mut bucket_by) = (None, None, None);
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "variant" => {
+                    fields.once(0, &name)?;
+                    variant = self.optional_string(&path.field("variant"))?;
+                }
+                "split" => {
+                    fields.once(1, &name)?;
+                    if !self.null()? {
+                        split = Some(self.list(
+                            &path.field("split"),
+                            |stacks| &mut stacks.splits,
+                            |reader, path, _| reader.weighted_variant(path, owner),
+                        )?);
+                    }
+                }
+                "bucketBy" => {
+                    fields.once(2, &name)?;
+                    bucket_by = self.optional_string(&path.field("bucketBy"))?;
+                }
+                _ => self.unknown(&mut fields, &name, owner)?,
+            }
+        }
+        Ok(Serve {
+            variant,
+            split,
+            bucket_by,
+        })
+    }
+
+    fn weighted_variant(
+        &mut self,
+        path: &JsonPath,
+        owner: Owner,
+    ) -> Read<WeightedVariant<Text<'t>>> {
+        let mut fields = self.open(path)?;
+        let (mut variant, mut weight) = (None, None);
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "variant" => {
+                    fields.once(0, &name)?;
+                    variant = Some(self.string(&path.field("variant"))?);
+                }
+                "weight" => {
+                    fields.once(1, &name)?;
+                    weight = Some(self.unsigned(&path.field("weight"))?);
+                }
+                _ => self.unknown(&mut fields, &name, owner)?,
+            }
+        }
+        Ok(WeightedVariant {
+            variant: fields.required(variant, "variant")?,
+            weight: fields.required(weight, "weight")?,
+        })
+    }
+
+    fn override_entry(&mut self, path: &JsonPath, owner: Owner) -> Read<Override<Text<'t>>> {
+        let mut fields = self.open(path)?;
+        let (mut variant, mut keys) = (None, None);
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "variant" => {
+                    fields.once(0, &name)?;
+                    variant = Some(self.string(&path.field("variant"))?);
+                }
+                "keys" => {
+                    fields.once(1, &name)?;
+                    keys = Some(self.strings(&path.field("keys"))?);
+                }
+                _ => self.unknown(&mut fields, &name, owner)?,
+            }
+        }
+        Ok(Override {
+            variant: fields.required(variant, "variant")?,
+            keys: fields.required(keys, "keys")?,
+        })
+    }
+
+    fn schedule(&mut self, path: &JsonPath, owner: Owner) -> Read<Schedule<Text<'t>>> {
+        let mut fields = self.open(path)?;
+        let (mut start, mut end) = (None, None);
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "start" => {
+                    fields.once(0, &name)?;
+                    start = self.optional_string(&path.field("start"))?;
+                }
+                "end" => {
+                    fields.once(1, &name)?;
+                    end = self.optional_string(&path.field("end"))?;
+                }
+                _ => self.unknown(&mut fields, &name, owner)?,
+            }
+        }
+        Ok(Schedule { start, end })
+    }
+
+    fn prerequisite(&mut self, path: &JsonPath, owner: Owner) -> Read<Prerequisite<Text<'t>>> {
+        let mut fields = self.open(path)?;
+        let (mut flag, mut variants) = (None, None);
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "flag" => {
+                    fields.once(0, &name)?;
+                    flag = Some(self.string(&path.field("flag"))?);
+                }
+                "variants" => {
+                    fields.once(1, &name)?;
+                    variants = Some(self.strings(&path.field("variants"))?);
+                }
+                _ => self.unknown(&mut fields, &name, owner)?,
+            }
+        }
+        Ok(Prerequisite {
+            flag: fields.required(flag, "flag")?,
+            variants: fields.required(variants, "variants")?,
+        })
+    }
+
+    fn rule(&mut self, path: &JsonPath, owner: Owner) -> Read<Rule<Text<'t>>> {
+        let mut fields = self.open(path)?;
+        let (mut id, mut conditions, mut serve) = (None, Vec::new(), None);
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "id" => {
+                    fields.once(0, &name)?;
+                    id = self.optional_string(&path.field("id"))?;
+                }
+                "conditions" => {
+                    fields.once(1, &name)?;
+                    conditions = self.conditions(&path.field("conditions"), owner)?;
+                }
+                "serve" => {
+                    fields.once(2, &name)?;
+                    serve = Some(self.serve(&path.field("serve"), owner)?);
+                }
+                // A rule may carry a description for people; it is not read.
+                "description" => {
+                    fields.once(3, &name)?;
+                    self.skip()?;
+                }
+                _ => self.unknown(&mut fields, &name, owner)?,
+            }
+        }
+        Ok(Rule {
+            id,
+            conditions,
+            serve: fields.required(serve, "serve")?,
+        })
+    }
+
+    fn condition(&mut self, path: &JsonPath, owner: Owner) -> Read<Condition<Text<'t>>> {
+        let mut fields = self.open(path)?;
+        let (mut attribute, mut op, mut value, mut values) = (None, None, None, None);
+        let mut negate = false;
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "attribute" => {
+                    fields.once(0, &name)?;
+                    attribute = self.optional_string(&path.field("attribute"))?;
+                }
+                "op" => {
+                    fields.once(1, &name)?;
+                    op = Some(self.string(&path.field("op"))?);
+                }
+                "value" => {
+                    fields.once(2, &name)?;
+                    if !self.null()? {
+                        value = Some(self.value()?);
+                    }
+                }
+                "values" => {
+                    fields.once(3, &name)?;
+                    if !self.null()? {
+                        values = Some(self.list(
+                            &path.field("values"),
+                            |stacks| &mut stacks.values,
+                            |reader, _, _| reader.value(),
+                        )?);
+                    }
+                }
+                "negate" => {
+                    fields.once(4, &name)?;
+                    negate = self.boolean(&path.field("negate"))?;
+                }
+                _ => self.unknown(&mut fields, &name, owner)?,
+            }
+        }
+        Ok(Condition {
+            attribute,
+            op: fields.required(op, "op")?,
+            value,
+            values,
+            negate,
+        })
+    }
+
+    fn metadata(&mut self, path: &JsonPath) -> Read<Metadata> {
+        let mut fields = self.open(path)?;
+        let mut metadata = Metadata::default();
+        while let Some(name) = self.next_key()? {
+            match &*name {
+                "description" => {
+                    fields.once(0, &name)?;
+                    metadata.description = self
+                        .optional_string(&path.field("description"))?
+                        .map(Cow::into_owned);
+                }
+                "owner" => {
+                    fields.once(1, &name)?;
+                    metadata.owner = self
+                        .optional_string(&path.field("owner"))?
+                        .map(Cow::into_owned);
+                }
+                "tags" => {
+                    fields.once(2, &name)?;
+                    metadata.tags = self
+                        .strings(&path.field("tags"))?
+                        .into_iter()
+                        .map(Cow::into_owned)
+                        .collect();
+                }
+                "version" => {
+                    fields.once(3, &name)?;
+                    if !self.null()? {
+                        metadata.version = Some(self.unsigned(&path.field("version"))?);
+                    }
+                }
+                "changedAt" => {
+                    fields.once(4, &name)?;
+                    metadata.changed_at = self
+                        .optional_string(&path.field("changedAt"))?
+                        .map(Cow::into_owned);
+                }
+                // Metadata is free-form: other members are for people and other tools.
+                _ => fields.unknown(&mut self.parser, &name, Owner::Free, &mut Vec::new())?,
+            }
+        }
+        Ok(metadata)
+    }
 }
