@@ -14,7 +14,7 @@ use crate::condition::{self, Condition, Operands, Operator};
 use crate::context::TARGETING_KEY;
 use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::error::LoadError;
-use crate::fasthash::{FastMap, FastSet, StrSet};
+use crate::fasthash::{FastMap, FastSet, KeyIndex, StrMap, StrSet};
 use crate::limits::{LimitKind, Limits};
 use crate::path::JsonPath;
 use crate::read::UnknownField;
@@ -108,7 +108,7 @@ impl Window {
 pub(crate) struct FlagBody {
     pub(crate) enabled: bool,
     pub(crate) off: Option<u32>,
-    pub(crate) overrides: FastMap<Box<str>, u32>,
+    pub(crate) overrides: StrMap<u32>,
     pub(crate) schedule: Option<Window>,
     pub(crate) prerequisites: Vec<Prerequisite>,
     pub(crate) rules: Vec<Rule>,
@@ -146,7 +146,7 @@ pub(crate) struct Header {
 pub(crate) struct Compiled {
     pub(crate) header: Header,
     pub(crate) flags: Vec<CompiledFlag>,
-    pub(crate) flag_index: FastMap<Box<str>, u32>,
+    pub(crate) flag_index: KeyIndex,
     pub(crate) segments: Vec<CompiledSegment>,
     pub(crate) attribute_names: Vec<Box<str>>,
     pub(crate) attribute_index: FastMap<Box<str>, u32>,
@@ -184,7 +184,7 @@ struct Compiler<'l> {
 type Load<T> = Result<T, LoadError>;
 
 /// Compiled flag heads, the key → index map, and which heads are broken.
-type FlagHeads = (Vec<CompiledFlag>, FastMap<Box<str>, u32>, Vec<bool>);
+type FlagHeads = (Vec<CompiledFlag>, KeyIndex, Vec<bool>);
 
 /// Compiles a parsed snapshot.
 pub(crate) fn compile<S: Text>(
@@ -526,15 +526,14 @@ impl Compiler<'_> {
     ) -> Load<FlagHeads> {
         let root = JsonPath::ROOT;
         let flags_path = root.field("flags");
-        let mut index: FastMap<Box<str>, u32> =
-            FastMap::with_capacity_and_hasher(flags.len(), Default::default());
+        // Positions are u32 everywhere; the flag limit keeps them far below u32::MAX.
+        let key_of = |position: u32| flags.get(position as usize).map(|flag| &*flag.key);
+        let mut index = KeyIndex::with_capacity(flags.len());
         let mut duplicates: FastSet<&str> = FastSet::default();
         for (position, flag) in flags.iter().enumerate() {
             let id = u32::try_from(position).unwrap_or(u32::MAX);
-            if index.contains_key(&*flag.key) {
+            if index.insert(&flag.key, id, key_of).is_some() {
                 duplicates.insert(&*flag.key);
-            } else {
-                index.insert(Box::from(&*flag.key), id);
             }
         }
         let mut heads = Vec::with_capacity(flags.len());
@@ -585,11 +584,12 @@ impl Compiler<'_> {
                     "a flag needs at least one variant",
                 );
             }
-            let mut seen: FastSet<&str> = FastSet::default();
-            for (variant, value) in &flag.variants.0 {
+            for (position, (variant, value)) in flag.variants.0.iter().enumerate() {
                 let variant_path = variants_path.field(variant);
                 self.check_key(variant, &variant_path, owner, &mut health)?;
-                if !seen.insert(&**variant) {
+                // The variant limit keeps this quadratic scan small; most flags have two.
+                let earlier = flag.variants.0.get(..position).unwrap_or(&[]);
+                if earlier.iter().any(|(other, _)| **other == **variant) {
                     self.error(
                         &mut health,
                         DiagnosticCode::DuplicateVariantKey,
@@ -628,7 +628,7 @@ impl Compiler<'_> {
         flag: &wire::Flag<S>,
         position: usize,
         heads: &[CompiledFlag],
-        flag_index: &FastMap<Box<str>, u32>,
+        flag_index: &KeyIndex,
         path: &JsonPath,
     ) -> Load<Option<FlagBody>> {
         let owner = Owner::Flag(&flag.key);
@@ -651,7 +651,11 @@ impl Compiler<'_> {
 
         let overrides_path = path.field("overrides");
         self.check_list(flag.overrides.len(), &overrides_path)?;
-        let mut overrides: FastMap<Box<str>, u32> = FastMap::default();
+        // Keys are gathered borrowed and packed once at the end.
+        let listed: usize = flag.overrides.iter().map(|entry| entry.keys.len()).sum();
+        let mut overridden: FastSet<&str> =
+            FastSet::with_capacity_and_hasher(listed, Default::default());
+        let mut override_entries: Vec<(&str, u32)> = Vec::with_capacity(listed);
         for (index, entry) in flag.overrides.iter().enumerate() {
             let entry_path = overrides_path.index(index);
             let variant = self.variant(
@@ -666,7 +670,7 @@ impl Compiler<'_> {
             for (key_position, key) in entry.keys.iter().enumerate() {
                 let key_path = keys_path.index(key_position);
                 self.check_string(key, &key_path)?;
-                if overrides.contains_key(&**key) {
+                if overridden.contains(&**key) {
                     self.report(
                         Severity::Warning,
                         DiagnosticCode::DuplicateOverrideKey,
@@ -675,10 +679,12 @@ impl Compiler<'_> {
                         format!("{key:?} is already overridden earlier; the earlier override wins"),
                     );
                 } else if let Some(variant) = variant {
-                    overrides.insert(Box::from(&**key), variant);
+                    overridden.insert(key);
+                    override_entries.push((key, variant));
                 }
             }
         }
+        let overrides = StrMap::new(override_entries);
 
         let schedule = match &flag.schedule {
             Some(window) => {
@@ -693,7 +699,8 @@ impl Compiler<'_> {
         for (index, prerequisite) in flag.prerequisites.iter().enumerate() {
             let entry_path = prerequisites_path.index(index);
             let flag_path = entry_path.field("flag");
-            let Some(&target) = flag_index.get(&*prerequisite.flag) else {
+            let key_of = |position: u32| heads.get(position as usize).map(|head| &*head.key);
+            let Some(target) = flag_index.get(&prerequisite.flag, key_of) else {
                 self.error(
                     &mut health,
                     DiagnosticCode::UnknownPrerequisite,

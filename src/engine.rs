@@ -9,7 +9,7 @@ use crate::context::{AttrValue, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::LoadError;
 use crate::evaluate::{evaluate, Details, ErrorCode, Evaluation, Outcome, Reason, View};
-use crate::fasthash::FastMap;
+use crate::fasthash::{FastMap, KeyIndex};
 use crate::limits::{LimitKind, Limits};
 use crate::load::parse;
 use crate::read::UnknownField;
@@ -52,7 +52,7 @@ pub struct Engine {
     id: u64,
     header: Header,
     pub(crate) flags: Vec<CompiledFlag>,
-    flag_index: FastMap<Box<str>, u32>,
+    flag_index: KeyIndex,
     pub(crate) segments: Vec<CompiledSegment>,
     pub(crate) attribute_names: Vec<Box<str>>,
     attribute_index: FastMap<Box<str>, u32>,
@@ -333,6 +333,14 @@ impl Engine {
         self.flags.is_empty()
     }
 
+    /// The position of the flag with this key in `flags`.
+    #[inline]
+    fn position(&self, key: &str) -> Option<u32> {
+        self.flag_index.get(key, |position| {
+            self.flags.get(position as usize).map(|flag| &*flag.key)
+        })
+    }
+
     /// All flag keys, in snapshot order.
     pub fn flag_keys(&self) -> impl Iterator<Item = &str> {
         self.flags.iter().map(|flag| &*flag.key)
@@ -340,13 +348,13 @@ impl Engine {
 
     /// What is known about one flag.
     pub fn flag(&self, key: &str) -> Option<FlagInfo<'_>> {
-        let index = *self.flag_index.get(key)?;
+        let index = self.position(key)?;
         self.flags.get(index as usize).map(|flag| FlagInfo { flag })
     }
 
     /// The id of a flag, to evaluate it with [`Engine::evaluate_id`] without a key lookup.
     pub fn flag_id(&self, key: &str) -> Option<FlagId> {
-        self.flag_index.get(key).map(|&index| FlagId {
+        self.position(key).map(|index| FlagId {
             engine: self.id,
             index,
         })
@@ -372,8 +380,8 @@ impl Engine {
         context: &impl EvaluationContext,
         now: Timestamp,
     ) -> Evaluation<'_> {
-        match self.flag_index.get(key) {
-            Some(&index) => self.evaluate_index(index, context, now),
+        match self.position(key) {
+            Some(index) => self.evaluate_index(index, context, now),
             None => self.unknown_flag(),
         }
     }
@@ -422,7 +430,7 @@ impl Engine {
         now: Timestamp,
     ) -> Explanation<'_> {
         let mut steps = Vec::new();
-        let index = self.flag_index.get(key).copied().unwrap_or(u32::MAX);
+        let index = self.position(key).unwrap_or(u32::MAX);
         let outcome =
             context.with_view(self, |view| evaluate(self, index, view, now, 0, &mut steps));
         Explanation {
@@ -514,7 +522,7 @@ impl Engine {
         default: T,
         read: impl FnOnce(&'e Value) -> Option<T>,
     ) -> Details<'e, T> {
-        let Some(&index) = self.flag_index.get(key) else {
+        let Some(index) = self.position(key) else {
             self.unknown_flag_evaluations
                 .fetch_add(1, Ordering::Relaxed);
             return failed(default, ErrorCode::FlagNotFound);

@@ -130,18 +130,132 @@ impl StrSet {
 
     #[inline]
     pub(crate) fn contains(&self, item: &str) -> bool {
+        self.find(item).is_some()
+    }
+
+    /// The insertion index of `item` (of one of its copies, if it was inserted more than once).
+    #[inline]
+    pub(crate) fn find(&self, item: &str) -> Option<usize> {
         if self.table.is_empty() {
-            return (0..self.ends.len()).any(|index| self.key(index) == Some(item));
+            return (0..self.ends.len()).find(|&index| self.key(index) == Some(item));
         }
         let mask = self.table.len() - 1;
         let mut slot = hash_str(item) as usize & mask;
         // The table is at most half full, so a free slot always ends the probe.
         loop {
             match self.table.get(slot).copied() {
-                None | Some(0) => return false,
+                None | Some(0) => return None,
                 Some(entry) => {
-                    if self.key(entry as usize - 1) == Some(item) {
-                        return true;
+                    let index = entry as usize - 1;
+                    if self.key(index) == Some(item) {
+                        return Some(index);
+                    }
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Whether the set has no keys.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+/// A map from distinct strings to values, with the keys packed as in [`StrSet`]: a flag's
+/// thousands of per-user overrides cost a few allocations, not one per key.
+#[derive(Clone, Debug)]
+pub(crate) struct StrMap<V> {
+    keys: StrSet,
+    values: Vec<V>,
+}
+
+impl<V> Default for StrMap<V> {
+    fn default() -> Self {
+        StrMap {
+            keys: StrSet::default(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<V> StrMap<V> {
+    /// A map of `entries`, whose keys must be distinct.
+    pub(crate) fn new<'k>(entries: Vec<(&'k str, V)>) -> StrMap<V> {
+        let keys = StrSet::new(entries.iter().map(|(key, _)| *key));
+        let values = entries.into_iter().map(|(_, value)| value).collect();
+        StrMap { keys, values }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, key: &str) -> Option<&V> {
+        self.values.get(self.keys.find(key)?)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// Finds an item of a list by its key without copying any key: an open-addressing table of
+/// positions in the list, which the caller resolves to keys. Loading thousands of flags then
+/// costs one allocation for the index instead of one per key.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeyIndex {
+    /// Power-of-two table of position + 1 (0 = free slot), at most half full.
+    table: Box<[u32]>,
+}
+
+impl KeyIndex {
+    /// An index with room for `count` keys.
+    pub(crate) fn with_capacity(count: usize) -> KeyIndex {
+        let size = (count.saturating_mul(2)).max(8).next_power_of_two();
+        KeyIndex {
+            table: vec![0; size].into_boxed_slice(),
+        }
+    }
+
+    /// Records `position` for `key` unless the key is already there; returns the position that
+    /// was already there. `key_of` gives the key at a recorded position. The index must have been
+    /// made with room for every key inserted.
+    pub(crate) fn insert<'k>(
+        &mut self,
+        key: &str,
+        position: u32,
+        key_of: impl Fn(u32) -> Option<&'k str>,
+    ) -> Option<u32> {
+        let mask = self.table.len().checked_sub(1)?;
+        let mut slot = hash_str(key) as usize & mask;
+        loop {
+            let entry = self.table.get_mut(slot)?;
+            if *entry == 0 {
+                *entry = position.saturating_add(1);
+                return None;
+            }
+            let existing = *entry - 1;
+            if key_of(existing) == Some(key) {
+                return Some(existing);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The position recorded for `key`.
+    #[inline]
+    pub(crate) fn get<'k>(
+        &self,
+        key: &str,
+        key_of: impl Fn(u32) -> Option<&'k str>,
+    ) -> Option<u32> {
+        let mask = self.table.len().checked_sub(1)?;
+        let mut slot = hash_str(key) as usize & mask;
+        // The table is at most half full, so a free slot always ends the probe.
+        loop {
+            match self.table.get(slot).copied() {
+                None | Some(0) => return None,
+                Some(entry) => {
+                    if key_of(entry - 1) == Some(key) {
+                        return Some(entry - 1);
                     }
                 }
             }
@@ -152,7 +266,46 @@ impl StrSet {
 
 #[cfg(test)]
 mod tests {
-    use super::StrSet;
+    use super::{KeyIndex, StrMap, StrSet};
+
+    #[test]
+    fn a_string_map_gives_each_key_its_value() {
+        for size in [0usize, 3, 8, 9, 500] {
+            let keys: Vec<String> = (0..size).map(|index| format!("user-{index}")).collect();
+            let map = StrMap::new(keys.iter().map(String::as_str).zip(0..).collect());
+            assert_eq!(map.is_empty(), size == 0);
+            for (value, key) in keys.iter().enumerate() {
+                assert_eq!(map.get(key), Some(&value), "{key} in a map of {size}");
+            }
+            assert_eq!(map.get("user-"), None);
+            assert_eq!(map.get(&format!("user-{size}")), None);
+        }
+    }
+
+    #[test]
+    fn a_key_index_finds_each_key_and_reports_repeats() {
+        let keys = ["a", "b", "", "é", "a", "日本", "b", "c-1", "c-10"];
+        let key_of = |position: u32| keys.get(position as usize).copied();
+        let mut index = KeyIndex::with_capacity(keys.len());
+        let mut repeats = Vec::new();
+        for (position, key) in keys.iter().enumerate() {
+            if let Some(first) = index.insert(key, position as u32, key_of) {
+                repeats.push((position, first));
+            }
+        }
+        assert_eq!(repeats, vec![(4, 0), (6, 1)]);
+        for (position, key) in keys.iter().enumerate() {
+            let first = keys
+                .iter()
+                .position(|other| other == key)
+                .map(|at| at as u32);
+            assert_eq!(index.get(key, key_of), first, "{key:?} at {position}");
+        }
+        for absent in ["c", "A", "c-100", " "] {
+            assert_eq!(index.get(absent, key_of), None);
+        }
+        assert_eq!(KeyIndex::default().get("a", key_of), None);
+    }
 
     #[test]
     fn small_and_large_sets_find_exactly_their_members() {

@@ -7,17 +7,43 @@ use serde::Serialize;
 /// Per-flag counters. Atomic so an [`Engine`](crate::Engine) can be shared across threads; relaxed
 /// ordering is enough because each counter is independent and only ever read as a total.
 pub(crate) struct FlagCounters {
-    per_variant: Box<[AtomicU64]>,
+    /// Counters of the first variants. Most flags have two or three variants, so keeping these
+    /// inline saves an allocation per flag when a snapshot loads.
+    first: [AtomicU64; INLINE],
+    /// Counters of the variants after the first `INLINE` (empty, unallocated, for most flags).
+    rest: Box<[AtomicU64]>,
+    variants: usize,
     without_variant: AtomicU64,
     errors: AtomicU64,
 }
 
+const INLINE: usize = 3;
+
 impl FlagCounters {
     pub(crate) fn new(variants: usize) -> Self {
         FlagCounters {
-            per_variant: (0..variants).map(|_| AtomicU64::new(0)).collect(),
+            first: Default::default(),
+            rest: (INLINE..variants).map(|_| AtomicU64::new(0)).collect(),
+            variants,
             without_variant: AtomicU64::new(0),
             errors: AtomicU64::new(0),
+        }
+    }
+
+    fn per_variant(&self) -> impl Iterator<Item = &AtomicU64> {
+        self.first
+            .iter()
+            .take(self.variants)
+            .chain(self.rest.iter())
+    }
+
+    fn variant(&self, variant: usize) -> Option<&AtomicU64> {
+        if variant >= self.variants {
+            return None;
+        }
+        match variant.checked_sub(INLINE) {
+            None => self.first.get(variant),
+            Some(beyond) => self.rest.get(beyond),
         }
     }
 
@@ -26,7 +52,7 @@ impl FlagCounters {
         let counter = if error {
             &self.errors
         } else {
-            match variant.and_then(|variant| self.per_variant.get(variant as usize)) {
+            match variant.and_then(|variant| self.variant(variant as usize)) {
                 Some(counter) => counter,
                 None => &self.without_variant,
             }
@@ -37,7 +63,7 @@ impl FlagCounters {
     pub(crate) fn read(&self, key: &str, variant_keys: &[&str]) -> FlagStats {
         let variants: Vec<VariantCount> = variant_keys
             .iter()
-            .zip(self.per_variant.iter())
+            .zip(self.per_variant())
             .map(|(variant, counter)| VariantCount {
                 variant: (*variant).to_owned(),
                 count: counter.load(Ordering::Relaxed),
@@ -59,7 +85,7 @@ impl FlagCounters {
     }
 
     pub(crate) fn reset(&self) {
-        for counter in self.per_variant.iter() {
+        for counter in self.per_variant() {
             counter.store(0, Ordering::Relaxed);
         }
         self.without_variant.store(0, Ordering::Relaxed);
@@ -144,5 +170,34 @@ impl Stats {
     /// The entry of one flag.
     pub fn flag(&self, key: &str) -> Option<&FlagStats> {
         self.flags.iter().find(|flag| flag.flag == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FlagCounters;
+
+    #[test]
+    fn every_variant_counts_separately_inline_or_not() {
+        let names = ["a", "b", "c", "d", "e"];
+        let counters = FlagCounters::new(names.len());
+        for (variant, times) in [(0u32, 1), (2, 3), (3, 4), (4, 5)] {
+            for _ in 0..times {
+                counters.record(Some(variant), false);
+            }
+        }
+        counters.record(Some(5), false);
+        counters.record(None, false);
+        counters.record(Some(1), true);
+        let stats = counters.read("f", &names);
+        let counts: Vec<u64> = stats.variants.iter().map(|entry| entry.count).collect();
+        assert_eq!(counts, vec![1, 0, 3, 4, 5]);
+        assert_eq!(stats.without_variant, 2);
+        assert_eq!(stats.errors, 1);
+        assert_eq!(stats.evaluations, 16);
+        counters.reset();
+        let stats = counters.read("f", &names);
+        assert_eq!(stats.evaluations, 0);
+        assert!(stats.variants.iter().all(|entry| entry.count == 0));
     }
 }
