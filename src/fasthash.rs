@@ -181,7 +181,7 @@ impl<V> Default for StrMap<V> {
 
 impl<V> StrMap<V> {
     /// A map of `entries`, whose keys must be distinct.
-    pub(crate) fn new<'k>(entries: Vec<(&'k str, V)>) -> StrMap<V> {
+    pub(crate) fn new(entries: Vec<(&str, V)>) -> StrMap<V> {
         let keys = StrSet::new(entries.iter().map(|(key, _)| *key));
         let values = entries.into_iter().map(|(_, value)| value).collect();
         StrMap { keys, values }
