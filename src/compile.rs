@@ -16,10 +16,11 @@ use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::error::LoadError;
 use crate::fasthash::{FastMap, FastSet, KeyIndex, StrMap, StrSet};
 use crate::limits::{LimitKind, Limits};
+use crate::metadata::MetadataStore;
 use crate::path::JsonPath;
 use crate::read::UnknownField;
 use crate::semver::Version;
-use crate::snapshot::{self as wire, Metadata, Snapshot, Text};
+use crate::snapshot::{self as wire, Snapshot, Text};
 use crate::stats::FlagCounters;
 use crate::timestamp::Timestamp;
 
@@ -122,7 +123,6 @@ pub(crate) struct CompiledFlag {
     pub(crate) key: Box<str>,
     pub(crate) kind: Option<FlagType>,
     pub(crate) variants: Vec<(Box<str>, Value)>,
-    pub(crate) metadata: Metadata,
     /// `None` when the flag has error diagnostics: it then evaluates to `PARSE_ERROR`.
     pub(crate) body: Option<FlagBody>,
     pub(crate) counters: FlagCounters,
@@ -147,6 +147,7 @@ pub(crate) struct Compiled {
     pub(crate) header: Header,
     pub(crate) flags: Vec<CompiledFlag>,
     pub(crate) flag_index: KeyIndex,
+    pub(crate) metadata: MetadataStore,
     pub(crate) segments: Vec<CompiledSegment>,
     pub(crate) attribute_names: Vec<Box<str>>,
     pub(crate) attribute_index: FastMap<Box<str>, u32>,
@@ -253,6 +254,7 @@ pub(crate) fn compile<S: Text>(
 
     let flags_path = root.field("flags");
     let mut wire_flags = snapshot.flags;
+    let mut metadata = MetadataStore::with_capacity(wire_flags.len());
     for (index, wire_flag) in wire_flags.iter_mut().enumerate() {
         let path = flags_path.index(index);
         let Some(head) = flags.get_mut(index) else {
@@ -263,8 +265,12 @@ pub(crate) fn compile<S: Text>(
             .map(|(key, value)| (Box::from(&*key), value))
             .collect();
         head.counters = FlagCounters::new(head.variants.len());
-        head.metadata = wire_flag.metadata.take().unwrap_or_default();
-        if let Some(changed_at) = &head.metadata.changed_at {
+        metadata.push(wire_flag.metadata.as_ref());
+        let changed_at = wire_flag
+            .metadata
+            .as_ref()
+            .and_then(|m| m.changed_at.as_ref());
+        if let Some(changed_at) = changed_at {
             if let Err(error) = Timestamp::parse_rfc3339(changed_at) {
                 compiler.report(
                     Severity::Warning,
@@ -297,6 +303,7 @@ pub(crate) fn compile<S: Text>(
         },
         flags,
         flag_index,
+        metadata,
         segments,
         attribute_names: compiler.attribute_names,
         attribute_index: compiler.attribute_index,
@@ -614,7 +621,6 @@ impl Compiler<'_> {
                 key: Box::from(&*flag.key),
                 kind,
                 variants: Vec::new(),
-                metadata: Metadata::default(),
                 body: None,
                 counters: FlagCounters::new(0),
             });

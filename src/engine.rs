@@ -12,6 +12,7 @@ use crate::evaluate::{evaluate, Details, ErrorCode, Evaluation, Outcome, Reason,
 use crate::fasthash::{FastMap, KeyIndex};
 use crate::limits::{LimitKind, Limits};
 use crate::load::parse;
+use crate::metadata::MetadataStore;
 use crate::read::UnknownField;
 use crate::snapshot::{Metadata, Snapshot, Text};
 use crate::stats::Stats;
@@ -53,6 +54,7 @@ pub struct Engine {
     header: Header,
     pub(crate) flags: Vec<CompiledFlag>,
     flag_index: KeyIndex,
+    pub(crate) metadata: MetadataStore,
     pub(crate) segments: Vec<CompiledSegment>,
     pub(crate) attribute_names: Vec<Box<str>>,
     attribute_index: FastMap<Box<str>, u32>,
@@ -169,6 +171,8 @@ impl Sealed for PreparedContext {
 #[derive(Clone, Copy)]
 pub struct FlagInfo<'e> {
     flag: &'e CompiledFlag,
+    metadata: &'e MetadataStore,
+    position: usize,
 }
 
 impl std::fmt::Debug for FlagInfo<'_> {
@@ -197,9 +201,9 @@ impl<'e> FlagInfo<'e> {
             .iter()
             .map(|(key, value)| (&**key, value))
     }
-    /// Description, owner, tags, version.
-    pub fn metadata(&self) -> &'e Metadata {
-        &self.flag.metadata
+    /// Description, owner, tags, version and when it changed, borrowed from the engine.
+    pub fn metadata(&self) -> Metadata<&'e str> {
+        self.metadata.get(self.position)
     }
     /// Whether it can be evaluated (it has no error diagnostics).
     pub fn is_valid(&self) -> bool {
@@ -264,6 +268,7 @@ impl Engine {
             header,
             flags,
             flag_index,
+            metadata,
             segments,
             attribute_names,
             attribute_index,
@@ -275,6 +280,7 @@ impl Engine {
             header,
             flags,
             flag_index,
+            metadata,
             segments,
             attribute_names,
             attribute_index,
@@ -349,7 +355,12 @@ impl Engine {
     /// What is known about one flag.
     pub fn flag(&self, key: &str) -> Option<FlagInfo<'_>> {
         let index = self.position(key)?;
-        self.flags.get(index as usize).map(|flag| FlagInfo { flag })
+        let position = index as usize;
+        self.flags.get(position).map(|flag| FlagInfo {
+            flag,
+            metadata: &self.metadata,
+            position,
+        })
     }
 
     /// The id of a flag, to evaluate it with [`Engine::evaluate_id`] without a key lookup.

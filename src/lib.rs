@@ -55,6 +55,7 @@ mod fasthash;
 mod json;
 mod limits;
 mod load;
+mod metadata;
 mod path;
 mod read;
 pub mod semver;

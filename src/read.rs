@@ -774,30 +774,22 @@ impl<'t> Reader<'t, '_> {
         })
     }
 
-    fn metadata(&mut self, path: &JsonPath) -> Read<Metadata> {
+    fn metadata(&mut self, path: &JsonPath) -> Read<Metadata<Text<'t>>> {
         let mut fields = self.open(path)?;
         let mut metadata = Metadata::default();
         while let Some(name) = self.next_key()? {
             match &*name {
                 "description" => {
                     fields.once(0, &name)?;
-                    metadata.description = self
-                        .optional_string(&path.field("description"))?
-                        .map(Cow::into_owned);
+                    metadata.description = self.optional_string(&path.field("description"))?;
                 }
                 "owner" => {
                     fields.once(1, &name)?;
-                    metadata.owner = self
-                        .optional_string(&path.field("owner"))?
-                        .map(Cow::into_owned);
+                    metadata.owner = self.optional_string(&path.field("owner"))?;
                 }
                 "tags" => {
                     fields.once(2, &name)?;
-                    metadata.tags = self
-                        .strings(&path.field("tags"))?
-                        .into_iter()
-                        .map(Cow::into_owned)
-                        .collect();
+                    metadata.tags = self.strings(&path.field("tags"))?;
                 }
                 "version" => {
                     fields.once(3, &name)?;
@@ -807,9 +799,7 @@ impl<'t> Reader<'t, '_> {
                 }
                 "changedAt" => {
                     fields.once(4, &name)?;
-                    metadata.changed_at = self
-                        .optional_string(&path.field("changedAt"))?
-                        .map(Cow::into_owned);
+                    metadata.changed_at = self.optional_string(&path.field("changedAt"))?;
                 }
                 // Metadata is free-form: other members are for people and other tools.
                 _ => fields.unknown(&mut self.parser, &name, Owner::Free, &mut Vec::new())?,

@@ -85,7 +85,7 @@ pub struct Flag<S = String> {
     pub bucket_by: Option<S>,
     /// Description, owner, tags and version, for people and previews.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Metadata>,
+    pub metadata: Option<Metadata<S>>,
 }
 
 /// What a rule or the fallthrough serves: one fixed variant, or a weighted split.
@@ -192,22 +192,22 @@ pub struct Segment<S = String> {
 /// Information for people; never affects evaluation.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct Metadata {
+pub struct Metadata<S = String> {
     /// What the flag is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<S>,
     /// Who to ask about it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<S>,
     /// Free-form labels.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<String>,
+    pub tags: Vec<S>,
     /// The flag's own version, bumped on each change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
     /// When the flag last changed (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub changed_at: Option<String>,
+    pub changed_at: Option<S>,
 }
 
 /// A JSON object as an ordered list of entries, keeping duplicate keys so they can be reported

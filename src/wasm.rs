@@ -66,7 +66,9 @@ impl WasmEngine {
         let flags: Vec<Value> = engine
             .flags
             .iter()
-            .map(|flag| {
+            .enumerate()
+            .map(|(position, flag)| {
+                let metadata = engine.metadata.get(position);
                 let rules: Vec<&str> = flag
                     .body
                     .as_ref()
@@ -79,7 +81,7 @@ impl WasmEngine {
                     "enabled": flag.body.as_ref().is_some_and(|body| body.enabled),
                     "variants": flag.variants.iter().map(|(key, value)| json!([&**key, value])).collect::<Vec<_>>(),
                     "rules": rules,
-                    "metadata": &flag.metadata,
+                    "metadata": metadata,
                 })
             })
             .collect();

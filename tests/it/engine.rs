@@ -1,5 +1,6 @@
-//! Engine-level behaviour that the language-neutral vectors cannot express: prepared contexts
-//! reused across flags and engines, and the remembered (memoised) regex tests behind them.
+//! Engine-level behaviour that the language-neutral vectors cannot express: flag information,
+//! prepared contexts reused across flags and engines, and the remembered (memoised) regex tests
+//! behind them.
 
 use vexil::{Context, Engine, Reason, Timestamp};
 
@@ -130,4 +131,51 @@ fn a_list_attribute_matches_a_shared_regex_when_any_item_does() {
         engine.evaluate("not-staff", &context, now()).variant,
         Some("off")
     );
+}
+
+#[test]
+fn flag_information_gives_each_flag_its_own_metadata_and_variants() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/snapshot.json"
+    ))
+    .expect("the example snapshot is readable");
+    let engine = Engine::from_json(&text).expect("the example snapshot loads");
+
+    let launch = engine
+        .flag("quebec-ontario-launch")
+        .expect("a flag of the example");
+    let metadata = launch.metadata();
+    assert_eq!(
+        metadata.description,
+        Some("Launch in Ontario and Quebec first.")
+    );
+    assert_eq!(metadata.owner, Some("growth"));
+    assert_eq!(metadata.tags, vec!["launch"]);
+    assert_eq!(metadata.version, Some(3));
+    assert_eq!(metadata.changed_at, Some("2026-11-18T14:00:00Z"));
+
+    let checkout = engine.flag("new-checkout").expect("a flag of the example");
+    let metadata = checkout.metadata();
+    assert_eq!(metadata.owner, Some("payments"));
+    assert!(metadata.tags.is_empty());
+    assert_eq!(metadata.version, None);
+    assert_eq!(metadata.changed_at, None);
+    let variants: Vec<&str> = checkout.variants().map(|(key, _)| key).collect();
+    assert_eq!(variants, vec!["on", "off"]);
+
+    // Every flag gets its own description and owner, as the document gives them.
+    let document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let flags = document["flags"].as_array().expect("a flags array");
+    assert_eq!(flags.len(), engine.len());
+    for flag in flags {
+        let key = flag["key"].as_str().expect("a key");
+        let metadata = engine.flag(key).expect("every flag loads").metadata();
+        assert_eq!(
+            metadata.description,
+            flag["metadata"]["description"].as_str(),
+            "{key}"
+        );
+        assert_eq!(metadata.owner, flag["metadata"]["owner"].as_str(), "{key}");
+    }
 }

@@ -1,0 +1,140 @@
+//! Every flag's metadata, kept for previews in one shared text buffer.
+//!
+//! Metadata never affects evaluation, yet a snapshot carries a description, an owner, a date and a
+//! few tags for each flag: kept as separate strings, that is most of what a loaded engine
+//! allocates. Here all of them share one buffer, and [`MetadataStore::get`] hands out borrowed
+//! views.
+
+use std::ops::Range;
+
+use crate::snapshot::{Metadata, Text};
+
+/// Where one string is in the shared buffer.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Entry {
+    description: Option<Span>,
+    owner: Option<Span>,
+    changed_at: Option<Span>,
+    version: Option<u64>,
+    /// Which of the store's tag spans are this flag's tags.
+    tags: Range<u32>,
+}
+
+/// The metadata of every flag of an engine, by flag position.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MetadataStore {
+    text: String,
+    tags: Vec<Span>,
+    entries: Vec<Entry>,
+}
+
+impl MetadataStore {
+    /// A store for `flags` flags.
+    pub(crate) fn with_capacity(flags: usize) -> MetadataStore {
+        MetadataStore {
+            text: String::new(),
+            tags: Vec::new(),
+            entries: Vec::with_capacity(flags),
+        }
+    }
+
+    fn keep(&mut self, text: &str) -> Span {
+        // Offsets are bounded by the document size limit, far below u32::MAX.
+        let start = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.text.push_str(text);
+        let end = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        Span { start, end }
+    }
+
+    fn text(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    /// Adds the next flag's metadata (or its absence).
+    pub(crate) fn push<S: Text>(&mut self, metadata: Option<&Metadata<S>>) {
+        let Some(metadata) = metadata else {
+            self.entries.push(Entry::default());
+            return;
+        };
+        let description = metadata.description.as_deref().map(|text| self.keep(text));
+        let owner = metadata.owner.as_deref().map(|text| self.keep(text));
+        let changed_at = metadata.changed_at.as_deref().map(|text| self.keep(text));
+        let first_tag = u32::try_from(self.tags.len()).unwrap_or(u32::MAX);
+        for tag in &metadata.tags {
+            let span = self.keep(tag);
+            self.tags.push(span);
+        }
+        let after_tags = u32::try_from(self.tags.len()).unwrap_or(u32::MAX);
+        self.entries.push(Entry {
+            description,
+            owner,
+            changed_at,
+            version: metadata.version,
+            tags: first_tag..after_tags,
+        });
+    }
+
+    /// The metadata of the flag at `position` (empty if there is none).
+    pub(crate) fn get(&self, position: usize) -> Metadata<&str> {
+        let Some(entry) = self.entries.get(position) else {
+            return Metadata::default();
+        };
+        let tags = self
+            .tags
+            .get(entry.tags.start as usize..entry.tags.end as usize)
+            .unwrap_or(&[]);
+        Metadata {
+            description: entry.description.map(|span| self.text(span)),
+            owner: entry.owner.map(|span| self.text(span)),
+            tags: tags.iter().map(|&span| self.text(span)).collect(),
+            version: entry.version,
+            changed_at: entry.changed_at.map(|span| self.text(span)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MetadataStore;
+    use crate::snapshot::Metadata;
+
+    #[test]
+    fn each_flag_gets_back_exactly_its_own_metadata() {
+        let first = Metadata {
+            description: Some("Checkout, é 日本".to_owned()),
+            owner: Some("payments".to_owned()),
+            tags: vec!["web".to_owned(), String::new(), "mobile".to_owned()],
+            version: Some(7),
+            changed_at: Some("2026-11-01T00:00:00Z".to_owned()),
+        };
+        let second = Metadata {
+            owner: Some("growth".to_owned()),
+            ..Metadata::default()
+        };
+        let mut store = MetadataStore::with_capacity(3);
+        store.push(Some(&first));
+        store.push::<String>(None);
+        store.push(Some(&second));
+        fn borrowed(metadata: &Metadata) -> Metadata<&str> {
+            Metadata {
+                description: metadata.description.as_deref(),
+                owner: metadata.owner.as_deref(),
+                tags: metadata.tags.iter().map(String::as_str).collect(),
+                version: metadata.version,
+                changed_at: metadata.changed_at.as_deref(),
+            }
+        }
+        assert_eq!(store.get(0), borrowed(&first));
+        assert_eq!(store.get(1), Metadata::default());
+        assert_eq!(store.get(2), borrowed(&second));
+        assert_eq!(store.get(3), Metadata::default());
+    }
+}
