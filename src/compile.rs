@@ -254,7 +254,8 @@ pub(crate) fn compile<S: Text>(
 
     let flags_path = root.field("flags");
     let mut wire_flags = snapshot.flags;
-    let mut metadata = MetadataStore::with_capacity(wire_flags.len());
+    let mut metadata =
+        MetadataStore::for_flags(wire_flags.iter().map(|flag| flag.metadata.as_ref()));
     for (index, wire_flag) in wire_flags.iter_mut().enumerate() {
         let path = flags_path.index(index);
         let Some(head) = flags.get_mut(index) else {

@@ -35,12 +35,24 @@ pub(crate) struct MetadataStore {
 }
 
 impl MetadataStore {
-    /// A store for `flags` flags.
-    pub(crate) fn with_capacity(flags: usize) -> MetadataStore {
+    /// A store sized for the metadata of `flags`, so that it never grows by copying.
+    pub(crate) fn for_flags<'m, S: Text + 'm>(
+        flags: impl Iterator<Item = Option<&'m Metadata<S>>> + Clone,
+    ) -> MetadataStore {
+        let (mut bytes, mut tags, mut count) = (0, 0, 0);
+        for metadata in flags.clone() {
+            count += 1;
+            let Some(metadata) = metadata else { continue };
+            let text = |field: &Option<S>| field.as_deref().map_or(0, str::len);
+            bytes +=
+                text(&metadata.description) + text(&metadata.owner) + text(&metadata.changed_at);
+            bytes += metadata.tags.iter().map(|tag| tag.len()).sum::<usize>();
+            tags += metadata.tags.len();
+        }
         MetadataStore {
-            text: String::new(),
-            tags: Vec::new(),
-            entries: Vec::with_capacity(flags),
+            text: String::with_capacity(bytes),
+            tags: Vec::with_capacity(tags),
+            entries: Vec::with_capacity(count),
         }
     }
 
@@ -119,7 +131,8 @@ mod tests {
             owner: Some("growth".to_owned()),
             ..Metadata::default()
         };
-        let mut store = MetadataStore::with_capacity(3);
+        let all = [Some(&first), None, Some(&second)];
+        let mut store = MetadataStore::for_flags(all.iter().copied());
         store.push(Some(&first));
         store.push::<String>(None);
         store.push(Some(&second));
