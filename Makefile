@@ -4,23 +4,28 @@
 CARGO ?= cargo
 PYTHON := .venv/bin/python
 
-.PHONY: all setup demo test fmt lint doc unit vectors schema bench fuzz clean
+.PHONY: all setup setup-js demo test fmt lint doc unit vectors schema wasm js bench fuzz clean
 
 all: test
 
 setup:
 	@scripts/setup.sh
 
+# The WebAssembly and npm tools: the wasm32 target, the pinned wasm-bindgen CLI, pkg/'s npm tools.
+setup-js: setup
+	@scripts/setup-wasm.sh
+
 demo: setup
 	$(CARGO) run --quiet --features cli --bin vexil -- demo examples/snapshot.json examples/users.jsonl --now 2026-11-28T12:00:00Z
 
-test: setup fmt lint doc unit vectors schema
+test: setup setup-js fmt lint doc unit vectors schema js
 
 fmt:
 	$(CARGO) fmt --all -- --check
 
-lint:
+lint: setup-js
 	$(CARGO) clippy --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --lib --target wasm32-unknown-unknown -- -D warnings
 
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --all-features
@@ -35,6 +40,14 @@ vectors:
 # The snapshot JSON Schema, checked against every shipped snapshot and a few broken ones.
 schema:
 	$(PYTHON) scripts/check_schema.py
+
+# The npm package's WebAssembly build, into pkg/dist/ (see scripts/build-wasm.sh).
+wasm: setup-js
+	scripts/build-wasm.sh
+
+# The npm package's tests in Node: the vectors through the public API, and the engine's promises.
+js: wasm
+	cd pkg && node --test test/
 
 bench:
 	$(CARGO) bench --bench engine

@@ -111,10 +111,18 @@ impl WasmEngine {
     }
 
     /// Evaluates the flag at `flag` (its index in the catalog; any other number is
-    /// `FLAG_NOT_FOUND`) at `now` (Unix milliseconds). `expected` is 0 for any type, else
-    /// 1 boolean, 2 string, 3 number, 4 object: another type gives `TYPE_MISMATCH`. Returns the
-    /// packed result described in the module documentation.
-    pub fn evaluate(&self, flag: u32, context: &WasmContext, now: f64, expected: u8) -> f64 {
+    /// `FLAG_NOT_FOUND`) at the instant `seconds` + `nanos` after the Unix epoch (see
+    /// [`instant`]). `expected` is 0 for any type, else 1 boolean, 2 string, 3 number,
+    /// 4 object: another type gives `TYPE_MISMATCH`. Returns the packed result described in the
+    /// module documentation.
+    pub fn evaluate(
+        &self,
+        flag: u32,
+        context: &WasmContext,
+        seconds: f64,
+        nanos: u32,
+        expected: u8,
+    ) -> f64 {
         let expected = match expected {
             1 => Some(FlagType::Boolean),
             2 => Some(FlagType::String),
@@ -122,16 +130,18 @@ impl WasmEngine {
             4 => Some(FlagType::Object),
             _ => None,
         };
-        pack(
-            self.engine
-                .counted_outcome(flag, &context.prepared, instant(now), expected),
-        )
+        pack(self.engine.counted_outcome(
+            flag,
+            &context.prepared,
+            instant(seconds, nanos),
+            expected,
+        ))
     }
 
     /// Evaluates every flag, in catalog order; one packed result each.
     #[wasm_bindgen(js_name = evaluateAll)]
-    pub fn evaluate_all(&self, context: &WasmContext, now: f64) -> Vec<f64> {
-        let now = instant(now);
+    pub fn evaluate_all(&self, context: &WasmContext, seconds: f64, nanos: u32) -> Vec<f64> {
+        let now = instant(seconds, nanos);
         (0..self.engine.flags.len())
             .filter_map(|index| u32::try_from(index).ok())
             .map(|index| {
@@ -145,8 +155,9 @@ impl WasmEngine {
 
     /// The evaluation of `key` with every step taken, as JSON `{evaluation, steps}`. Not counted
     /// in the statistics.
-    pub fn explain(&self, key: &str, context: &WasmContext, now: f64) -> String {
-        serde_json::to_string(&self.engine.explain(key, &context.prepared, instant(now)))
+    pub fn explain(&self, key: &str, context: &WasmContext, seconds: f64, nanos: u32) -> String {
+        let now = instant(seconds, nanos);
+        serde_json::to_string(&self.engine.explain(key, &context.prepared, now))
             .unwrap_or_else(|_| "null".to_owned())
     }
 
@@ -162,16 +173,42 @@ impl WasmEngine {
     }
 }
 
-/// Unix milliseconds (fractions dropped) as an instant; a non-finite number is the epoch.
-fn instant(now: f64) -> Timestamp {
-    if now.is_finite() {
-        // Saturating by definition of `as` for floats; in range for any real date.
-        #[allow(clippy::cast_possible_truncation)]
-        let millis = now.floor() as i64;
-        Timestamp::from_unix_millis(millis)
-    } else {
-        Timestamp::UNIX_EPOCH
+/// An RFC 3339 instant as `[seconds, nanoseconds]` since the Unix epoch (seconds rounded towards
+/// the past, nanoseconds below 10^9), or an empty array when `text` is not one. Instants cross
+/// the boundary in two parts because one `f64` of nanoseconds cannot hold today's instants
+/// exactly.
+#[wasm_bindgen(js_name = parseInstant)]
+pub fn parse_instant(text: &str) -> Vec<f64> {
+    match Timestamp::parse_rfc3339(text) {
+        // Seconds of any RFC 3339 instant (years 0000–9999) are far inside f64's exact range.
+        #[allow(clippy::cast_precision_loss)]
+        Ok(instant) => vec![
+            instant.unix_seconds() as f64,
+            f64::from(instant.subsec_nanos()),
+        ],
+        Err(_) => Vec::new(),
     }
+}
+
+/// Traps on purpose. Only the SDK's tests call it, to check that a trapped instance is replaced
+/// and that nothing a caller holds breaks.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __vexilTrap)]
+pub fn trap() {
+    core::arch::wasm32::unreachable()
+}
+
+/// `seconds` (whole, since the Unix epoch) and `nanos` as an instant. Fractions of `seconds` are
+/// dropped; a non-finite `seconds` is the epoch, and `nanos` past a second carries over.
+fn instant(seconds: f64, nanos: u32) -> Timestamp {
+    if !seconds.is_finite() {
+        return Timestamp::UNIX_EPOCH;
+    }
+    // Saturating by definition of `as` for floats; in range for any real date.
+    #[allow(clippy::cast_possible_truncation)]
+    let seconds = seconds.floor() as i64;
+    let total = i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+    Timestamp::from_unix_nanos(total).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 fn pack(outcome: Outcome) -> f64 {

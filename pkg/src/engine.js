@@ -1,0 +1,439 @@
+// The engine in JavaScript: a thin layer over the WebAssembly build (`dist/vexil.js`).
+//
+// The snapshot crosses into WebAssembly once and stays compiled there. Each evaluation crosses
+// with a flag index and a prepared context handle and comes back as one number that packs the
+// variant index, reason, error code and rule index (layout in src/wasm.rs); values, keys and
+// rule ids are looked up in a catalog read once per snapshot. Evaluation never throws: if the
+// WebAssembly instance traps, the instance is replaced, every engine reloads its last good
+// snapshot on its next call, and the call that hit the trap answers with the default.
+
+import * as glue from '../dist/vexil.js';
+
+const REASONS = [
+  'STATIC',
+  'DEFAULT',
+  'TARGETING_MATCH',
+  'SPLIT',
+  'DISABLED',
+  'OVERRIDE',
+  'PREREQUISITE_FAILED',
+  'ERROR',
+];
+const ERROR_CODES = [
+  undefined,
+  'FLAG_NOT_FOUND',
+  'PARSE_ERROR',
+  'TYPE_MISMATCH',
+  'TARGETING_KEY_MISSING',
+  'INVALID_CONTEXT',
+  'GENERAL',
+];
+const TYPES = { boolean: 1, string: 2, number: 3, object: 4 };
+
+// Bumped each time a trapped instance is replaced: objects made by an older instance are stale.
+let generation = 0;
+
+/** An error thrown for input that cannot be used at all (a snapshot, limits, a context). */
+export class VexilError extends Error {
+  constructor(message, code, path) {
+    super(message);
+    this.name = 'VexilError';
+    this.code = code;
+    if (path !== undefined) this.path = path;
+  }
+}
+
+function fromWasmError(error) {
+  if (error instanceof Error && typeof error.code === 'string') {
+    return new VexilError(error.message, error.code, error.path);
+  }
+  return undefined;
+}
+
+// Replaces the instance after a trap. Old handles point into the old memory: they are detached
+// (never freed into the new instance) and rebuilt on demand.
+function recover() {
+  generation += 1;
+  glue.__vexilReinstantiate();
+}
+
+function detach(handle) {
+  // Unregisters the handle from the glue's finalizer and forgets its pointer, without calling
+  // into the new instance.
+  if (handle && typeof handle.__destroy_into_raw === 'function') handle.__destroy_into_raw();
+}
+
+function deepFreeze(value) {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
+
+/** The instant to evaluate at, as [seconds, nanoseconds] since the Unix epoch, or undefined. */
+function instant(now) {
+  if (now === undefined) now = Date.now();
+  if (now instanceof Date) now = now.getTime();
+  if (typeof now === 'number') {
+    if (!Number.isFinite(now)) return undefined;
+    const seconds = Math.floor(now / 1000);
+    return [seconds, Math.round((now - seconds * 1000) * 1e6)];
+  }
+  if (typeof now === 'string') {
+    const parsed = glue.parseInstant(now);
+    return parsed.length === 2 ? [parsed[0], parsed[1]] : undefined;
+  }
+  return undefined;
+}
+
+function contextText(context) {
+  if (context === undefined || context === null) return '{}';
+  if (typeof context === 'string') return context;
+  return JSON.stringify(context);
+}
+
+function failure(defaultValue, errorCode, errorMessage) {
+  const result = { value: defaultValue, variant: null, reason: 'ERROR', errorCode };
+  if (errorMessage) result.errorMessage = errorMessage;
+  return result;
+}
+
+/**
+ * A context handed to an engine once, for many evaluations. Made by {@link Engine#prepare}.
+ */
+export class PreparedContext {
+  #engine;
+  #text;
+  #handle;
+  #generation;
+  #problem;
+
+  /** @internal */
+  constructor(engine, context) {
+    this.#engine = engine;
+    try {
+      this.#text = contextText(context);
+    } catch (error) {
+      // JSON.stringify refused it (a cycle, a BigInt): every evaluation says INVALID_CONTEXT.
+      this.#generation = generation;
+      this.#problem = new VexilError(`the context cannot be read: ${error.message}`, 'INVALID_CONTEXT');
+      return;
+    }
+    this.#prepare();
+  }
+
+  #prepare() {
+    this.#generation = generation;
+    this.#handle = undefined;
+    this.#problem = undefined;
+    try {
+      this.#handle = this.#engine._handle().prepare(this.#text);
+    } catch (error) {
+      const known = fromWasmError(error);
+      if (known) {
+        this.#problem = known;
+      } else {
+        // The instance trapped: it is replaced, and the next use prepares again.
+        recover();
+        this.#problem = new VexilError('the engine failed and was restarted', 'GENERAL');
+      }
+    }
+  }
+
+  /** @internal The wasm handle for `engine`, or a VexilError explaining why there is none. */
+  _for(engine) {
+    if (engine !== this.#engine) {
+      return new VexilError('this context was prepared for another engine', 'INVALID_CONTEXT');
+    }
+    if (this.#generation !== generation && this.#text !== undefined) {
+      detach(this.#handle);
+      this.#prepare();
+    }
+    return this.#handle ?? this.#problem;
+  }
+
+  /** Releases the context's memory now rather than when it is garbage-collected. */
+  free() {
+    if (this.#handle) this.#handle.free();
+    this.#handle = undefined;
+    this.#problem = new VexilError('this context was freed', 'INVALID_CONTEXT');
+  }
+}
+
+/** A compiled flag snapshot. */
+export class Engine {
+  #text;
+  #limits;
+  #handle;
+  #generation;
+  #catalog;
+  #index;
+  #diagnostics;
+
+  /**
+   * Loads a snapshot: JSON text, UTF-8 bytes, or an already parsed object. Throws a
+   * {@link VexilError} with `code` (and `path` where known) when it cannot be used at all.
+   */
+  constructor(snapshot, options = {}) {
+    if (typeof snapshot === 'string') this.#text = snapshot;
+    else if (snapshot instanceof Uint8Array) this.#text = new TextDecoder().decode(snapshot);
+    else if (snapshot !== null && typeof snapshot === 'object') this.#text = JSON.stringify(snapshot);
+    else throw new VexilError('a snapshot is JSON text, UTF-8 bytes or an object', 'NOT_JSON');
+    this.#limits = options.limits ? JSON.stringify(options.limits) : undefined;
+    this.#load();
+  }
+
+  #load() {
+    this.#generation = generation;
+    let handle;
+    try {
+      handle = new glue.WasmEngine(this.#text, this.#limits);
+    } catch (error) {
+      const known = fromWasmError(error);
+      if (known) throw known;
+      // The instance trapped while loading: replace it, and report the snapshot as unusable
+      // here rather than retrying something that may trap again.
+      recover();
+      throw new VexilError(`the engine failed while loading: ${error}`, 'GENERAL');
+    }
+    this.#handle = handle;
+    const catalog = JSON.parse(handle.catalog());
+    deepFreeze(catalog);
+    this.#catalog = catalog;
+    this.#index = new Map();
+    catalog.flags.forEach((flag, position) => {
+      // With repeated keys, the first flag answers (it is unusable anyway: a diagnostic says so).
+      if (!this.#index.has(flag.key)) this.#index.set(flag.key, position);
+    });
+    this.#diagnostics = undefined;
+  }
+
+  /** @internal The live wasm handle, reloading the snapshot after an instance was replaced. */
+  _handle() {
+    if (this.#generation !== generation) {
+      detach(this.#handle);
+      this.#load();
+    }
+    return this.#handle;
+  }
+
+  /** The snapshot's `revision`. */
+  get revision() {
+    return this.#catalog.revision;
+  }
+
+  /** The snapshot's `schemaVersion`. */
+  get schemaVersion() {
+    return this.#catalog.schemaVersion;
+  }
+
+  /** When the snapshot was generated (RFC 3339 text). */
+  get generatedAt() {
+    return this.#catalog.generatedAt;
+  }
+
+  /** The snapshot's environment, or null. */
+  get environment() {
+    return this.#catalog.environment ?? null;
+  }
+
+  /** Every flag key, in snapshot order. */
+  get flagKeys() {
+    return this.#catalog.flags.map((flag) => flag.key);
+  }
+
+  /** What the snapshot says about one flag (type, variants, metadata, validity), or undefined. */
+  flag(key) {
+    const position = this.#index.get(key);
+    return position === undefined ? undefined : this.#catalog.flags[position];
+  }
+
+  /** Problems confined to single flags or segments, with JSON paths. */
+  diagnostics() {
+    if (!this.#diagnostics) {
+      this.#diagnostics = deepFreeze(JSON.parse(this.#guard(() => this._handle().diagnostics(), '[]')));
+    }
+    return this.#diagnostics;
+  }
+
+  /**
+   * Hands a context to the engine once, for many fast evaluations. Never throws: a context that
+   * cannot be read makes every evaluation with it answer `INVALID_CONTEXT`.
+   */
+  prepare(context) {
+    return new PreparedContext(this, context);
+  }
+
+  /**
+   * Evaluates one flag: `{ value, variant, reason, errorCode?, ruleId? }`. `value` is the
+   * variant's value, or `options.defaultValue` (null if not given) when no variant is served.
+   * `options.now` is a Date, Unix milliseconds or RFC 3339 text (default: the current time);
+   * `options.type` ('boolean', 'string', 'number', 'object') asks for a type, and another type
+   * gives `TYPE_MISMATCH`. Never throws.
+   */
+  evaluate(key, context, options = {}) {
+    const defaultValue = options.defaultValue === undefined ? null : options.defaultValue;
+    const expected = options.type === undefined ? 0 : TYPES[options.type];
+    if (expected === undefined) return failure(defaultValue, 'GENERAL', `unknown type ${options.type}`);
+    const position = this.#index.get(key);
+    if (position === undefined) {
+      // Counted in the statistics, like every evaluation.
+      this.#guard(() => this.#evaluateAt(0xffffffff, context, options, expected), undefined);
+      return failure(defaultValue, 'FLAG_NOT_FOUND', `no flag ${JSON.stringify(key)}`);
+    }
+    return this.#guard(
+      () => this.#result(position, this.#evaluateAt(position, context, options, expected), defaultValue),
+      failure(defaultValue, 'GENERAL', 'the engine failed and was restarted'),
+    );
+  }
+
+  /** `evaluate` as a boolean flag with a default. */
+  booleanDetails(key, defaultValue, context, options = {}) {
+    return this.evaluate(key, context, { ...options, defaultValue, type: 'boolean' });
+  }
+
+  /** `evaluate` as a string flag with a default. */
+  stringDetails(key, defaultValue, context, options = {}) {
+    return this.evaluate(key, context, { ...options, defaultValue, type: 'string' });
+  }
+
+  /** `evaluate` as a number flag with a default. */
+  numberDetails(key, defaultValue, context, options = {}) {
+    return this.evaluate(key, context, { ...options, defaultValue, type: 'number' });
+  }
+
+  /** `evaluate` as an object flag (any JSON value) with a default. */
+  objectDetails(key, defaultValue, context, options = {}) {
+    return this.evaluate(key, context, { ...options, defaultValue, type: 'object' });
+  }
+
+  /** Every flag for one context: an object from flag key to result. Never throws. */
+  evaluateAll(context, options = {}) {
+    const results = {};
+    const flags = this.#catalog.flags;
+    const packed = this.#guard(() => {
+      const prepared = this.#contextHandle(context);
+      if (prepared instanceof VexilError) return prepared;
+      const now = instant(options.now);
+      if (!now) return new VexilError(`invalid now ${String(options.now)}`, 'GENERAL');
+      return this._handle().evaluateAll(prepared, now[0], now[1]);
+    }, undefined);
+    flags.forEach((flag, position) => {
+      if (Object.hasOwn(results, flag.key)) return;
+      if (packed === undefined) {
+        results[flag.key] = failure(null, 'GENERAL', 'the engine failed and was restarted');
+      } else if (packed instanceof VexilError) {
+        results[flag.key] = failure(null, packed.code, packed.message);
+      } else {
+        results[flag.key] = this.#result(position, packed[position], null);
+      }
+    });
+    return results;
+  }
+
+  /** The evaluation of `key` with every step taken: `{ evaluation, steps }`. Not counted. */
+  explain(key, context, options = {}) {
+    const explained = this.#guard(() => {
+      const prepared = this.#contextHandle(context);
+      if (prepared instanceof VexilError) return prepared;
+      const now = instant(options.now);
+      if (!now) return new VexilError(`invalid now ${String(options.now)}`, 'GENERAL');
+      return JSON.parse(this._handle().explain(key, prepared, now[0], now[1]));
+    }, undefined);
+    if (explained === undefined) {
+      return { evaluation: failure(null, 'GENERAL', 'the engine failed and was restarted'), steps: [] };
+    }
+    if (explained instanceof VexilError) {
+      return { evaluation: failure(null, explained.code, explained.message), steps: [] };
+    }
+    return explained;
+  }
+
+  /** Evaluation counts per flag and variant, and errors, since loading or the last reset. */
+  stats() {
+    return JSON.parse(this.#guard(() => this._handle().stats(), '{"flags":[]}'));
+  }
+
+  /** Sets every statistics counter back to zero. */
+  resetStats() {
+    this.#guard(() => this._handle().resetStats(), undefined);
+  }
+
+  /** Releases the engine's memory now rather than when it is garbage-collected. */
+  free() {
+    if (this.#handle) this.#handle.free();
+    this.#handle = undefined;
+    // A later call reloads from the snapshot text, as after a trap.
+    this.#generation = -1;
+  }
+
+  #contextHandle(context) {
+    if (context instanceof PreparedContext) return context._for(this);
+    try {
+      return this._handle().prepare(contextText(context));
+    } catch (error) {
+      const known = fromWasmError(error);
+      if (known) return known;
+      if (error instanceof TypeError || error instanceof RangeError) {
+        // JSON.stringify refused the context (a cycle, a BigInt).
+        return new VexilError(`the context cannot be read: ${error.message}`, 'INVALID_CONTEXT');
+      }
+      throw error;
+    }
+  }
+
+  #evaluateAt(position, context, options, expected) {
+    const prepared = this.#contextHandle(context);
+    if (prepared instanceof VexilError) return prepared;
+    const now = instant(options.now);
+    if (!now) return new VexilError(`invalid now ${String(options.now)}`, 'GENERAL');
+    const packed = this._handle().evaluate(position, prepared, now[0], now[1], expected);
+    if (!(context instanceof PreparedContext)) prepared.free();
+    return packed;
+  }
+
+  #result(position, packed, defaultValue) {
+    if (packed instanceof VexilError) return failure(defaultValue, packed.code, packed.message);
+    const variant1 = packed % 65536;
+    const codes = Math.floor(packed / 65536) % 256;
+    const rule1 = Math.floor(packed / 16777216);
+    const flag = this.#catalog.flags[position];
+    const result = {
+      value: defaultValue,
+      variant: null,
+      reason: REASONS[codes % 16] ?? 'ERROR',
+    };
+    if (variant1 > 0) {
+      const [variant, value] = flag.variants[variant1 - 1];
+      result.value = value;
+      result.variant = variant;
+    }
+    const errorCode = ERROR_CODES[Math.floor(codes / 16)];
+    if (errorCode) result.errorCode = errorCode;
+    if (rule1 > 0) result.ruleId = flag.rules[rule1 - 1];
+    return result;
+  }
+
+  // Runs `call`; if the instance traps, replaces it and answers `fallback`. Nothing escapes:
+  // a VexilError here can only come from reloading after a trap, which `#load` has handled.
+  #guard(call, fallback) {
+    try {
+      return call();
+    } catch (error) {
+      if (!(error instanceof VexilError)) recover();
+      return fallback;
+    }
+  }
+}
+
+/** @internal For the SDK's own tests: makes the instance trap. */
+export function _trapForTesting() {
+  try {
+    glue.__vexilTrap();
+  } catch {
+    recover();
+    return true;
+  }
+  return false;
+}

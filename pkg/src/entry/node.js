@@ -1,0 +1,8 @@
+// Node: the WebAssembly file is read from the package and compiled synchronously at import, so
+// the engine is ready as soon as this module is.
+import { readFileSync } from 'node:fs';
+import { initSync } from '../../dist/vexil.js';
+
+initSync({ module: readFileSync(new URL('../../dist/vexil_bg.wasm', import.meta.url)) });
+
+export { Engine, PreparedContext, VexilError } from '../engine.js';

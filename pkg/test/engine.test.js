@@ -1,0 +1,174 @@
+// The JavaScript engine's own promises: evaluation never throws, whatever it is given and even
+// when the WebAssembly instance traps; unusable snapshots throw a VexilError with a code.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+import { Engine, PreparedContext, VexilError } from 'vexil';
+import * as glue from '../dist/vexil.js';
+import { _trapForTesting } from '../src/engine.js';
+
+const example = readFileSync(new URL('../../examples/snapshot.json', import.meta.url), 'utf8');
+const NOW = '2026-11-22T12:00:00Z';
+const quebec = { targetingKey: 'user-42', jurisdiction: 'quebec' };
+const launched = { value: true, variant: 'on', reason: 'TARGETING_MATCH', ruleId: 'canada-east' };
+
+test('a snapshot loads from text, bytes or an object, with its header', () => {
+  for (const snapshot of [example, new TextEncoder().encode(example), JSON.parse(example)]) {
+    const engine = new Engine(snapshot);
+    assert.equal(engine.revision, 42);
+    assert.equal(engine.schemaVersion, 1);
+    assert.deepEqual(engine.diagnostics(), []);
+    assert.ok(engine.flagKeys.includes('quebec-ontario-launch'));
+    assert.deepEqual(engine.evaluate('quebec-ontario-launch', quebec, { now: NOW }), launched);
+  }
+});
+
+test('an unusable snapshot throws a VexilError with its code and path', () => {
+  const cases = [
+    ['{', 'NOT_JSON', undefined],
+    ['[]', 'SHAPE', '$'],
+    ['{"schemaVersion":2}', 'UNSUPPORTED_SCHEMA_VERSION', '$.schemaVersion'],
+    [42, 'NOT_JSON', undefined],
+    [null, 'NOT_JSON', undefined],
+  ];
+  for (const [snapshot, code, path] of cases) {
+    assert.throws(
+      () => new Engine(snapshot),
+      (error) => error instanceof VexilError && error.code === code && error.path === path,
+      String(snapshot),
+    );
+  }
+  assert.throws(
+    () => new Engine(example, { limits: { maxFlags: 'many' } }),
+    (error) => error instanceof VexilError && error.code === 'INVALID_LIMITS',
+  );
+});
+
+test('evaluation never throws, whatever it is given', () => {
+  const engine = new Engine(example);
+  const cyclic = { targetingKey: 'a' };
+  cyclic.self = cyclic;
+  const odd = [
+    ['quebec-ontario-launch', cyclic, {}, 'INVALID_CONTEXT'],
+    ['quebec-ontario-launch', { targetingKey: 10n }, {}, 'INVALID_CONTEXT'],
+    ['quebec-ontario-launch', 'not json', {}, 'INVALID_CONTEXT'],
+    ['quebec-ontario-launch', quebec, { now: 'yesterday' }, 'GENERAL'],
+    ['quebec-ontario-launch', quebec, { now: Number.NaN }, 'GENERAL'],
+    ['quebec-ontario-launch', quebec, { type: 'date' }, 'GENERAL'],
+    [42, quebec, {}, 'FLAG_NOT_FOUND'],
+    [undefined, undefined, undefined, 'FLAG_NOT_FOUND'],
+  ];
+  for (const [key, context, options, code] of odd) {
+    const result = engine.evaluate(key, context, options);
+    assert.equal(result.reason, 'ERROR', `${String(key)} ${code}`);
+    assert.equal(result.errorCode, code, `${String(key)} ${code}`);
+    assert.equal(result.value, null);
+  }
+  const prepared = engine.prepare(cyclic);
+  assert.ok(prepared instanceof PreparedContext);
+  assert.equal(engine.evaluate('quebec-ontario-launch', prepared).errorCode, 'INVALID_CONTEXT');
+  const all = engine.evaluateAll(cyclic);
+  assert.equal(Object.keys(all).length, engine.flagKeys.length);
+  assert.ok(Object.values(all).every((result) => result.errorCode === 'INVALID_CONTEXT'));
+  assert.equal(engine.explain('quebec-ontario-launch', cyclic).evaluation.errorCode, 'INVALID_CONTEXT');
+});
+
+test('a context prepared for one engine is refused by another', () => {
+  const first = new Engine(example);
+  const second = new Engine(example);
+  const prepared = first.prepare(quebec);
+  assert.deepEqual(first.evaluate('quebec-ontario-launch', prepared, { now: NOW }), launched);
+  assert.equal(second.evaluate('quebec-ontario-launch', prepared, { now: NOW }).errorCode, 'INVALID_CONTEXT');
+});
+
+test('typed details give the default with TYPE_MISMATCH for another type', () => {
+  const engine = new Engine(example);
+  const details = engine.stringDetails('quebec-ontario-launch', 'fallback', quebec, { now: NOW });
+  assert.deepEqual(details, { value: 'fallback', variant: null, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' });
+  assert.deepEqual(engine.booleanDetails('quebec-ontario-launch', false, quebec, { now: NOW }), launched);
+  const missing = engine.numberDetails('no-such-flag', 7, quebec);
+  assert.equal(missing.value, 7);
+  assert.equal(missing.errorCode, 'FLAG_NOT_FOUND');
+});
+
+test('instants may be a Date, milliseconds or RFC 3339 text, to the nanosecond', () => {
+  const engine = new Engine(example);
+  const at = (now) => engine.evaluate('black-friday-banner', { targetingKey: 'u' }, { now }).variant;
+  const inside = at('2026-11-28T12:00:00Z');
+  assert.equal(at(new Date('2026-11-28T12:00:00Z')), inside);
+  assert.equal(at(Date.parse('2026-11-28T12:00:00Z')), inside);
+  // The sale ends at 2026-12-01T00:00:00-05:00: its last nanosecond is inside the window, the
+  // end itself is not (a millisecond clock could not tell these apart).
+  assert.equal(at('2026-12-01T04:59:59.999999999Z'), inside);
+  assert.equal(at('2026-12-01T05:00:00Z'), 'none');
+  assert.equal(inside, 'sale');
+});
+
+test('served values are frozen, so a caller cannot change what others are served', () => {
+  const engine = new Engine(example);
+  const { value } = engine.evaluate('onboarding-config', { targetingKey: 'u' }, { now: NOW });
+  assert.equal(typeof value, 'object');
+  assert.ok(Object.isFrozen(value));
+  assert.throws(() => {
+    'use strict';
+    value.injected = true;
+  }, TypeError);
+});
+
+test('statistics count evaluations per variant and reset', () => {
+  const engine = new Engine(example);
+  engine.evaluate('quebec-ontario-launch', quebec, { now: NOW });
+  engine.evaluate('quebec-ontario-launch', quebec, { now: NOW });
+  engine.evaluate('no-such-flag', quebec);
+  const stats = engine.stats();
+  const launch = stats.flags.find((flag) => flag.flag === 'quebec-ontario-launch');
+  assert.equal(launch.evaluations, 2);
+  assert.equal(launch.variants.find((entry) => entry.variant === 'on').count, 2);
+  assert.equal(stats.unknownFlagEvaluations, 1);
+  engine.resetStats();
+  assert.ok(engine.stats().flags.every((flag) => flag.evaluations === 0));
+});
+
+test('after the instance traps, every engine and context keeps working', () => {
+  const engine = new Engine(example);
+  const prepared = engine.prepare(quebec);
+  assert.deepEqual(engine.evaluate('quebec-ontario-launch', prepared, { now: NOW }), launched);
+
+  assert.equal(_trapForTesting(), true);
+  // The engine reloads its snapshot and the context is prepared again, transparently.
+  assert.deepEqual(engine.evaluate('quebec-ontario-launch', prepared, { now: NOW }), launched);
+  assert.deepEqual(engine.evaluate('quebec-ontario-launch', quebec, { now: NOW }), launched);
+  assert.equal(Object.keys(engine.evaluateAll(prepared, { now: NOW })).length, engine.flagKeys.length);
+  assert.deepEqual(engine.diagnostics(), []);
+});
+
+test('an evaluation that traps answers with the default, and the next one is right again', () => {
+  const engine = new Engine(example);
+  const prepared = engine.prepare(quebec);
+  const original = glue.WasmEngine.prototype.evaluate;
+  glue.WasmEngine.prototype.evaluate = function trapping() {
+    glue.__vexilTrap();
+  };
+  let during;
+  try {
+    during = engine.booleanDetails('quebec-ontario-launch', false, prepared, { now: NOW });
+  } finally {
+    glue.WasmEngine.prototype.evaluate = original;
+  }
+  assert.deepEqual(
+    { value: during.value, reason: during.reason, errorCode: during.errorCode },
+    { value: false, reason: 'ERROR', errorCode: 'GENERAL' },
+  );
+  assert.deepEqual(engine.booleanDetails('quebec-ontario-launch', false, prepared, { now: NOW }), launched);
+});
+
+test('a freed engine or context is not a trap: it reloads or refuses', () => {
+  const engine = new Engine(example);
+  const prepared = engine.prepare(quebec);
+  prepared.free();
+  assert.equal(engine.evaluate('quebec-ontario-launch', prepared).errorCode, 'INVALID_CONTEXT');
+  engine.free();
+  assert.deepEqual(engine.evaluate('quebec-ontario-launch', quebec, { now: NOW }), launched);
+});

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly engine for the npm package into pkg/dist/ (ignored by git):
+#   1. cargo, for wasm32-unknown-unknown with the size-tuned `wasm` profile;
+#   2. the pinned wasm-bindgen CLI, `--target web` (the one output that runs unchanged in
+#      browsers, Node, Deno and Workers);
+#   3. wasm-opt from npm's binaryen (never Debian's: its old wasm-opt corrupts wasm-bindgen
+#      output), shrinking for size.
+# Needs what scripts/setup-wasm.sh installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=pkg/dist
+wasm_opt=pkg/node_modules/.bin/wasm-opt
+
+cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm
+rm -rf "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name vexil \
+  target/wasm32-unknown-unknown/wasm/vexil.wasm
+# A trap can leave an instance's memory inconsistent. The SDK then starts a fresh instance of
+# the same compiled module (Workers allow instantiating a module, not compiling bytes) through
+# this one addition to the glue, which resets the glue's caches exactly as its own
+# initialisation does.
+cat >>"$out/vexil.js" <<'GLUE'
+
+export function __vexilReinstantiate() {
+    const instance = new WebAssembly.Instance(wasmModule, __wbg_get_imports());
+    return __wbg_finalize_init(instance, wasmModule);
+}
+GLUE
+grep -q '^function __wbg_finalize_init(instance, module)' "$out/vexil.js" \
+  || { echo "build-wasm: the wasm-bindgen glue changed shape; review the reinstantiation hook" >&2; exit 1; }
+"$wasm_opt" -Oz \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$out/vexil_bg.wasm" -o "$out/vexil_bg.wasm"
+echo "built $out: $(wc -c <"$out/vexil_bg.wasm") bytes of wasm"

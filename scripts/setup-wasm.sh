@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what building and testing the npm package needs, on top of scripts/setup.sh:
+# the wasm32 target, the wasm-bindgen CLI of exactly the version in Cargo.lock, and the npm
+# tools pinned in pkg/package-lock.json. Idempotent and quick when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must match the wasm-bindgen crate exactly, or the glue it writes does not fit.
+wanted=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
+if [ "$have" != "$wanted" ]; then
+  # `--locked` fails here: a locked dependency version is missing from the registry.
+  cargo install --quiet --force wasm-bindgen-cli --version "=$wanted"
+fi
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "setup-wasm: node and npm are needed (Node 20 or later)" >&2
+  exit 1
+fi
+
+# Reinstall only when the lock file changed since the last install.
+stamp=pkg/node_modules/.vexil-lock
+if [ ! -f "$stamp" ] || ! cmp -s pkg/package-lock.json "$stamp"; then
+  # `npm ci` can refuse workerd's lock file (other platforms' optional packages are missing
+  # from the registry); `npm install` with the same lock installs the same versions.
+  (cd pkg && { npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; })
+  cp pkg/package-lock.json "$stamp"
+fi
