@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing the npm package needs, on top of scripts/setup.sh:
-# the wasm32 target, the wasm-bindgen CLI of exactly the version in Cargo.lock, and the npm
-# tools pinned in pkg/package-lock.json. Idempotent and quick when everything is there.
+# the wasm32 target, the wasm-bindgen CLI of exactly the version in Cargo.lock, Debian's
+# Chromium, and the npm tools pinned in pkg/package-lock.json (wasm-opt, Playwright's browser
+# driver, workerd). Idempotent and quick when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,14 @@ fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "setup-wasm: node and npm are needed (Node 20 or later)" >&2
   exit 1
+fi
+
+# Headless Chromium for the browser tests, from Debian (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
 # Reinstall only when the lock file changed since the last install.

@@ -33,6 +33,14 @@ const TYPES = { boolean: 1, string: 2, number: 3, object: 4 };
 // Bumped each time a trapped instance is replaced: objects made by an older instance are stale.
 let generation = 0;
 
+// Set by the entry module once the WebAssembly is instantiated.
+let initialized = false;
+
+/** @internal Called by the entry modules once the WebAssembly is ready. */
+export function markInitialized() {
+  initialized = true;
+}
+
 /** An error thrown for input that cannot be used at all (a snapshot, limits, a context). */
 export class VexilError extends Error {
   constructor(message, code, path) {
@@ -176,6 +184,12 @@ export class Engine {
    * {@link VexilError} with `code` (and `path` where known) when it cannot be used at all.
    */
   constructor(snapshot, options = {}) {
+    if (!initialized) {
+      throw new VexilError(
+        "the engine's WebAssembly is not initialized yet: await initialize(...) from 'vexil/slim' first",
+        'NOT_INITIALIZED',
+      );
+    }
     if (typeof snapshot === 'string') this.#text = snapshot;
     else if (snapshot instanceof Uint8Array) this.#text = new TextDecoder().decode(snapshot);
     else if (snapshot !== null && typeof snapshot === 'object') this.#text = JSON.stringify(snapshot);

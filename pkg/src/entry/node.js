@@ -2,7 +2,9 @@
 // the engine is ready as soon as this module is.
 import { readFileSync } from 'node:fs';
 import { initSync } from '../../dist/vexil.js';
+import { markInitialized } from '../engine.js';
 
 initSync({ module: readFileSync(new URL('../../dist/vexil_bg.wasm', import.meta.url)) });
+markInitialized();
 
 export { Engine, PreparedContext, VexilError } from '../engine.js';
