@@ -217,8 +217,18 @@ impl Context {
     /// Nested objects and lists of lists are rejected, and so is a targeting key that is not a
     /// string or an integer.
     pub fn from_json(text: &str) -> Result<Context, ContextError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|error| ContextError::new(None, format!("not valid JSON: {error}")))?;
+        // A context is an object of scalars and lists of scalars: nothing legitimate nests deeper
+        // than this, and the limit keeps a hostile context from exhausting the stack.
+        const MAX_DEPTH: usize = 16;
+        let value = crate::json::parse_value(text, MAX_DEPTH).map_err(|error| {
+            let why = match error {
+                crate::json::ParseError::Syntax(error) => error.to_string(),
+                crate::json::ParseError::TooDeep => {
+                    format!("nested deeper than {MAX_DEPTH} levels")
+                }
+            };
+            ContextError::new(None, format!("not valid JSON: {why}"))
+        })?;
         Context::from_json_value(value)
     }
 
@@ -286,4 +296,34 @@ fn attr_from_json(
             ))
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Context;
+
+    #[test]
+    fn contexts_are_read_strictly_and_say_why_they_are_refused() {
+        let context = Context::from_json(r#"{"targetingKey": "u", "roles": ["a", "b"], "n": 2}"#)
+            .expect("a valid context");
+        assert_eq!(context.len(), 3);
+        for (text, why) in [
+            (
+                "{",
+                "not valid JSON: EOF while parsing an object at line 1 column 1",
+            ),
+            (
+                r#"{"a": 1,}"#,
+                "not valid JSON: key must be a string at line 1 column 8",
+            ),
+            ("[1]", "a context must be a JSON object"),
+            (
+                &format!("{}1{}", "[".repeat(40), "]".repeat(40)),
+                "not valid JSON: nested deeper than 16 levels",
+            ),
+        ] {
+            let error = Context::from_json(text).expect_err(text);
+            assert!(error.to_string().contains(why), "{text}: {error}");
+        }
+    }
 }

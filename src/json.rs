@@ -73,37 +73,6 @@ pub(crate) fn validate(text: &str, max_depth: usize) -> Result<(), ParseError> {
 }
 
 /// Parses `text` as one JSON value.
-/// The index of the first quote, backslash or control character at or after `at` (or the
-/// end), eight bytes at a time: string contents are most of a snapshot's bytes.
-#[inline]
-fn plain_end(bytes: &[u8], mut at: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // Marks bytes of `word` that are zero; exact for the lowest marked byte, which is all that
-    // is used.
-    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut word_bytes = [0u8; 8];
-        word_bytes.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word_bytes);
-        let special = zero_bytes(word ^ (ONES * u64::from(b'"')))
-            | zero_bytes(word ^ (ONES * u64::from(b'\\')))
-            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
-        if special != 0 {
-            return at + (special.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    while let Some(&byte) = bytes.get(at) {
-        if byte == b'"' || byte == b'\\' || byte < 0x20 {
-            return at;
-        }
-        at += 1;
-    }
-    at
-}
-
-#[cfg(test)]
 pub(crate) fn parse_value(text: &str, max_depth: usize) -> Result<Value, ParseError> {
     let mut parser = Parser::new(text, max_depth);
     let value = parser.value()?;
@@ -544,6 +513,36 @@ impl<'a> Parser<'a> {
             None => Err(self.error("number out of range")),
         }
     }
+}
+
+/// The index of the first quote, backslash or control character at or after `at` (or the
+/// end), eight bytes at a time: string contents are most of a snapshot's bytes.
+#[inline]
+fn plain_end(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Marks bytes of `word` that are zero; exact for the lowest marked byte, which is all that
+    // is used.
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word_bytes = [0u8; 8];
+        word_bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word_bytes);
+        let special = zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
+        if special != 0 {
+            return at + (special.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&byte) = bytes.get(at) {
+        if byte == b'"' || byte == b'\\' || byte < 0x20 {
+            return at;
+        }
+        at += 1;
+    }
+    at
 }
 
 #[cfg(test)]
