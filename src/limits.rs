@@ -67,6 +67,52 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// Reads limits from a JSON object of camelCase fields, as serde does (`{"maxFlags": 500}`):
+    /// fields not given keep their defaults; an unknown field, or a value that is not a
+    /// non-negative integer, is refused with a message saying which. Needs no serde, so the
+    /// WebAssembly build reads limits with the engine's own JSON parser alone.
+    pub fn from_json(text: &str) -> Result<Limits, String> {
+        let value = crate::json::parse_value(text, 2)
+            .map_err(|_| "limits must be a JSON object of camelCase fields".to_owned())?;
+        let serde_json::Value::Object(members) = value else {
+            return Err("limits must be a JSON object of camelCase fields".to_owned());
+        };
+        let mut limits = Limits::default();
+        for (name, value) in &members {
+            let slot = limits
+                .field_mut(name)
+                .ok_or_else(|| format!("unknown limit `{name}`"))?;
+            *slot = value
+                .as_u64()
+                .and_then(|number| usize::try_from(number).ok())
+                .ok_or_else(|| format!("`{name}` must be a non-negative integer"))?;
+        }
+        Ok(limits)
+    }
+
+    fn field_mut(&mut self, name: &str) -> Option<&mut usize> {
+        Some(match name {
+            "maxDocumentBytes" => &mut self.max_document_bytes,
+            "maxJsonDepth" => &mut self.max_json_depth,
+            "maxFlags" => &mut self.max_flags,
+            "maxSegments" => &mut self.max_segments,
+            "maxVariants" => &mut self.max_variants,
+            "maxRules" => &mut self.max_rules,
+            "maxConditions" => &mut self.max_conditions,
+            "maxListValues" => &mut self.max_list_values,
+            "maxKeyBytes" => &mut self.max_key_bytes,
+            "maxStringBytes" => &mut self.max_string_bytes,
+            "maxRegexBytes" => &mut self.max_regex_bytes,
+            "maxPrerequisiteDepth" => &mut self.max_prerequisite_depth,
+            "maxContextAttributes" => &mut self.max_context_attributes,
+            "maxContextStringBytes" => &mut self.max_context_string_bytes,
+            "maxContextListItems" => &mut self.max_context_list_items,
+            _ => return None,
+        })
+    }
+}
+
 /// Which limit a document or context went over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -171,5 +217,46 @@ impl LimitKind {
 impl fmt::Display for LimitKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Limits;
+
+    #[test]
+    fn limits_read_from_json_exactly_as_serde_reads_them() {
+        let every = serde_json::to_value(Limits::default()).expect("limits serialize");
+        let serde_json::Value::Object(fields) = &every else {
+            panic!("limits serialize as an object");
+        };
+        // Every field, each set to a distinct value, reads the same both ways.
+        let mut changed = serde_json::Map::new();
+        for (index, name) in fields.keys().enumerate() {
+            changed.insert(name.clone(), serde_json::json!(1000 + index));
+        }
+        let text = serde_json::Value::Object(changed).to_string();
+        let by_serde: Limits = serde_json::from_str(&text).expect("serde reads them");
+        assert_eq!(Limits::from_json(&text), Ok(by_serde));
+        assert_eq!(Limits::from_json("{}"), Ok(Limits::default()));
+        for (text, why) in [
+            (r#"{"maxFlag": 1}"#, "unknown limit `maxFlag`"),
+            (
+                r#"{"maxFlags": -1}"#,
+                "`maxFlags` must be a non-negative integer",
+            ),
+            (
+                r#"{"maxFlags": 1.5}"#,
+                "`maxFlags` must be a non-negative integer",
+            ),
+            (
+                r#"{"maxFlags": "many"}"#,
+                "`maxFlags` must be a non-negative integer",
+            ),
+            ("[]", "limits must be a JSON object of camelCase fields"),
+            ("{", "limits must be a JSON object of camelCase fields"),
+        ] {
+            assert_eq!(Limits::from_json(text), Err(why.to_owned()), "{text}");
+        }
     }
 }

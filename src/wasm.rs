@@ -48,13 +48,9 @@ impl WasmEngine {
     pub fn new(snapshot: &str, limits: Option<String>) -> Result<WasmEngine, JsValue> {
         let mut limits: Limits = match limits.as_deref() {
             None | Some("") => Limits::default(),
-            // Read with the engine's own parser, so the wasm build carries one JSON reader.
-            Some(text) => crate::json::parse_value(text, 4)
-                .map_err(|_| "not a JSON object".to_owned())
-                .and_then(|value| serde_json::from_value(value).map_err(|error| error.to_string()))
-                .map_err(|why| {
-                    js_error("INVALID_LIMITS", None, &format!("invalid limits: {why}"))
-                })?,
+            Some(text) => Limits::from_json(text).map_err(|why| {
+                js_error("INVALID_LIMITS", None, &format!("invalid limits: {why}"))
+            })?,
         };
         limits.max_variants = limits.max_variants.min(MAX_WASM_VARIANTS);
         Engine::from_slice_with_limits(snapshot.as_bytes(), limits)

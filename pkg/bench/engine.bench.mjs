@@ -1,0 +1,108 @@
+// The engine's speed in Node through the package's public API, on the same generated workload
+// as the native criterion benchmarks (written by `cargo run --release --example
+// bench_snapshots`). Run with `make bench-js`. Prints one line per measurement: the median of
+// several timed batches, with the fastest and slowest batch, so a noisy moment shows as spread
+// instead of silently skewing a mean.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { Engine } from 'vexil';
+import { __vexilMemoryBytes } from '../dist/vexil.js';
+
+const directory = process.argv[2] ?? fileURLToPath(new URL('../../target/bench-snapshots/', import.meta.url));
+const read = (name) => readFileSync(new URL(name, `file://${directory.replace(/\/?$/, '/')}`), 'utf8');
+const workload = JSON.parse(read('workload.json'));
+const small = read('snapshot-200.json');
+const large = read('snapshot-5000.json');
+const now = workload.now;
+
+/** Times `run(iterations)` in `batches` batches; returns per-operation seconds (median, min, max). */
+function measure(run, { iterations, batches = 15, warmup = 3 }) {
+  for (let batch = 0; batch < warmup; batch += 1) run(iterations);
+  const perOperation = [];
+  for (let batch = 0; batch < batches; batch += 1) {
+    const start = process.hrtime.bigint();
+    run(iterations);
+    perOperation.push(Number(process.hrtime.bigint() - start) / 1e9 / iterations);
+  }
+  perOperation.sort((a, b) => a - b);
+  return {
+    median: perOperation[Math.floor(perOperation.length / 2)],
+    min: perOperation[0],
+    max: perOperation[perOperation.length - 1],
+  };
+}
+
+function show(name, { median, min, max }) {
+  const unit = median < 1e-6 ? ['ns', 1e9] : median < 1e-3 ? ['µs', 1e6] : ['ms', 1e3];
+  const format = (seconds) => (seconds * unit[1]).toFixed(unit[1] === 1e9 ? 0 : 2);
+  console.log(`${name.padEnd(44)} ${format(median).padStart(9)} ${unit[0]}   (${format(min)} – ${format(max)})`);
+}
+
+let sink = 0;
+const engine = new Engine(small);
+const prepared = engine.prepare(workload.user);
+
+// Each benchmarked flag must take its intended path, or the figure would measure something else.
+const expectedReasons = {
+  static: 'STATIC',
+  rules: 'TARGETING_MATCH',
+  rollout: 'SPLIT',
+  multivariate: 'SPLIT',
+  prerequisiteChain: 'SPLIT',
+  segment: 'TARGETING_MATCH',
+  regex: 'TARGETING_MATCH',
+};
+for (const [kind, key] of Object.entries(workload.flags)) {
+  const { reason, errorCode } = engine.evaluate(key, prepared, { now });
+  if (reason !== expectedReasons[kind] || errorCode) {
+    throw new Error(`${kind} flag ${key} answered ${reason} ${errorCode ?? ''}, not ${expectedReasons[kind]}`);
+  }
+}
+
+console.log(`Node ${process.version}; median of 15 batches (fastest – slowest batch)`);
+for (const [kind, key] of Object.entries(workload.flags)) {
+  if (kind === 'regex') continue;
+  show(`evaluate/${kind}/prepared`, measure((n) => {
+    for (let i = 0; i < n; i += 1) sink += engine.evaluate(key, prepared, { now }).reason.length;
+  }, { iterations: 20_000 }));
+}
+show('evaluate/regex/remembered', measure((n) => {
+  for (let i = 0; i < n; i += 1) sink += engine.evaluate(workload.flags.regex, prepared, { now }).reason.length;
+}, { iterations: 20_000 }));
+show('evaluate/rollout/plain_object_context', measure((n) => {
+  for (let i = 0; i < n; i += 1) sink += engine.evaluate(workload.flags.rollout, workload.user, { now }).reason.length;
+}, { iterations: 5_000 }));
+show('evaluate/rollout/prepared/default_now', measure((n) => {
+  for (let i = 0; i < n; i += 1) sink += engine.evaluate(workload.flags.rollout, prepared).reason.length;
+}, { iterations: 20_000 }));
+show('prepare_context', measure((n) => {
+  for (let i = 0; i < n; i += 1) engine.prepare(workload.user).free();
+}, { iterations: 5_000 }));
+show('evaluate_all/200_flags_prepared', measure((n) => {
+  for (let i = 0; i < n; i += 1) {
+    const fresh = engine.prepare(workload.user);
+    sink += Object.keys(engine.evaluateAll(fresh, { now })).length;
+    fresh.free();
+  }
+}, { iterations: 200 }));
+show('evaluate_all/200_flags_prepare_and_evaluate', measure((n) => {
+  for (let i = 0; i < n; i += 1) sink += Object.keys(engine.evaluateAll(workload.user, { now })).length;
+}, { iterations: 200 }));
+
+const before = __vexilMemoryBytes();
+show('load/5000_flags_from_json', measure((n) => {
+  for (let i = 0; i < n; i += 1) {
+    const loaded = new Engine(large);
+    sink += loaded.flagKeys.length;
+    loaded.free();
+  }
+}, { iterations: 1, batches: 15, warmup: 2 }));
+const kept = new Engine(large);
+console.log(
+  `${'memory/5000_flags_loaded'.padEnd(44)} ${(__vexilMemoryBytes() / 2 ** 20).toFixed(1).padStart(9)} MiB   ` +
+    `(WebAssembly memory; ${(before / 2 ** 20).toFixed(1)} MiB before loading it)`,
+);
+sink += kept.flagKeys.length;
+if (sink === 0) console.log('(unreachable: keeps the work observable)');
