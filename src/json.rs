@@ -524,10 +524,10 @@ fn plain_end(bytes: &[u8], mut at: usize) -> usize {
     // Marks bytes of `word` that are zero; exact for the lowest marked byte, which is all that
     // is used.
     let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut word_bytes = [0u8; 8];
-        word_bytes.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word_bytes);
+    // `first_chunk` gives an array reference: one 8-byte load, where `copy_from_slice` stays a
+    // call in a size-optimised WebAssembly build.
+    while let Some(&chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(chunk);
         let special = zero_bytes(word ^ (ONES * u64::from(b'"')))
             | zero_bytes(word ^ (ONES * u64::from(b'\\')))
             | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);

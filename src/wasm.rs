@@ -43,9 +43,11 @@ pub struct WasmContext {
 
 #[wasm_bindgen]
 impl WasmEngine {
-    /// Loads a snapshot. `limits` is an optional JSON object of camelCase [`Limits`] fields.
+    /// Loads a snapshot from its UTF-8 bytes (crossing as bytes is one copy; a JS string would
+    /// be re-encoded character by character by the glue). `limits` is an optional JSON object
+    /// of camelCase [`Limits`] fields.
     #[wasm_bindgen(constructor)]
-    pub fn new(snapshot: &str, limits: Option<String>) -> Result<WasmEngine, JsValue> {
+    pub fn new(snapshot: &[u8], limits: Option<String>) -> Result<WasmEngine, JsValue> {
         let mut limits: Limits = match limits.as_deref() {
             None | Some("") => Limits::default(),
             Some(text) => Limits::from_json(text).map_err(|why| {
@@ -53,7 +55,7 @@ impl WasmEngine {
             })?,
         };
         limits.max_variants = limits.max_variants.min(MAX_WASM_VARIANTS);
-        Engine::from_slice_with_limits(snapshot.as_bytes(), limits)
+        Engine::from_slice_with_limits(snapshot, limits)
             .map(|engine| WasmEngine { engine })
             .map_err(|error| js_error(error.code(), error.path(), error.message()))
     }

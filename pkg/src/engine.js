@@ -29,6 +29,7 @@ const ERROR_CODES = [
   'GENERAL',
 ];
 const TYPES = { boolean: 1, string: 2, number: 3, object: 4 };
+const encoder = new TextEncoder();
 
 // Bumped each time a trapped instance is replaced: objects made by an older instance are stale.
 let generation = 0;
@@ -190,9 +191,11 @@ export class Engine {
         'NOT_INITIALIZED',
       );
     }
-    if (typeof snapshot === 'string') this.#text = snapshot;
-    else if (snapshot instanceof Uint8Array) this.#text = new TextDecoder().decode(snapshot);
-    else if (snapshot !== null && typeof snapshot === 'object') this.#text = JSON.stringify(snapshot);
+    // The snapshot crosses into WebAssembly as UTF-8 bytes, and is kept to reload after a trap.
+    if (typeof snapshot === 'string') this.#text = encoder.encode(snapshot);
+    else if (snapshot instanceof Uint8Array) this.#text = snapshot.slice();
+    else if (snapshot instanceof ArrayBuffer) this.#text = new Uint8Array(snapshot.slice(0));
+    else if (snapshot !== null && typeof snapshot === 'object') this.#text = encoder.encode(JSON.stringify(snapshot));
     else throw new VexilError('a snapshot is JSON text, UTF-8 bytes or an object', 'NOT_JSON');
     this.#limits = options.limits ? JSON.stringify(options.limits) : undefined;
     this.#load();

@@ -152,7 +152,7 @@ export class PreparedContext {
 /** A compiled flag snapshot. Evaluation never throws. */
 export class Engine {
   /** Loads a snapshot; throws a {@link VexilError} when it cannot be used at all. */
-  constructor(snapshot: string | Uint8Array | object, options?: EngineOptions);
+  constructor(snapshot: string | Uint8Array | ArrayBuffer | object, options?: EngineOptions);
   readonly revision: number;
   readonly schemaVersion: number;
   readonly generatedAt: string;
