@@ -4,7 +4,7 @@
 CARGO ?= cargo
 PYTHON := .venv/bin/python
 
-.PHONY: all setup setup-js demo test fmt lint doc unit vectors schema wasm js bench fuzz clean
+.PHONY: all setup setup-js demo test fmt lint doc unit vectors schema wasm js bench bench-js size fuzz clean
 
 all: test
 
@@ -51,6 +51,15 @@ js: wasm
 
 bench:
 	$(CARGO) bench --bench engine
+
+# The same workload through the npm package's public API in Node (see docs/benchmarks.md).
+bench-js: wasm
+	$(CARGO) run --quiet --release --example bench_snapshots -- target/bench-snapshots
+	cd pkg && node bench/engine.bench.mjs ../target/bench-snapshots
+
+# What a browser downloads for the default entry, gzip and brotli (budget: 96 KiB gzip).
+size: wasm
+	node scripts/wasm-size.mjs
 
 # Not part of `make test`: needs cargo-fuzz and takes minutes. See docs/fuzzing.md.
 fuzz:

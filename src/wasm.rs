@@ -4,8 +4,8 @@
 //! Speed across this boundary comes from moving as little as possible: the snapshot crosses once
 //! as one string and stays compiled here; a context crosses once and is kept as a
 //! [`WasmContext`]; each evaluation returns one number that packs indices (variant, rule) and
-//! codes (reason, error), and the JS side maps them onto values it built once from
-//! [`WasmEngine::catalog`]. Layout of that number (all fields unsigned integers):
+//! codes (reason, error), and the JS side maps them onto values it reads once per flag from
+//! [`WasmEngine::flag`]. Layout of that number (all fields unsigned integers):
 //!
 //! ```text
 //! packed = variant1 + 2^16 * (reason + 2^4 * error) + 2^24 * rule1
@@ -20,7 +20,7 @@
 //! Every method is total except the constructor and [`WasmEngine::prepare`], which throw a JS
 //! `Error` carrying `code` (and `path` where known) for input that cannot be used at all.
 
-use serde_json::{json, Value};
+use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use crate::evaluate::Outcome;
@@ -60,39 +60,43 @@ impl WasmEngine {
             .map_err(|error| js_error(error.code(), error.path(), error.message()))
     }
 
-    /// Everything the JS side needs once per snapshot, as JSON: header fields and, per flag in
-    /// snapshot order, its key, type, validity, variants as `[key, value]` pairs, rule ids and
-    /// metadata.
+    /// What the JS side needs once per snapshot, as JSON: the header fields and every flag key
+    /// in snapshot order. Everything else about a flag comes from [`WasmEngine::flag`] when it
+    /// is first needed, so loading a large snapshot does not pay for flags nobody asks about.
     pub fn catalog(&self) -> String {
         let engine = &self.engine;
-        let flags: Vec<Value> = engine
-            .flags
-            .iter()
-            .enumerate()
-            .map(|(position, flag)| {
-                let metadata = engine.metadata.get(position);
-                let rules: Vec<&str> = flag
-                    .body
-                    .as_ref()
-                    .map(|body| body.rules.iter().map(|rule| &*rule.id).collect())
-                    .unwrap_or_default();
-                json!({
-                    "key": &*flag.key,
-                    "type": flag.kind.map(FlagType::as_str),
-                    "valid": flag.body.is_some(),
-                    "enabled": flag.body.as_ref().is_some_and(|body| body.enabled),
-                    "variants": flag.variants.iter().map(|(key, value)| json!([&**key, value])).collect::<Vec<_>>(),
-                    "rules": rules,
-                    "metadata": metadata,
-                })
-            })
-            .collect();
+        let keys: Vec<&str> = engine.flag_keys().collect();
         json!({
             "schemaVersion": engine.schema_version(),
             "revision": engine.revision(),
             "generatedAt": engine.generated_at().to_string(),
             "environment": engine.environment(),
-            "flags": flags,
+            "keys": keys,
+        })
+        .to_string()
+    }
+
+    /// The flag at `position` (in catalog order) as JSON: key, type, validity, kill switch,
+    /// variants as `[key, value]` pairs, rule ids and metadata; `null` past the last flag.
+    pub fn flag(&self, position: u32) -> String {
+        let engine = &self.engine;
+        let position = position as usize;
+        let Some(flag) = engine.flags.get(position) else {
+            return "null".to_owned();
+        };
+        let rules: Vec<&str> = flag
+            .body
+            .as_ref()
+            .map(|body| body.rules.iter().map(|rule| &*rule.id).collect())
+            .unwrap_or_default();
+        json!({
+            "key": &*flag.key,
+            "type": flag.kind.map(FlagType::as_str),
+            "valid": flag.body.is_some(),
+            "enabled": flag.body.as_ref().is_some_and(|body| body.enabled),
+            "variants": flag.variants.iter().map(|(key, value)| json!([&**key, value])).collect::<Vec<_>>(),
+            "rules": rules,
+            "metadata": engine.metadata.get(position),
         })
         .to_string()
     }

@@ -3,7 +3,8 @@
 // The snapshot crosses into WebAssembly once and stays compiled there. Each evaluation crosses
 // with a flag index and a prepared context handle and comes back as one number that packs the
 // variant index, reason, error code and rule index (layout in src/wasm.rs); values, keys and
-// rule ids are looked up in a catalog read once per snapshot. Evaluation never throws: if the
+// rule ids are looked up in what the engine read once per flag, on the flag's first use (a large
+// snapshot loads without describing flags nobody asks about). Evaluation never throws: if the
 // WebAssembly instance traps, the instance is replaced, every engine reloads its last good
 // snapshot on its next call, and the call that hit the trap answers with the default.
 
@@ -52,6 +53,9 @@ export class VexilError extends Error {
   }
 }
 
+// What a freed context answers with (made once: an Error records a stack trace when made).
+const FREED = new VexilError('this context was freed', 'INVALID_CONTEXT');
+
 function fromWasmError(error) {
   if (error instanceof Error && typeof error.code === 'string') {
     return new VexilError(error.message, error.code, error.path);
@@ -80,6 +84,9 @@ function deepFreeze(value) {
   return value;
 }
 
+let lastInstantText;
+let lastInstant;
+
 /** The instant to evaluate at, as [seconds, nanoseconds] since the Unix epoch, or undefined. */
 function instant(now) {
   if (now === undefined) now = Date.now();
@@ -90,8 +97,13 @@ function instant(now) {
     return [seconds, Math.round((now - seconds * 1000) * 1e6)];
   }
   if (typeof now === 'string') {
-    const parsed = glue.parseInstant(now);
-    return parsed.length === 2 ? [parsed[0], parsed[1]] : undefined;
+    // Callers often pass the same text many times in a row: parse it once.
+    if (now !== lastInstantText) {
+      const parsed = glue.parseInstant(now);
+      lastInstantText = now;
+      lastInstant = parsed.length === 2 ? [parsed[0], parsed[1]] : undefined;
+    }
+    return lastInstant;
   }
   return undefined;
 }
@@ -166,7 +178,8 @@ export class PreparedContext {
   free() {
     if (this.#handle) this.#handle.free();
     this.#handle = undefined;
-    this.#problem = new VexilError('this context was freed', 'INVALID_CONTEXT');
+    this.#text = undefined;
+    this.#problem = FREED;
   }
 }
 
@@ -177,6 +190,7 @@ export class Engine {
   #handle;
   #generation;
   #catalog;
+  #flags;
   #index;
   #diagnostics;
 
@@ -218,10 +232,11 @@ export class Engine {
     const catalog = JSON.parse(handle.catalog());
     deepFreeze(catalog);
     this.#catalog = catalog;
+    this.#flags = new Array(catalog.keys.length);
     this.#index = new Map();
-    catalog.flags.forEach((flag, position) => {
+    catalog.keys.forEach((key, position) => {
       // With repeated keys, the first flag answers (it is unusable anyway: a diagnostic says so).
-      if (!this.#index.has(flag.key)) this.#index.set(flag.key, position);
+      if (!this.#index.has(key)) this.#index.set(key, position);
     });
     this.#diagnostics = undefined;
   }
@@ -257,13 +272,13 @@ export class Engine {
 
   /** Every flag key, in snapshot order. */
   get flagKeys() {
-    return this.#catalog.flags.map((flag) => flag.key);
+    return [...this.#catalog.keys];
   }
 
   /** What the snapshot says about one flag (type, variants, metadata, validity), or undefined. */
   flag(key) {
     const position = this.#index.get(key);
-    return position === undefined ? undefined : this.#catalog.flags[position];
+    return position === undefined ? undefined : this.#flag(position);
   }
 
   /** Problems confined to single flags or segments, with JSON paths. */
@@ -293,59 +308,75 @@ export class Engine {
     const defaultValue = options.defaultValue === undefined ? null : options.defaultValue;
     const expected = options.type === undefined ? 0 : TYPES[options.type];
     if (expected === undefined) return failure(defaultValue, 'GENERAL', `unknown type ${options.type}`);
-    const position = this.#index.get(key);
-    if (position === undefined) {
-      // Counted in the statistics, like every evaluation.
-      this.#guard(() => this.#evaluateAt(0xffffffff, context, options, expected), undefined);
-      return failure(defaultValue, 'FLAG_NOT_FOUND', `no flag ${JSON.stringify(key)}`);
-    }
-    return this.#guard(
-      () => this.#result(position, this.#evaluateAt(position, context, options, expected), defaultValue),
-      failure(defaultValue, 'GENERAL', 'the engine failed and was restarted'),
-    );
+    return this.#evaluate(key, context, options.now, defaultValue, expected);
   }
 
   /** `evaluate` as a boolean flag with a default. */
-  booleanDetails(key, defaultValue, context, options = {}) {
-    return this.evaluate(key, context, { ...options, defaultValue, type: 'boolean' });
+  booleanDetails(key, defaultValue, context, options) {
+    return this.#evaluate(key, context, options?.now, defaultValue, TYPES.boolean);
   }
 
   /** `evaluate` as a string flag with a default. */
-  stringDetails(key, defaultValue, context, options = {}) {
-    return this.evaluate(key, context, { ...options, defaultValue, type: 'string' });
+  stringDetails(key, defaultValue, context, options) {
+    return this.#evaluate(key, context, options?.now, defaultValue, TYPES.string);
   }
 
   /** `evaluate` as a number flag with a default. */
-  numberDetails(key, defaultValue, context, options = {}) {
-    return this.evaluate(key, context, { ...options, defaultValue, type: 'number' });
+  numberDetails(key, defaultValue, context, options) {
+    return this.#evaluate(key, context, options?.now, defaultValue, TYPES.number);
   }
 
   /** `evaluate` as an object flag (any JSON value) with a default. */
-  objectDetails(key, defaultValue, context, options = {}) {
-    return this.evaluate(key, context, { ...options, defaultValue, type: 'object' });
+  objectDetails(key, defaultValue, context, options) {
+    return this.#evaluate(key, context, options?.now, defaultValue, TYPES.object);
+  }
+
+  // The hot path: no closures, no option objects, one call into WebAssembly.
+  #evaluate(key, context, now, defaultValue, expected) {
+    const position = this.#index.get(key);
+    try {
+      // An unknown flag is still counted in the statistics, like every evaluation.
+      const packed = this.#evaluateAt(position ?? 0xffffffff, context, now, expected);
+      if (position === undefined) return failure(defaultValue, 'FLAG_NOT_FOUND', `no flag ${JSON.stringify(key)}`);
+      return this.#result(position, packed, defaultValue);
+    } catch (error) {
+      if (!(error instanceof VexilError)) recover();
+      return failure(defaultValue, 'GENERAL', 'the engine failed and was restarted');
+    }
   }
 
   /** Every flag for one context: an object from flag key to result. Never throws. */
   evaluateAll(context, options = {}) {
     const results = {};
-    const flags = this.#catalog.flags;
+    const keys = this.#catalog.keys;
     const packed = this.#guard(() => {
       const prepared = this.#contextHandle(context);
       if (prepared instanceof VexilError) return prepared;
       const now = instant(options.now);
       if (!now) return new VexilError(`invalid now ${String(options.now)}`, 'GENERAL');
-      return this._handle().evaluateAll(prepared, now[0], now[1]);
+      const all = this._handle().evaluateAll(prepared, now[0], now[1]);
+      if (!(context instanceof PreparedContext)) prepared.free();
+      return all;
     }, undefined);
-    flags.forEach((flag, position) => {
-      if (Object.hasOwn(results, flag.key)) return;
-      if (packed === undefined) {
-        results[flag.key] = failure(null, 'GENERAL', 'the engine failed and was restarted');
-      } else if (packed instanceof VexilError) {
-        results[flag.key] = failure(null, packed.code, packed.message);
-      } else {
-        results[flag.key] = this.#result(position, packed[position], null);
+    if (packed === undefined || packed instanceof VexilError) {
+      const [code, message] =
+        packed === undefined ? ['GENERAL', 'the engine failed and was restarted'] : [packed.code, packed.message];
+      for (const key of keys) if (!Object.hasOwn(results, key)) results[key] = failure(null, code, message);
+      return results;
+    }
+    try {
+      for (let position = 0; position < keys.length; position += 1) {
+        // With repeated keys, the first flag answers, as in `evaluate`.
+        if (this.#index.get(keys[position]) === position) {
+          results[keys[position]] = this.#result(position, packed[position], null);
+        }
       }
-    });
+    } catch (error) {
+      if (!(error instanceof VexilError)) recover();
+      for (const key of keys) {
+        if (!Object.hasOwn(results, key)) results[key] = failure(null, 'GENERAL', 'the engine failed and was restarted');
+      }
+    }
     return results;
   }
 
@@ -356,7 +387,9 @@ export class Engine {
       if (prepared instanceof VexilError) return prepared;
       const now = instant(options.now);
       if (!now) return new VexilError(`invalid now ${String(options.now)}`, 'GENERAL');
-      return JSON.parse(this._handle().explain(key, prepared, now[0], now[1]));
+      const explained = JSON.parse(this._handle().explain(key, prepared, now[0], now[1]));
+      if (!(context instanceof PreparedContext)) prepared.free();
+      return explained;
     }, undefined);
     if (explained === undefined) {
       return { evaluation: failure(null, 'GENERAL', 'the engine failed and was restarted'), steps: [] };
@@ -385,6 +418,17 @@ export class Engine {
     this.#generation = -1;
   }
 
+  // What the engine says about the flag at `position`, read on first use and kept (frozen, so
+  // served values cannot be changed by a caller).
+  #flag(position) {
+    let flag = this.#flags[position];
+    if (flag === undefined) {
+      flag = deepFreeze(JSON.parse(this._handle().flag(position)));
+      this.#flags[position] = flag;
+    }
+    return flag;
+  }
+
   #contextHandle(context) {
     if (context instanceof PreparedContext) return context._for(this);
     try {
@@ -400,12 +444,12 @@ export class Engine {
     }
   }
 
-  #evaluateAt(position, context, options, expected) {
+  #evaluateAt(position, context, now, expected) {
     const prepared = this.#contextHandle(context);
     if (prepared instanceof VexilError) return prepared;
-    const now = instant(options.now);
-    if (!now) return new VexilError(`invalid now ${String(options.now)}`, 'GENERAL');
-    const packed = this._handle().evaluate(position, prepared, now[0], now[1], expected);
+    const at = instant(now);
+    if (!at) return new VexilError(`invalid now ${String(now)}`, 'GENERAL');
+    const packed = this._handle().evaluate(position, prepared, at[0], at[1], expected);
     if (!(context instanceof PreparedContext)) prepared.free();
     return packed;
   }
@@ -415,7 +459,7 @@ export class Engine {
     const variant1 = packed % 65536;
     const codes = Math.floor(packed / 65536) % 256;
     const rule1 = Math.floor(packed / 16777216);
-    const flag = this.#catalog.flags[position];
+    const flag = this.#flag(position);
     const result = {
       value: defaultValue,
       variant: null,
