@@ -524,9 +524,12 @@ fn plain_end(bytes: &[u8], mut at: usize) -> usize {
     // Marks bytes of `word` that are zero; exact for the lowest marked byte, which is all that
     // is used.
     let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    // `first_chunk` gives an array reference: one 8-byte load, where `copy_from_slice` stays a
-    // call in a size-optimised WebAssembly build.
-    while let Some(&chunk) = bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+    // An array reference makes this one 8-byte load (`copy_from_slice` stays a call in a
+    // size-optimised WebAssembly build).
+    while let Some(&chunk) = bytes
+        .get(at..at + 8)
+        .and_then(|chunk| <&[u8; 8]>::try_from(chunk).ok())
+    {
         let word = u64::from_le_bytes(chunk);
         let special = zero_bytes(word ^ (ONES * u64::from(b'"')))
             | zero_bytes(word ^ (ONES * u64::from(b'\\')))

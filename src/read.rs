@@ -81,6 +81,56 @@ fn expected(path: &JsonPath, what: &str, found: Kind) -> Stop {
     shape(path, format!("expected {what}, found {}", found.name()))
 }
 
+/// Reads the members of the object just opened as `$fields`: each known name runs its block,
+/// and a second member of the same name is a `duplicate field` error (each name's bit in
+/// [`Fields::once`] is its position in the list, worked out at compile time); any other member
+/// is skipped and reported for `$owner`.
+macro_rules! members {
+    ($reader:ident, $fields:ident, $owner:expr, { $($name:literal => $read:block)* }) => {{
+        const NAMES: &[&str] = &[$($name),*];
+        const _: () = assert!(NAMES.len() <= 32, "Fields tracks at most 32 members");
+        while let Some(name) = $reader.next_key()? {
+            match &*name {
+                $($name => {
+                    const BIT: u32 = position_of(NAMES, $name);
+                    $fields.once(BIT, $name)?;
+                    $read
+                })*
+                _ => $reader.unknown(&mut $fields, &name, $owner)?,
+            }
+        }
+    }};
+}
+
+/// The position of `name` in `names`, for [`members!`] at compile time.
+const fn position_of(names: &[&str], name: &str) -> u32 {
+    let mut index = 0;
+    while index < names.len() {
+        if same_text(names[index], name) {
+            // At most 32 names (asserted where this is used), so the index fits.
+            #[allow(clippy::cast_possible_truncation)]
+            return index as u32;
+        }
+        index += 1;
+    }
+    u32::MAX
+}
+
+const fn same_text(left: &str, right: &str) -> bool {
+    let (left, right) = (left.as_bytes(), right.as_bytes());
+    if left.len() != right.len() {
+        return false;
+    }
+    let mut index = 0;
+    while index < left.len() {
+        if left[index] != right[index] {
+            return false;
+        }
+        index += 1;
+    }
+    true
+}
+
 /// Text borrowed from the document where it had no escapes.
 type Text<'t> = Cow<'t, str>;
 
@@ -364,50 +414,41 @@ impl<'t> Reader<'t, '_> {
         let (mut schema_version, mut revision, mut generated_at, mut environment) =
             (None, None, None, None);
         let (mut segments, mut flags) = (Vec::new(), None);
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "schemaVersion" => {
-                    fields.once(0, &name)?;
-                    schema_version = Some(self.unsigned(&path.field("schemaVersion"))?);
-                }
-                "revision" => {
-                    fields.once(1, &name)?;
-                    revision = Some(self.unsigned(&path.field("revision"))?);
-                }
-                "generatedAt" => {
-                    fields.once(2, &name)?;
-                    generated_at = Some(self.string(&path.field("generatedAt"))?);
-                }
-                "environment" => {
-                    fields.once(3, &name)?;
-                    environment = self.optional_string(&path.field("environment"))?;
-                }
-                // The document's two big lists are read straight into their own vectors (they
-                // are not nested in anything, so a stack would only add a copy), reserved from
-                // the document's size: growing a list of thousands of flags by doubling copies
-                // it again and again, and every large request makes the allocator sweep its
-                // free lists. A flag takes a few hundred bytes of text; pages of a reservation
-                // that a document does not fill are never touched.
-                "segments" => {
-                    fields.once(4, &name)?;
-                    segments = Vec::with_capacity(self.parser.remaining() / 4096);
-                    self.list_into(
-                        &path.field("segments"),
-                        &mut segments,
-                        |reader, path, index| reader.segment(path, index),
-                    )?;
-                }
-                "flags" => {
-                    fields.once(5, &name)?;
-                    let mut read = Vec::with_capacity(self.parser.remaining() / 512);
-                    self.list_into(&path.field("flags"), &mut read, |reader, path, index| {
-                        reader.flag(path, index)
-                    })?;
-                    flags = Some(read);
-                }
-                _ => self.unknown(&mut fields, &name, Owner::TopLevel)?,
+        members!(self, fields, Owner::TopLevel, {
+            "schemaVersion" => {
+                schema_version = Some(self.unsigned(&path.field("schemaVersion"))?);
             }
-        }
+            "revision" => {
+                revision = Some(self.unsigned(&path.field("revision"))?);
+            }
+            "generatedAt" => {
+                generated_at = Some(self.string(&path.field("generatedAt"))?);
+            }
+            "environment" => {
+                environment = self.optional_string(&path.field("environment"))?;
+            }
+            // The document's two big lists are read straight into their own vectors (they
+            // are not nested in anything, so a stack would only add a copy), reserved from
+            // the document's size: growing a list of thousands of flags by doubling copies
+            // it again and again, and every large request makes the allocator sweep its
+            // free lists. A flag takes a few hundred bytes of text; pages of a reservation
+            // that a document does not fill are never touched.
+            "segments" => {
+                segments = Vec::with_capacity(self.parser.remaining() / 4096);
+                self.list_into(
+                    &path.field("segments"),
+                    &mut segments,
+                    |reader, path, index| reader.segment(path, index),
+                )?;
+            }
+            "flags" => {
+                let mut read = Vec::with_capacity(self.parser.remaining() / 512);
+                self.list_into(&path.field("flags"), &mut read, |reader, path, index| {
+                    reader.flag(path, index)
+                })?;
+                flags = Some(read);
+            }
+        });
         let schema_version = fields.required(schema_version, "schemaVersion")?;
         if schema_version != SCHEMA_VERSION {
             return Err(LoadError::unsupported_schema_version(schema_version).into());
@@ -427,32 +468,24 @@ impl<'t> Reader<'t, '_> {
         let mut fields = self.open(path)?;
         let mut key = None;
         let (mut included, mut excluded, mut conditions) = (Vec::new(), Vec::new(), Vec::new());
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "key" => {
-                    fields.once(0, &name)?;
-                    key = Some(self.string(&path.field("key"))?);
-                }
-                "included" => {
-                    fields.once(1, &name)?;
-                    included = self.strings(&path.field("included"))?;
-                }
-                "excluded" => {
-                    fields.once(2, &name)?;
-                    excluded = self.strings(&path.field("excluded"))?;
-                }
-                "conditions" => {
-                    fields.once(3, &name)?;
-                    conditions = self.conditions(&path.field("conditions"), owner)?;
-                }
-                // Segments may carry notes for people, like flags; they are not read.
-                "metadata" => {
-                    fields.once(4, &name)?;
-                    self.skip()?;
-                }
-                _ => self.unknown(&mut fields, &name, owner)?,
+        members!(self, fields, owner, {
+            "key" => {
+                key = Some(self.string(&path.field("key"))?);
             }
-        }
+            "included" => {
+                included = self.strings(&path.field("included"))?;
+            }
+            "excluded" => {
+                excluded = self.strings(&path.field("excluded"))?;
+            }
+            "conditions" => {
+                conditions = self.conditions(&path.field("conditions"), owner)?;
+            }
+            // Segments may carry notes for people, like flags; they are not read.
+            "metadata" => {
+                self.skip()?;
+            }
+        });
         Ok(Segment {
             key: fields.required(key, "key")?,
             included,
@@ -469,79 +502,63 @@ impl<'t> Reader<'t, '_> {
             (None, None, None, None, None);
         let mut enabled = true;
         let (mut overrides, mut prerequisites, mut rules) = (Vec::new(), Vec::new(), Vec::new());
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "key" => {
-                    fields.once(0, &name)?;
-                    key = Some(self.string(&path.field("key"))?);
-                }
-                "type" => {
-                    fields.once(1, &name)?;
-                    kind = Some(self.string(&path.field("type"))?);
-                }
-                "enabled" => {
-                    fields.once(2, &name)?;
-                    enabled = self.boolean(&path.field("enabled"))?;
-                }
-                "variants" => {
-                    fields.once(3, &name)?;
-                    variants = Some(self.variant_values(&path.field("variants"))?);
-                }
-                "offVariant" => {
-                    fields.once(4, &name)?;
-                    off_variant = self.optional_string(&path.field("offVariant"))?;
-                }
-                "fallthrough" => {
-                    fields.once(5, &name)?;
-                    fallthrough = Some(self.serve(&path.field("fallthrough"), owner)?);
-                }
-                "overrides" => {
-                    fields.once(6, &name)?;
-                    overrides = self.list(
-                        &path.field("overrides"),
-                        |stacks| &mut stacks.overrides,
-                        |reader, path, _| reader.override_entry(path, owner),
-                    )?;
-                }
-                "schedule" => {
-                    fields.once(7, &name)?;
-                    if !self.null()? {
-                        schedule = Some(self.schedule(&path.field("schedule"), owner)?);
-                    }
-                }
-                "prerequisites" => {
-                    fields.once(8, &name)?;
-                    prerequisites = self.list(
-                        &path.field("prerequisites"),
-                        |stacks| &mut stacks.prerequisites,
-                        |reader, path, _| reader.prerequisite(path, owner),
-                    )?;
-                }
-                "rules" => {
-                    fields.once(9, &name)?;
-                    rules = self.list(
-                        &path.field("rules"),
-                        |stacks| &mut stacks.rules,
-                        |reader, path, _| reader.rule(path, owner),
-                    )?;
-                }
-                "salt" => {
-                    fields.once(10, &name)?;
-                    salt = self.optional_string(&path.field("salt"))?;
-                }
-                "bucketBy" => {
-                    fields.once(11, &name)?;
-                    bucket_by = self.optional_string(&path.field("bucketBy"))?;
-                }
-                "metadata" => {
-                    fields.once(12, &name)?;
-                    if !self.null()? {
-                        metadata = Some(self.metadata(&path.field("metadata"))?);
-                    }
-                }
-                _ => self.unknown(&mut fields, &name, owner)?,
+        members!(self, fields, owner, {
+            "key" => {
+                key = Some(self.string(&path.field("key"))?);
             }
-        }
+            "type" => {
+                kind = Some(self.string(&path.field("type"))?);
+            }
+            "enabled" => {
+                enabled = self.boolean(&path.field("enabled"))?;
+            }
+            "variants" => {
+                variants = Some(self.variant_values(&path.field("variants"))?);
+            }
+            "offVariant" => {
+                off_variant = self.optional_string(&path.field("offVariant"))?;
+            }
+            "fallthrough" => {
+                fallthrough = Some(self.serve(&path.field("fallthrough"), owner)?);
+            }
+            "overrides" => {
+                overrides = self.list(
+                    &path.field("overrides"),
+                    |stacks| &mut stacks.overrides,
+                    |reader, path, _| reader.override_entry(path, owner),
+                )?;
+            }
+            "schedule" => {
+                if !self.null()? {
+                    schedule = Some(self.schedule(&path.field("schedule"), owner)?);
+                }
+            }
+            "prerequisites" => {
+                prerequisites = self.list(
+                    &path.field("prerequisites"),
+                    |stacks| &mut stacks.prerequisites,
+                    |reader, path, _| reader.prerequisite(path, owner),
+                )?;
+            }
+            "rules" => {
+                rules = self.list(
+                    &path.field("rules"),
+                    |stacks| &mut stacks.rules,
+                    |reader, path, _| reader.rule(path, owner),
+                )?;
+            }
+            "salt" => {
+                salt = self.optional_string(&path.field("salt"))?;
+            }
+            "bucketBy" => {
+                bucket_by = self.optional_string(&path.field("bucketBy"))?;
+            }
+            "metadata" => {
+                if !self.null()? {
+                    metadata = Some(self.metadata(&path.field("metadata"))?);
+                }
+            }
+        });
         Ok(Flag {
             key: fields.required(key, "key")?,
             kind: fields.required(kind, "type")?,
@@ -577,29 +594,23 @@ impl<'t> Reader<'t, '_> {
     fn serve(&mut self, path: &JsonPath, owner: Owner) -> Read<Serve<Text<'t>>> {
         let mut fields = self.open(path)?;
         let (mut variant, mut split, mut bucket_by) = (None, None, None);
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "variant" => {
-                    fields.once(0, &name)?;
-                    variant = self.optional_string(&path.field("variant"))?;
-                }
-                "split" => {
-                    fields.once(1, &name)?;
-                    if !self.null()? {
-                        split = Some(self.list(
-                            &path.field("split"),
-                            |stacks| &mut stacks.splits,
-                            |reader, path, _| reader.weighted_variant(path, owner),
-                        )?);
-                    }
-                }
-                "bucketBy" => {
-                    fields.once(2, &name)?;
-                    bucket_by = self.optional_string(&path.field("bucketBy"))?;
-                }
-                _ => self.unknown(&mut fields, &name, owner)?,
+        members!(self, fields, owner, {
+            "variant" => {
+                variant = self.optional_string(&path.field("variant"))?;
             }
-        }
+            "split" => {
+                if !self.null()? {
+                    split = Some(self.list(
+                        &path.field("split"),
+                        |stacks| &mut stacks.splits,
+                        |reader, path, _| reader.weighted_variant(path, owner),
+                    )?);
+                }
+            }
+            "bucketBy" => {
+                bucket_by = self.optional_string(&path.field("bucketBy"))?;
+            }
+        });
         Ok(Serve {
             variant,
             split,
@@ -614,19 +625,14 @@ impl<'t> Reader<'t, '_> {
     ) -> Read<WeightedVariant<Text<'t>>> {
         let mut fields = self.open(path)?;
         let (mut variant, mut weight) = (None, None);
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "variant" => {
-                    fields.once(0, &name)?;
-                    variant = Some(self.string(&path.field("variant"))?);
-                }
-                "weight" => {
-                    fields.once(1, &name)?;
-                    weight = Some(self.unsigned(&path.field("weight"))?);
-                }
-                _ => self.unknown(&mut fields, &name, owner)?,
+        members!(self, fields, owner, {
+            "variant" => {
+                variant = Some(self.string(&path.field("variant"))?);
             }
-        }
+            "weight" => {
+                weight = Some(self.unsigned(&path.field("weight"))?);
+            }
+        });
         Ok(WeightedVariant {
             variant: fields.required(variant, "variant")?,
             weight: fields.required(weight, "weight")?,
@@ -636,19 +642,14 @@ impl<'t> Reader<'t, '_> {
     fn override_entry(&mut self, path: &JsonPath, owner: Owner) -> Read<Override<Text<'t>>> {
         let mut fields = self.open(path)?;
         let (mut variant, mut keys) = (None, None);
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "variant" => {
-                    fields.once(0, &name)?;
-                    variant = Some(self.string(&path.field("variant"))?);
-                }
-                "keys" => {
-                    fields.once(1, &name)?;
-                    keys = Some(self.strings(&path.field("keys"))?);
-                }
-                _ => self.unknown(&mut fields, &name, owner)?,
+        members!(self, fields, owner, {
+            "variant" => {
+                variant = Some(self.string(&path.field("variant"))?);
             }
-        }
+            "keys" => {
+                keys = Some(self.strings(&path.field("keys"))?);
+            }
+        });
         Ok(Override {
             variant: fields.required(variant, "variant")?,
             keys: fields.required(keys, "keys")?,
@@ -658,38 +659,28 @@ impl<'t> Reader<'t, '_> {
     fn schedule(&mut self, path: &JsonPath, owner: Owner) -> Read<Schedule<Text<'t>>> {
         let mut fields = self.open(path)?;
         let (mut start, mut end) = (None, None);
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "start" => {
-                    fields.once(0, &name)?;
-                    start = self.optional_string(&path.field("start"))?;
-                }
-                "end" => {
-                    fields.once(1, &name)?;
-                    end = self.optional_string(&path.field("end"))?;
-                }
-                _ => self.unknown(&mut fields, &name, owner)?,
+        members!(self, fields, owner, {
+            "start" => {
+                start = self.optional_string(&path.field("start"))?;
             }
-        }
+            "end" => {
+                end = self.optional_string(&path.field("end"))?;
+            }
+        });
         Ok(Schedule { start, end })
     }
 
     fn prerequisite(&mut self, path: &JsonPath, owner: Owner) -> Read<Prerequisite<Text<'t>>> {
         let mut fields = self.open(path)?;
         let (mut flag, mut variants) = (None, None);
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "flag" => {
-                    fields.once(0, &name)?;
-                    flag = Some(self.string(&path.field("flag"))?);
-                }
-                "variants" => {
-                    fields.once(1, &name)?;
-                    variants = Some(self.strings(&path.field("variants"))?);
-                }
-                _ => self.unknown(&mut fields, &name, owner)?,
+        members!(self, fields, owner, {
+            "flag" => {
+                flag = Some(self.string(&path.field("flag"))?);
             }
-        }
+            "variants" => {
+                variants = Some(self.strings(&path.field("variants"))?);
+            }
+        });
         Ok(Prerequisite {
             flag: fields.required(flag, "flag")?,
             variants: fields.required(variants, "variants")?,
@@ -699,28 +690,21 @@ impl<'t> Reader<'t, '_> {
     fn rule(&mut self, path: &JsonPath, owner: Owner) -> Read<Rule<Text<'t>>> {
         let mut fields = self.open(path)?;
         let (mut id, mut conditions, mut serve) = (None, Vec::new(), None);
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "id" => {
-                    fields.once(0, &name)?;
-                    id = self.optional_string(&path.field("id"))?;
-                }
-                "conditions" => {
-                    fields.once(1, &name)?;
-                    conditions = self.conditions(&path.field("conditions"), owner)?;
-                }
-                "serve" => {
-                    fields.once(2, &name)?;
-                    serve = Some(self.serve(&path.field("serve"), owner)?);
-                }
-                // A rule may carry a description for people; it is not read.
-                "description" => {
-                    fields.once(3, &name)?;
-                    self.skip()?;
-                }
-                _ => self.unknown(&mut fields, &name, owner)?,
+        members!(self, fields, owner, {
+            "id" => {
+                id = self.optional_string(&path.field("id"))?;
             }
-        }
+            "conditions" => {
+                conditions = self.conditions(&path.field("conditions"), owner)?;
+            }
+            "serve" => {
+                serve = Some(self.serve(&path.field("serve"), owner)?);
+            }
+            // A rule may carry a description for people; it is not read.
+            "description" => {
+                self.skip()?;
+            }
+        });
         Ok(Rule {
             id,
             conditions,
@@ -732,39 +716,31 @@ impl<'t> Reader<'t, '_> {
         let mut fields = self.open(path)?;
         let (mut attribute, mut op, mut value, mut values) = (None, None, None, None);
         let mut negate = false;
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "attribute" => {
-                    fields.once(0, &name)?;
-                    attribute = self.optional_string(&path.field("attribute"))?;
-                }
-                "op" => {
-                    fields.once(1, &name)?;
-                    op = Some(self.string(&path.field("op"))?);
-                }
-                "value" => {
-                    fields.once(2, &name)?;
-                    if !self.null()? {
-                        value = Some(self.value()?);
-                    }
-                }
-                "values" => {
-                    fields.once(3, &name)?;
-                    if !self.null()? {
-                        values = Some(self.list(
-                            &path.field("values"),
-                            |stacks| &mut stacks.values,
-                            |reader, _, _| reader.value(),
-                        )?);
-                    }
-                }
-                "negate" => {
-                    fields.once(4, &name)?;
-                    negate = self.boolean(&path.field("negate"))?;
-                }
-                _ => self.unknown(&mut fields, &name, owner)?,
+        members!(self, fields, owner, {
+            "attribute" => {
+                attribute = self.optional_string(&path.field("attribute"))?;
             }
-        }
+            "op" => {
+                op = Some(self.string(&path.field("op"))?);
+            }
+            "value" => {
+                if !self.null()? {
+                    value = Some(self.value()?);
+                }
+            }
+            "values" => {
+                if !self.null()? {
+                    values = Some(self.list(
+                        &path.field("values"),
+                        |stacks| &mut stacks.values,
+                        |reader, _, _| reader.value(),
+                    )?);
+                }
+            }
+            "negate" => {
+                negate = self.boolean(&path.field("negate"))?;
+            }
+        });
         Ok(Condition {
             attribute,
             op: fields.required(op, "op")?,
@@ -777,34 +753,26 @@ impl<'t> Reader<'t, '_> {
     fn metadata(&mut self, path: &JsonPath) -> Read<Metadata<Text<'t>>> {
         let mut fields = self.open(path)?;
         let mut metadata = Metadata::default();
-        while let Some(name) = self.next_key()? {
-            match &*name {
-                "description" => {
-                    fields.once(0, &name)?;
-                    metadata.description = self.optional_string(&path.field("description"))?;
-                }
-                "owner" => {
-                    fields.once(1, &name)?;
-                    metadata.owner = self.optional_string(&path.field("owner"))?;
-                }
-                "tags" => {
-                    fields.once(2, &name)?;
-                    metadata.tags = self.strings(&path.field("tags"))?;
-                }
-                "version" => {
-                    fields.once(3, &name)?;
-                    if !self.null()? {
-                        metadata.version = Some(self.unsigned(&path.field("version"))?);
-                    }
-                }
-                "changedAt" => {
-                    fields.once(4, &name)?;
-                    metadata.changed_at = self.optional_string(&path.field("changedAt"))?;
-                }
-                // Metadata is free-form: other members are for people and other tools.
-                _ => fields.unknown(&mut self.parser, &name, Owner::Free, &mut Vec::new())?,
+        members!(self, fields, Owner::Free, {
+            "description" => {
+                metadata.description = self.optional_string(&path.field("description"))?;
             }
-        }
+            "owner" => {
+                metadata.owner = self.optional_string(&path.field("owner"))?;
+            }
+            "tags" => {
+                metadata.tags = self.strings(&path.field("tags"))?;
+            }
+            "version" => {
+                if !self.null()? {
+                    metadata.version = Some(self.unsigned(&path.field("version"))?);
+                }
+            }
+            "changedAt" => {
+                metadata.changed_at = self.optional_string(&path.field("changedAt"))?;
+            }
+            // Metadata is free-form: other members are for people and other tools.
+        });
         Ok(metadata)
     }
 }
