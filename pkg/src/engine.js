@@ -345,9 +345,12 @@ export class Engine {
     }
   }
 
-  /** Every flag for one context: an object from flag key to result. Never throws. */
+  /**
+   * Every flag for one context, in snapshot order: an array of results, each with its flag's
+   * `key`. (An array, not an object keyed by flag: building an object of hundreds of keys costs
+   * more than evaluating them.) Never throws.
+   */
   evaluateAll(context, options = {}) {
-    const results = {};
     const keys = this.#catalog.keys;
     const packed = this.#guard(() => {
       const prepared = this.#contextHandle(context);
@@ -358,24 +361,29 @@ export class Engine {
       if (!(context instanceof PreparedContext)) prepared.free();
       return all;
     }, undefined);
+    const results = new Array(keys.length);
+    let code;
+    let message;
     if (packed === undefined || packed instanceof VexilError) {
-      const [code, message] =
+      [code, message] =
         packed === undefined ? ['GENERAL', 'the engine failed and was restarted'] : [packed.code, packed.message];
-      for (const key of keys) if (!Object.hasOwn(results, key)) results[key] = failure(null, code, message);
-      return results;
-    }
-    try {
-      for (let position = 0; position < keys.length; position += 1) {
-        // With repeated keys, the first flag answers, as in `evaluate`.
-        if (this.#index.get(keys[position]) === position) {
-          results[keys[position]] = this.#result(position, packed[position], null);
+    } else {
+      try {
+        for (let position = 0; position < keys.length; position += 1) {
+          const result = this.#result(position, packed[position], null);
+          result.key = keys[position];
+          results[position] = result;
         }
+        return results;
+      } catch (error) {
+        if (!(error instanceof VexilError)) recover();
+        [code, message] = ['GENERAL', 'the engine failed and was restarted'];
       }
-    } catch (error) {
-      if (!(error instanceof VexilError)) recover();
-      for (const key of keys) {
-        if (!Object.hasOwn(results, key)) results[key] = failure(null, 'GENERAL', 'the engine failed and was restarted');
-      }
+    }
+    for (let position = 0; position < keys.length; position += 1) {
+      const result = failure(null, code, message);
+      result.key = keys[position];
+      results[position] = result;
     }
     return results;
   }

@@ -190,10 +190,11 @@ export class Engine {
     context?: EvaluationContext | PreparedContext,
     options?: EvaluateOptions,
   ): EvaluationResult<T>;
+  /** Every flag, in snapshot order; each result carries its flag's key. */
   evaluateAll(
     context?: EvaluationContext | PreparedContext,
     options?: EvaluateOptions,
-  ): Record<string, EvaluationResult>;
+  ): Array<EvaluationResult & { key: string }>;
   explain(key: string, context?: EvaluationContext | PreparedContext, options?: EvaluateOptions): Explanation;
   stats(): Stats;
   resetStats(): void;
