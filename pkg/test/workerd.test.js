@@ -20,6 +20,7 @@ const MODULES = [
   ['test/support/vectors.js', 'esModule', join(pkg, 'test/support/vectors.js')],
   ['src/entry/workerd.js', 'esModule', join(pkg, 'src/entry/workerd.js')],
   ['src/engine.js', 'esModule', join(pkg, 'src/engine.js')],
+  ['src/client.js', 'esModule', join(pkg, 'src/client.js')],
   ['dist/vexil.js', 'esModule', join(pkg, 'dist/vexil.js')],
   ['dist/vexil_bg.wasm', 'wasm', join(pkg, 'dist/vexil_bg.wasm')],
   ['vectors/evaluation.json', 'json', join(vectors, 'evaluation.json')],

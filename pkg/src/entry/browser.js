@@ -8,3 +8,4 @@ await init({ module_or_path: new URL('../../dist/vexil_bg.wasm', import.meta.url
 markInitialized();
 
 export { Engine, PreparedContext, VexilError } from '../engine.js';
+export { Client, createClient } from '../client.js';

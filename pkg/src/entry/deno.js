@@ -10,3 +10,4 @@ await init({
 markInitialized();
 
 export { Engine, PreparedContext, VexilError } from '../engine.js';
+export { Client, createClient } from '../client.js';

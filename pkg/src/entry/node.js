@@ -8,3 +8,4 @@ initSync({ module: readFileSync(new URL('../../dist/vexil_bg.wasm', import.meta.
 markInitialized();
 
 export { Engine, PreparedContext, VexilError } from '../engine.js';
+export { Client, createClient } from '../client.js';

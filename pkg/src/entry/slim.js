@@ -17,3 +17,4 @@ export async function initialize(wasm) {
 
 export { CoreEngine as Engine };
 export { PreparedContext, VexilError } from '../engine.js';
+export { Client, createClient } from '../client.js';

@@ -9,3 +9,4 @@ initSync({ module: wasmModule });
 markInitialized();
 
 export { Engine, PreparedContext, VexilError } from '../engine.js';
+export { Client, createClient } from '../client.js';

@@ -1,0 +1,634 @@
+// The client SDK: keeps an Engine loaded with the newest good snapshot from a config endpoint,
+// and answers flag questions from it. Fetching, storage, timers and the clock are injectable per
+// client; nothing is module-global. Nothing here throws at a caller who asks for a flag.
+
+import { Engine, VexilError } from './engine.js';
+
+const DEFAULTS = {
+  ttl: 5 * 60 * 1000,
+  jitter: 0.1,
+  timeout: 10 * 1000,
+  backoff: { initial: 1000, max: 5 * 60 * 1000 },
+};
+
+const PERSISTED_VERSION = 1;
+
+// FNV-1a over the UTF-16 code units: a cheap integrity check for a persisted copy (it catches
+// truncation and corruption, not tampering, which storage on the same device cannot prevent).
+function checksum(text) {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16);
+}
+
+function memoryStorage() {
+  const items = new Map();
+  return {
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem: (key, value) => void items.set(key, String(value)),
+    removeItem: (key) => void items.delete(key),
+  };
+}
+
+function defaultStorage() {
+  try {
+    // Reading `localStorage` itself throws where storage is disabled.
+    const storage = globalThis.localStorage;
+    if (storage && typeof storage.getItem === 'function') return storage;
+  } catch {
+    // Fall through to memory.
+  }
+  return memoryStorage();
+}
+
+/** Seconds or an HTTP date, as milliseconds from `now`; undefined when absent or unreadable. */
+function retryAfter(header, now) {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+function flagDefinitions(text) {
+  try {
+    const flags = JSON.parse(text).flags;
+    return new Map(Array.isArray(flags) ? flags.map((flag) => [flag?.key, JSON.stringify(flag)]) : []);
+  } catch {
+    return new Map();
+  }
+}
+
+function changedKeys(before, after) {
+  const keys = new Set();
+  for (const [key, definition] of after) if (before.get(key) !== definition) keys.add(key);
+  for (const key of before.keys()) if (!after.has(key)) keys.add(key);
+  keys.delete(undefined);
+  return [...keys];
+}
+
+
+/** A client that keeps the newest good snapshot of one config endpoint. */
+export class Client {
+  #options;
+  #fetch;
+  #setTimeout;
+  #clearTimeout;
+  #now;
+  #random;
+  #storage;
+  #storageKey;
+  #engine = null;
+  #definitions = new Map();
+  #etag = null;
+  #source = null;
+  #lastSuccess = undefined;
+  #failures = 0;
+  #stale = false;
+  #timer = undefined;
+  #inflight = null;
+  #abort = null;
+  #closed = false;
+  #listeners = new Map();
+  #context;
+  #prepared = null;
+  #overrides = new Map();
+  #counts = new Map();
+  #readyWaiters = [];
+  #flushTimer = undefined;
+  #detach = [];
+
+  constructor(options = {}) {
+    this.#options = {
+      ...DEFAULTS,
+      ...options,
+      backoff: { ...DEFAULTS.backoff, ...options.backoff },
+    };
+    this.#fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
+    this.#setTimeout = options.setTimeout ?? globalThis.setTimeout.bind(globalThis);
+    this.#clearTimeout = options.clearTimeout ?? globalThis.clearTimeout.bind(globalThis);
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#storage = options.storage === undefined ? defaultStorage() : options.storage ?? memoryStorage();
+    this.#storageKey = options.storageKey ?? `vexil:${options.url ?? 'snapshot'}`;
+    this.#context = options.context ?? {};
+    this.#loadOverrides();
+
+    if (options.bootstrap !== undefined) this.#accept(options.bootstrap, null, 'bootstrap');
+    if (!this.#engine) this.#restore();
+    if (this.#options.url) {
+      this.#watchVisibility();
+      this.#refresh();
+    }
+    if (this.#options.eventsUrl) this.#scheduleFlush();
+  }
+
+  // ---- loading -------------------------------------------------------------------------------
+
+  #accept(snapshot, etag, source) {
+    let engine;
+    try {
+      engine = new Engine(snapshot, { limits: this.#options.limits });
+    } catch (error) {
+      this.#emit('error', { error, code: error.code ?? 'GENERAL', source });
+      return false;
+    }
+    if (this.#engine && engine.revision < this.#engine.revision) {
+      engine.free();
+      const error = new VexilError(
+        `revision ${engine.revision} is older than the loaded ${this.#engine.revision}; kept the loaded one`,
+        'OLDER_REVISION',
+      );
+      this.#emit('error', { error, code: error.code, source });
+      return false;
+    }
+    const text = typeof snapshot === 'string' ? snapshot : snapshot instanceof Uint8Array ? new TextDecoder().decode(snapshot) : JSON.stringify(snapshot);
+    const definitions = flagDefinitions(text);
+    const keys = changedKeys(this.#definitions, definitions);
+    const first = this.#engine === null;
+    this.#engine?.free();
+    this.#engine = engine;
+    this.#prepared = null;
+    this.#definitions = definitions;
+    this.#etag = etag;
+    this.#source = source;
+    if (source !== 'storage') this.#persist(text, etag, engine.revision);
+    if (first) {
+      this.#emit('ready', { source, revision: engine.revision });
+      for (const resolve of this.#readyWaiters.splice(0)) resolve(true);
+    } else if (keys.length > 0) {
+      this.#emit('change', { keys, revision: engine.revision, source });
+    }
+    return true;
+  }
+
+  #persist(text, etag, revision) {
+    if (!this.#storage) return;
+    try {
+      const record = { version: PERSISTED_VERSION, etag, revision, checksum: checksum(text), snapshot: text };
+      this.#storage.setItem(this.#storageKey, JSON.stringify(record));
+    } catch (error) {
+      // Storage full or refused: the client still works, only the next start is colder.
+      this.#emit('error', { error, code: 'STORAGE', source: 'storage' });
+    }
+  }
+
+  #restore() {
+    let raw;
+    try {
+      raw = this.#storage?.getItem(this.#storageKey);
+    } catch {
+      return;
+    }
+    if (!raw) return;
+    let record;
+    try {
+      record = JSON.parse(raw);
+    } catch {
+      record = undefined;
+    }
+    const intact =
+      record?.version === PERSISTED_VERSION &&
+      typeof record.snapshot === 'string' &&
+      record.checksum === checksum(record.snapshot);
+    if (!intact || !this.#accept(record.snapshot, record.etag ?? null, 'storage')) {
+      // A corrupt or unusable copy is discarded, never fatal.
+      try {
+        this.#storage.removeItem(this.#storageKey);
+      } catch {
+        // Nothing more to do.
+      }
+      if (!intact) {
+        const error = new VexilError('the persisted snapshot was corrupt and was discarded', 'CORRUPT_PERSISTED');
+        this.#emit('error', { error, code: error.code, source: 'storage' });
+      }
+    }
+  }
+
+  // ---- fetching ------------------------------------------------------------------------------
+
+  /** Fetches now (one request at a time); resolves when that attempt has finished. */
+  refresh() {
+    return this.#refresh();
+  }
+
+  #refresh() {
+    if (this.#closed || !this.#options.url || !this.#fetch) return Promise.resolve();
+    if (this.#inflight) return this.#inflight;
+    this.#clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#inflight = this.#attempt().finally(() => {
+      this.#inflight = null;
+    });
+    return this.#inflight;
+  }
+
+  async #attempt() {
+    const controller = new AbortController();
+    this.#abort = controller;
+    let timedOut = false;
+    const timer = this.#setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.#options.timeout);
+    let delay;
+    try {
+      const headers = { accept: 'application/json', ...this.#options.headers };
+      if (this.#etag && this.#engine) headers['if-none-match'] = this.#etag;
+      const response = await this.#fetch(String(this.#options.url), {
+        headers,
+        signal: controller.signal,
+        cache: 'no-cache',
+      });
+      if (response.status === 304) {
+        if (!this.#engine) {
+          // A 304 with nothing cached: forget the validator and ask again in full.
+          this.#etag = null;
+          throw new VexilError('304 Not Modified with no snapshot cached', 'NOT_MODIFIED_WITHOUT_SNAPSHOT');
+        }
+        this.#succeeded();
+      } else if (response.ok) {
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        if (!this.#accept(bytes, response.headers.get('etag'), 'network')) {
+          // An unusable or older document: keep serving, and try again on the failure schedule.
+          delay = this.#failed(undefined, false);
+        } else {
+          this.#succeeded();
+        }
+      } else {
+        const error = new VexilError(`the config endpoint answered ${response.status}`, `HTTP_${response.status}`);
+        const wait = retryAfter(response.headers.get('retry-after'), this.#now());
+        // Drain the body so the connection can be reused.
+        await response.arrayBuffer().catch(() => undefined);
+        delay = this.#failed({ error, code: error.code, source: 'network' }, true, wait);
+      }
+    } catch (error) {
+      if (this.#closed) return;
+      const code = timedOut ? 'TIMEOUT' : error instanceof VexilError ? error.code : 'NETWORK';
+      const reported = timedOut ? new VexilError(`no answer within ${this.#options.timeout} ms`, 'TIMEOUT') : error;
+      delay = this.#failed({ error: reported, code, source: 'network' }, true);
+    } finally {
+      this.#clearTimeout(timer);
+      this.#abort = null;
+    }
+    if (delay === undefined) delay = this.#jittered(this.#options.ttl);
+    this.#schedule(delay);
+  }
+
+  #succeeded() {
+    this.#lastSuccess = this.#now();
+    this.#failures = 0;
+    if (this.#source === 'bootstrap' || this.#source === 'storage') this.#source = 'network';
+    this.#stale = false;
+  }
+
+  // Records a failed attempt and returns how long to wait before the next.
+  #failed(event, report, minimum) {
+    this.#failures += 1;
+    if (report && event) this.#emit('error', event);
+    const { initial, max } = this.#options.backoff;
+    const backoff = Math.min(max, initial * 2 ** Math.min(this.#failures - 1, 30));
+    const age = this.#lastSuccess === undefined ? Infinity : this.#now() - this.#lastSuccess;
+    if (this.#engine && !this.#stale && age > this.#options.ttl) {
+      this.#stale = true;
+      this.#emit('stale', { age: Number.isFinite(age) ? age : null, revision: this.#engine.revision });
+    }
+    return Math.max(this.#jittered(backoff), minimum ?? 0);
+  }
+
+  #jittered(delay) {
+    const spread = this.#options.jitter * (2 * this.#random() - 1);
+    return Math.max(0, Math.round(delay * (1 + spread)));
+  }
+
+  #schedule(delay) {
+    if (this.#closed || this.#paused()) return;
+    this.#clearTimeout(this.#timer);
+    this.#dueAt = this.#now() + delay;
+    this.#timer = this.#setTimeout(() => {
+      this.#timer = undefined;
+      this.#refresh();
+    }, delay);
+  }
+
+  #dueAt = 0;
+
+  #paused() {
+    return this.#options.pauseWhenHidden !== false && globalThis.document?.visibilityState === 'hidden';
+  }
+
+  #watchVisibility() {
+    const document = globalThis.document;
+    if (!document?.addEventListener || this.#options.pauseWhenHidden === false) return;
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') {
+        this.#clearTimeout(this.#timer);
+        this.#timer = undefined;
+        if (this.#options.eventsUrl) this.flush({ beacon: true });
+      } else if (!this.#inflight && this.#timer === undefined) {
+        const wait = this.#dueAt - this.#now();
+        if (wait <= 0) this.#refresh();
+        else this.#schedule(wait);
+      }
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    this.#detach.push(() => document.removeEventListener('visibilitychange', onVisibility));
+  }
+
+  // ---- events and readiness ------------------------------------------------------------------
+
+  /** Calls `handler` on `ready`, `change`, `stale` or `error`; returns a function that stops it. */
+  on(event, handler) {
+    if (!this.#listeners.has(event)) this.#listeners.set(event, new Set());
+    this.#listeners.get(event).add(handler);
+    return () => this.off(event, handler);
+  }
+
+  /** Stops calling `handler` on `event`. */
+  off(event, handler) {
+    this.#listeners.get(event)?.delete(handler);
+  }
+
+  #emit(event, payload) {
+    for (const handler of [...(this.#listeners.get(event) ?? [])]) {
+      try {
+        handler(payload);
+      } catch {
+        // A listener's failure must not break the client or the other listeners.
+      }
+    }
+  }
+
+  /**
+   * Resolves `true` once a snapshot is loaded (from the bootstrap, storage or the network), or
+   * `false` if `timeout` milliseconds pass first or the client is closed. Never rejects.
+   */
+  ready({ timeout } = {}) {
+    if (this.#engine) return Promise.resolve(true);
+    if (this.#closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      let timer;
+      const settle = (value) => {
+        if (timer !== undefined) this.#clearTimeout(timer);
+        resolve(value);
+      };
+      this.#readyWaiters.push(settle);
+      if (timeout !== undefined) {
+        timer = this.#setTimeout(() => {
+          this.#readyWaiters = this.#readyWaiters.filter((waiter) => waiter !== settle);
+          resolve(false);
+        }, timeout);
+      }
+    });
+  }
+
+  /** Facts about the loaded snapshot and the last fetch. */
+  get status() {
+    return {
+      ready: this.#engine !== null,
+      revision: this.#engine?.revision ?? null,
+      source: this.#source,
+      stale: this.#stale,
+      lastSuccess: this.#lastSuccess ?? null,
+      failures: this.#failures,
+      closed: this.#closed,
+    };
+  }
+
+  /** The loaded engine, or null before the first snapshot. */
+  get engine() {
+    return this.#engine;
+  }
+
+  // ---- evaluation ----------------------------------------------------------------------------
+
+  /** Sets the context used when a call gives none. */
+  setContext(context) {
+    this.#context = context ?? {};
+    this.#prepared = null;
+  }
+
+  #details(key, defaultValue, context, type) {
+    const engine = this.#engine;
+    let result;
+    if (!engine) {
+      result = { value: defaultValue, variant: null, reason: 'ERROR', errorCode: 'PROVIDER_NOT_READY' };
+    } else {
+      const forced = this.#overridden(engine, key, defaultValue, type);
+      if (forced) {
+        result = forced;
+      } else {
+        let evaluated;
+        if (context === undefined) {
+          if (!this.#prepared) this.#prepared = engine.prepare(this.#context);
+          evaluated = engine.evaluate(key, this.#prepared, { defaultValue, type });
+        } else {
+          evaluated = engine.evaluate(key, { ...this.#context, ...context }, { defaultValue, type });
+        }
+        result = this.#freshness(evaluated);
+      }
+    }
+    this.#count(key, result);
+    return result;
+  }
+
+  // Results from a snapshot the server has not confirmed say so: CACHED from a bootstrap or a
+  // persisted copy, STALE when refreshing has failed for longer than the TTL. The engine's own
+  // reason stays in `engineReason`.
+  #freshness(result) {
+    if (result.reason === 'ERROR') return result;
+    const freshness = this.#stale ? 'STALE' : this.#source === 'bootstrap' || this.#source === 'storage' ? 'CACHED' : null;
+    if (!freshness) return result;
+    return { ...result, reason: freshness, engineReason: result.reason };
+  }
+
+  #overridden(engine, key, defaultValue, type) {
+    const variant = this.#overrides.get(key);
+    if (variant === undefined) return undefined;
+    const flag = engine.flag(key);
+    const entry = flag?.variants.find(([name]) => name === variant);
+    if (!entry) return undefined;
+    if (type !== undefined && flag.type !== type) {
+      return { value: defaultValue, variant: null, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' };
+    }
+    return { value: entry[1], variant, reason: 'LOCAL_OVERRIDE' };
+  }
+
+  /** The value of a boolean flag, or `defaultValue`. */
+  getBooleanValue(key, defaultValue, context) {
+    return this.#details(key, defaultValue, context, 'boolean').value;
+  }
+
+  /** The value of a string flag, or `defaultValue`. */
+  getStringValue(key, defaultValue, context) {
+    return this.#details(key, defaultValue, context, 'string').value;
+  }
+
+  /** The value of a number flag, or `defaultValue`. */
+  getNumberValue(key, defaultValue, context) {
+    return this.#details(key, defaultValue, context, 'number').value;
+  }
+
+  /** The value of an object flag (any JSON), or `defaultValue`. */
+  getObjectValue(key, defaultValue, context) {
+    return this.#details(key, defaultValue, context, 'object').value;
+  }
+
+  /** `{ value, variant, reason, errorCode?, ruleId? }` of a boolean flag. */
+  getBooleanDetails(key, defaultValue, context) {
+    return this.#details(key, defaultValue, context, 'boolean');
+  }
+
+  /** `{ value, variant, reason, errorCode?, ruleId? }` of a string flag. */
+  getStringDetails(key, defaultValue, context) {
+    return this.#details(key, defaultValue, context, 'string');
+  }
+
+  /** `{ value, variant, reason, errorCode?, ruleId? }` of a number flag. */
+  getNumberDetails(key, defaultValue, context) {
+    return this.#details(key, defaultValue, context, 'number');
+  }
+
+  /** `{ value, variant, reason, errorCode?, ruleId? }` of an object flag. */
+  getObjectDetails(key, defaultValue, context) {
+    return this.#details(key, defaultValue, context, 'object');
+  }
+
+  /** Every flag's value for a context (the client's context by default): key → value. */
+  allFlags(context) {
+    const engine = this.#engine;
+    if (!engine) return {};
+    const values = {};
+    const merged = context === undefined ? (this.#prepared ??= engine.prepare(this.#context)) : { ...this.#context, ...context };
+    for (const result of engine.evaluateAll(merged)) {
+      if (Object.hasOwn(values, result.key)) continue;
+      const forced = this.#overridden(engine, result.key, null, undefined);
+      const final = forced ?? this.#freshness(result);
+      this.#count(result.key, final);
+      values[result.key] = final.value;
+    }
+    return values;
+  }
+
+  // ---- local overrides (QA) ------------------------------------------------------------------
+
+  /** Serves `variant` for `key` on this device, until cleared; reported as LOCAL_OVERRIDE. */
+  setOverride(key, variant) {
+    this.#overrides.set(String(key), String(variant));
+    this.#saveOverrides();
+  }
+
+  /** Removes one local override, or all of them when no key is given. */
+  clearOverride(key) {
+    if (key === undefined) this.#overrides.clear();
+    else this.#overrides.delete(key);
+    this.#saveOverrides();
+  }
+
+  /** The local overrides, as an object of flag key → variant. */
+  overrides() {
+    return Object.fromEntries(this.#overrides);
+  }
+
+  #loadOverrides() {
+    try {
+      const raw = this.#storage?.getItem(`${this.#storageKey}:overrides`);
+      const parsed = raw ? JSON.parse(raw) : {};
+      for (const [key, variant] of Object.entries(parsed)) {
+        if (typeof variant === 'string') this.#overrides.set(key, variant);
+      }
+    } catch {
+      // Unreadable overrides are dropped: they are a convenience, not configuration.
+    }
+  }
+
+  #saveOverrides() {
+    try {
+      this.#storage?.setItem(`${this.#storageKey}:overrides`, JSON.stringify(this.overrides()));
+    } catch {
+      // As above.
+    }
+  }
+
+  // ---- statistics and exposure ---------------------------------------------------------------
+
+  #count(key, result) {
+    let flag = this.#counts.get(key);
+    if (!flag) {
+      flag = { variants: new Map(), errors: 0 };
+      this.#counts.set(key, flag);
+    }
+    if (result.errorCode) flag.errors += 1;
+    else flag.variants.set(result.variant, (flag.variants.get(result.variant) ?? 0) + 1);
+    const hook = this.#options.onEvaluation;
+    if (hook) {
+      try {
+        hook({ key, ...result });
+      } catch {
+        // A hook's failure must not reach the caller asking for a flag.
+      }
+    }
+  }
+
+  /** Evaluation counts since the last flush: `{ flags: [{ flag, variants: {variant: count}, errors }] }`. */
+  stats() {
+    const flags = [];
+    for (const [flag, { variants, errors }] of this.#counts) {
+      flags.push({ flag, variants: Object.fromEntries(variants), errors });
+    }
+    return { flags };
+  }
+
+  /**
+   * Sends the counts to `eventsUrl` (if configured) and starts counting afresh. Resolves to the
+   * counts sent. With `{ beacon: true }` uses `navigator.sendBeacon` where available.
+   */
+  async flush({ beacon = false } = {}) {
+    const counts = this.stats();
+    this.#counts = new Map();
+    const url = this.#options.eventsUrl;
+    if (!url || counts.flags.length === 0) return counts;
+    const body = JSON.stringify({ ...counts, sentAt: new Date(this.#now()).toISOString() });
+    try {
+      if (beacon && globalThis.navigator?.sendBeacon) {
+        globalThis.navigator.sendBeacon(String(url), body);
+      } else if (this.#fetch) {
+        await this.#fetch(String(url), { method: 'POST', headers: { 'content-type': 'application/json' }, body, keepalive: true });
+      }
+    } catch (error) {
+      this.#emit('error', { error, code: 'EVENTS', source: 'events' });
+    }
+    return counts;
+  }
+
+  #scheduleFlush() {
+    const interval = this.#options.flushInterval ?? 60 * 1000;
+    this.#flushTimer = this.#setTimeout(() => {
+      this.flush().finally(() => {
+        if (!this.#closed) this.#scheduleFlush();
+      });
+    }, interval);
+  }
+
+  /** Stops every timer, request and listener. Evaluation keeps answering from the last snapshot. */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#clearTimeout(this.#timer);
+    this.#clearTimeout(this.#flushTimer);
+    this.#abort?.abort();
+    for (const detach of this.#detach.splice(0)) detach();
+    for (const resolve of this.#readyWaiters.splice(0)) resolve(false);
+    this.#listeners.clear();
+  }
+}
+
+/** Makes a client; see {@link Client}. */
+export function createClient(options) {
+  return new Client(options);
+}
+
+export const _forTesting = { checksum, retryAfter };
