@@ -47,7 +47,7 @@ wasm: setup-js
 
 # The npm package's tests in Node: the vectors through the public API, and the engine's promises.
 js: wasm
-	cd pkg && node --test test/*.test.js
+	cd pkg && node --test --test-timeout=120000 test/*.test.js
 
 bench:
 	$(CARGO) bench --bench engine

@@ -282,7 +282,10 @@ export class Client {
     this.#lastSuccess = this.#now();
     this.#failures = 0;
     if (this.#source === 'bootstrap' || this.#source === 'storage') this.#source = 'network';
-    this.#stale = false;
+    if (this.#stale) {
+      this.#stale = false;
+      this.#emit('fresh', { revision: this.#engine?.revision ?? null });
+    }
   }
 
   // Records a failed attempt and returns how long to wait before the next.
@@ -340,7 +343,10 @@ export class Client {
 
   // ---- events and readiness ------------------------------------------------------------------
 
-  /** Calls `handler` on `ready`, `change`, `stale` or `error`; returns a function that stops it. */
+  /**
+   * Calls `handler` on `ready`, `change`, `stale`, `fresh` (a refresh succeeded after `stale`) or
+   * `error`; returns a function that stops it.
+   */
   on(event, handler) {
     if (!this.#listeners.has(event)) this.#listeners.set(event, new Set());
     this.#listeners.get(event).add(handler);

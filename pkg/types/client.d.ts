@@ -57,6 +57,7 @@ export interface ClientEvents {
   ready: { source: 'bootstrap' | 'storage' | 'network'; revision: number };
   change: { keys: string[]; revision: number; source: 'bootstrap' | 'storage' | 'network' };
   stale: { age: number | null; revision: number };
+  fresh: { revision: number | null };
   error: { error: Error; code: string; source: string };
 }
 
