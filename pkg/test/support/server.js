@@ -19,8 +19,13 @@ const ROOTS = {
   vectors: fileURLToPath(new URL('../../../tests/vectors/', import.meta.url)),
 };
 
-/** Serves `pages` (path → HTML) and the roots above; resolves to `{ url, close }`. */
-export async function serve(pages = {}) {
+/**
+ * Serves `pages` (path → HTML), the roots above and `extraRoots` (name → directory, served as
+ * `/name/…`); resolves to `{ url, close }`.
+ */
+export async function serve(pages = {}, extraRoots = {}) {
+  const roots = { ...ROOTS };
+  for (const [name, directory] of Object.entries(extraRoots)) roots[name] = directory.replace(/\/?$/, '/');
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
     if (Object.hasOwn(pages, path)) {
@@ -29,7 +34,7 @@ export async function serve(pages = {}) {
       return;
     }
     const [, root, ...rest] = path.split('/');
-    const base = ROOTS[root];
+    const base = roots[root];
     const file = base && normalize(base + rest.join(sep));
     if (!file || !file.startsWith(base)) {
       response.writeHead(404).end();
