@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const root = new URL('../pkg/', import.meta.url);
-const files = ['dist/vexil_bg.wasm', 'dist/vexil.js', 'src/engine.js', 'src/entry/browser.js'];
+const files = ['dist/vexil_bg.wasm', 'dist/vexil.js', 'src/engine.js', 'src/client.js', 'src/entry/browser.js'];
 
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const brotli = (bytes) =>
