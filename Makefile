@@ -45,8 +45,11 @@ schema:
 wasm: setup-js
 	scripts/build-wasm.sh
 
-# The npm package's tests in Node: the vectors through the public API, and the engine's promises.
+# The npm package's tests: the vectors in Node, Chromium and workerd; the engine's and the
+# client's promises; OpenFeature through the real SDKs; the packed tarball in every runtime; and
+# native against WebAssembly on the 100,000 pairs the agreement example writes.
 js: wasm
+	$(CARGO) run --quiet --example agreement -- target/agreement
 	cd pkg && node --test --test-timeout=120000 test/*.test.js
 
 bench:
