@@ -2,7 +2,7 @@
 # Installs what building and testing the npm package needs, on top of scripts/setup.sh:
 # the wasm32 target, the wasm-bindgen CLI of exactly the version in Cargo.lock, Debian's
 # Chromium, and the npm tools pinned in pkg/package-lock.json (wasm-opt, Playwright's browser
-# driver, workerd). Idempotent and quick when everything is there.
+# driver, workerd, Deno, the OpenFeature SDKs). Idempotent and quick when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
