@@ -3,12 +3,11 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { serve } from './support/server.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const example = readFileSync(new URL('../../examples/snapshot.json', import.meta.url), 'utf8');
 
 const PAGE = `<!doctype html>
@@ -53,21 +52,20 @@ const PAGE = `<!doctype html>
 </script>`;
 
 let server;
-let browser;
+let chromium;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}`);
   server = await serve({ '/': PAGE });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  chromium = await launchChromium();
 });
 
 after(async () => {
-  await browser?.close();
+  await chromium?.stop();
   await server?.close();
 });
 
 test('in a page: localStorage persistence, no polling while hidden, counts sent by beacon', async () => {
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(String(error)));
   await page.goto(`${server.url}/`);

@@ -3,12 +3,10 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { serve } from './support/server.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
@@ -29,33 +27,21 @@ const PAGE = `<!doctype html>
 </script>`;
 
 let server;
-let browser;
+let chromium;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (scripts/setup-wasm.sh installs it)`);
   server = await serve({ '/': PAGE });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  chromium = await launchChromium();
 });
 
 after(async () => {
-  // Both are ended even when a test failed; the browser process is ended by Playwright.
-  await browser?.close();
+  // Both are ended even when a test failed; Chromium by its PID as well.
+  await chromium?.stop();
   await server?.close();
 });
 
 test('every vector gives the documented result in Chromium', async () => {
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(String(error)));
   await page.goto(`${server.url}/`);

@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { serve } from './support/server.js';
 import { startWorkerd } from './support/workerd.js';
 
 const pkg = fileURLToPath(new URL('../', import.meta.url));
 const example = readFileSync(new URL('../../examples/snapshot.json', import.meta.url), 'utf8');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 // What each runtime is asked, and must answer.
 const QUESTION = `
@@ -78,17 +77,14 @@ test('a page in headless Chromium, through the browser entry', async () => {
   try { ${QUESTION} window.answer = answer; } catch (error) { window.answer = { error: String(error) }; }
 </script>`;
   const server = await serve({ '/': page }, { app });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  const chromium = await launchChromium();
   try {
-    const tab = await browser.newPage();
+    const tab = await chromium.browser.newPage();
     await tab.goto(`${server.url}/`);
     await tab.waitForFunction(() => window.answer !== undefined, null, { timeout: 30_000 });
     assert.deepEqual(await tab.evaluate(() => window.answer), EXPECTED);
   } finally {
-    await browser.close();
+    await chromium.stop();
     await server.close();
   }
 });
