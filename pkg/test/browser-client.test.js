@@ -1,12 +1,11 @@
 // The client in a real page (headless Chromium): it persists to localStorage by default, stops
 // polling while the tab is hidden (flushing counts with sendBeacon), and resumes when visible.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { launchChromium } from './support/chromium.js';
-import { serve } from './support/server.js';
+import { pageResult } from './support/chromium.js';
 
 const example = readFileSync(new URL('../../examples/snapshot.json', import.meta.url), 'utf8');
 
@@ -51,26 +50,8 @@ const PAGE = `<!doctype html>
   window.report = report;
 </script>`;
 
-let server;
-let chromium;
-
-before(async () => {
-  server = await serve({ '/': PAGE });
-  chromium = await launchChromium();
-});
-
-after(async () => {
-  await chromium?.stop();
-  await server?.close();
-});
-
 test('in a page: localStorage persistence, no polling while hidden, counts sent by beacon', async () => {
-  const page = await chromium.browser.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(`${server.url}/`);
-  await page.waitForFunction(() => window.report !== undefined, null, { timeout: 30_000 });
-  const report = await page.evaluate(() => window.report);
+  const { value: report, errors } = await pageResult(PAGE, 'report');
   assert.deepEqual(errors, []);
   assert.equal(report.value, true);
   assert.equal(report.persisted, true);

@@ -35,3 +35,26 @@ export async function launchChromium() {
   };
   return { browser, stop };
 }
+
+/**
+ * Serves `html` at `/` (with the package and the vectors beside it, see server.js), opens it in
+ * headless Chromium, waits until the page sets `window[name]`, and returns that value with the
+ * page's uncaught errors. Everything started is ended before it returns, even on failure.
+ */
+export async function pageResult(html, name, { timeout = 60_000 } = {}) {
+  const { serve } = await import('./server.js');
+  const server = await serve({ '/': html });
+  let chromium;
+  try {
+    chromium = await launchChromium();
+    const page = await chromium.browser.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction((key) => window[key] !== undefined, name, { timeout });
+    return { value: await page.evaluate((key) => window[key], name), errors };
+  } finally {
+    await chromium?.stop();
+    await server.close();
+  }
+}
