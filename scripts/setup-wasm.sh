@@ -36,6 +36,11 @@ stamp=pkg/node_modules/.vexil-lock
 if [ ! -f "$stamp" ] || ! cmp -s pkg/package-lock.json "$stamp"; then
   # `npm ci` can refuse workerd's lock file (other platforms' optional packages are missing
   # from the registry); `npm install` with the same lock installs the same versions.
-  (cd pkg && { npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; })
+  (cd pkg && {
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 || {
+      echo "setup-wasm: npm ci refused the lock file; installing the same versions with npm install"
+      npm install --no-audit --no-fund --loglevel=error
+    }
+  })
   cp pkg/package-lock.json "$stamp"
 fi
