@@ -184,20 +184,19 @@ impl<'p> Fields<'p> {
             return Err(self.duplicate(name));
         }
         parser.skip()?;
+        self.strays.push(name.to_owned());
         let (flag, segment) = match owner {
-            Owner::Free => (None, None),
+            // Free-form objects expect members the format does not define.
+            Owner::Free => return Ok(()),
             Owner::TopLevel => (None, None),
             Owner::Flag(index) => (Some(index), None),
             Owner::Segment(index) => (None, Some(index)),
         };
-        if !matches!(owner, Owner::Free) {
-            unknown.push(UnknownField {
-                path: self.path.field(name).to_string(),
-                flag,
-                segment,
-            });
-        }
-        self.strays.push(name.to_owned());
+        unknown.push(UnknownField {
+            path: self.path.field(name).to_string(),
+            flag,
+            segment,
+        });
         Ok(())
     }
 

@@ -82,13 +82,15 @@ export class Client {
   #storage;
   #storageKey;
   #engine = null;
-  #definitions = new Map();
+  // The current snapshot's text, kept to tell which flags a replacement changes.
+  #text = null;
   #etag = null;
   #source = null;
   #lastSuccess = undefined;
   #failures = 0;
   #stale = false;
   #timer = undefined;
+  #dueAt = 0;
   #inflight = null;
   #abort = null;
   #closed = false;
@@ -146,13 +148,14 @@ export class Client {
       return false;
     }
     const text = typeof snapshot === 'string' ? snapshot : snapshot instanceof Uint8Array ? new TextDecoder().decode(snapshot) : JSON.stringify(snapshot);
-    const definitions = flagDefinitions(text);
-    const keys = changedKeys(this.#definitions, definitions);
     const first = this.#engine === null;
+    // Which flags changed is only worked out when a snapshot replaces another: start-up does not
+    // parse the snapshot a second time in JavaScript.
+    const keys = first ? [] : changedKeys(flagDefinitions(this.#text), flagDefinitions(text));
     this.#engine?.free();
     this.#engine = engine;
     this.#prepared = null;
-    this.#definitions = definitions;
+    this.#text = text;
     this.#etag = etag;
     this.#source = source;
     if (source !== 'storage') this.#persist(text, etag, engine.revision);
@@ -316,8 +319,6 @@ export class Client {
       this.#refresh();
     }, delay);
   }
-
-  #dueAt = 0;
 
   #paused() {
     return this.#options.pauseWhenHidden !== false && globalThis.document?.visibilityState === 'hidden';
@@ -637,4 +638,3 @@ export function createClient(options) {
   return new Client(options);
 }
 
-export const _forTesting = { checksum, retryAfter };
