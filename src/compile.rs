@@ -6,7 +6,6 @@
 //! [`Diagnostic`]s and that flag alone is marked unusable; going over a [`Limits`] bound rejects
 //! the whole document.
 
-use regex_lite::RegexBuilder;
 use serde_json::Value;
 
 use crate::bucket::{FlagHasher, Ranges};
@@ -19,6 +18,7 @@ use crate::limits::{LimitKind, Limits};
 use crate::metadata::MetadataStore;
 use crate::path::JsonPath;
 use crate::read::UnknownField;
+use crate::regex::Regex;
 use crate::semver::Version;
 use crate::snapshot::{self as wire, Snapshot, Text};
 use crate::stats::FlagCounters;
@@ -177,7 +177,7 @@ struct Compiler<'l> {
     segment_index: FastMap<Box<str>, u32>,
     segment_usable: Vec<bool>,
     /// Regexes compiled so far, by pattern.
-    regexes: FastMap<String, regex_lite::Regex>,
+    regexes: FastMap<String, Regex>,
     /// Memo slots of remembered tests, by attribute and patterns.
     memo_slots: FastMap<(u32, String), u32>,
 }
@@ -1204,13 +1204,9 @@ impl Compiler<'_> {
                         patterns.push(regex.clone());
                         continue;
                     }
-                    match RegexBuilder::new(pattern)
-                        .size_limit(REGEX_SIZE_LIMIT)
-                        .nest_limit(REGEX_NEST_LIMIT)
-                        .build()
-                        .inspect(|regex| {
-                            self.regexes.insert(pattern.clone(), regex.clone());
-                        }) {
+                    match Regex::new(pattern, REGEX_SIZE_LIMIT, REGEX_NEST_LIMIT).inspect(|regex| {
+                        self.regexes.insert(pattern.clone(), regex.clone());
+                    }) {
                         Ok(regex) => patterns.push(regex),
                         Err(error) => {
                             self.error(

@@ -1,10 +1,10 @@
 //! Operators: how a condition is compiled from the wire format and how it is tested.
 
-use regex_lite::Regex;
 use serde_json::Value;
 
 use crate::context::AttrValue;
 use crate::fasthash::StrSet;
+use crate::regex::Regex;
 use crate::semver::Version;
 use crate::timestamp::Timestamp;
 

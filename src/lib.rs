@@ -58,6 +58,7 @@ mod load;
 mod metadata;
 mod path;
 mod read;
+mod regex;
 pub mod semver;
 pub mod snapshot;
 mod stats;
