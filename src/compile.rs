@@ -23,6 +23,7 @@ use crate::semver::Version;
 use crate::snapshot::{self as wire, Snapshot, Text};
 use crate::stats::FlagCounters;
 use crate::timestamp::Timestamp;
+use crate::write::Quoted;
 
 /// Regex programs may not grow beyond this many bytes, whatever the pattern length.
 const REGEX_SIZE_LIMIT: usize = 256 * 1024;
@@ -477,7 +478,10 @@ impl Compiler<'_> {
                     DiagnosticCode::DuplicateSegmentKey,
                     &path.field("key"),
                     owner,
-                    format!("segment key {:?} is used more than once", segment.key),
+                    format!(
+                        "segment key {} is used more than once",
+                        Quoted(&segment.key)
+                    ),
                 );
             }
             let included = self.key_list(
@@ -558,8 +562,8 @@ impl Compiler<'_> {
                     &path.field("key"),
                     owner,
                     format!(
-                        "flag key {:?} is used more than once; every flag with it is unusable",
-                        flag.key
+                        "flag key {} is used more than once; every flag with it is unusable",
+                        Quoted(&flag.key)
                     ),
                 );
             }
@@ -571,8 +575,8 @@ impl Compiler<'_> {
                     &path.field("type"),
                     owner,
                     format!(
-                        "type {:?} is not one of boolean, string, number, object",
-                        flag.kind
+                        "type {} is not one of boolean, string, number, object",
+                        Quoted(&flag.kind)
                     ),
                 );
             }
@@ -603,7 +607,7 @@ impl Compiler<'_> {
                         DiagnosticCode::DuplicateVariantKey,
                         &variant_path,
                         owner,
-                        format!("variant {variant:?} is defined more than once"),
+                        format!("variant {} is defined more than once", Quoted(variant)),
                     );
                 }
                 if let Some(kind) = kind {
@@ -613,7 +617,11 @@ impl Compiler<'_> {
                             DiagnosticCode::VariantTypeMismatch,
                             &variant_path,
                             owner,
-                            format!("variant {variant:?} is not a {} value", kind.as_str()),
+                            format!(
+                                "variant {} is not a {} value",
+                                Quoted(variant),
+                                kind.as_str()
+                            ),
                         );
                     }
                 }
@@ -683,7 +691,10 @@ impl Compiler<'_> {
                         DiagnosticCode::DuplicateOverrideKey,
                         &key_path,
                         owner,
-                        format!("{key:?} is already overridden earlier; the earlier override wins"),
+                        format!(
+                            "{} is already overridden earlier; the earlier override wins",
+                            Quoted(key)
+                        ),
                     );
                 } else if let Some(variant) = variant {
                     overridden.insert(key);
@@ -713,7 +724,10 @@ impl Compiler<'_> {
                     DiagnosticCode::UnknownPrerequisite,
                     &flag_path,
                     owner,
-                    format!("prerequisite flag {:?} does not exist", prerequisite.flag),
+                    format!(
+                        "prerequisite flag {} does not exist",
+                        Quoted(&prerequisite.flag)
+                    ),
                 );
                 continue;
             };
@@ -752,7 +766,11 @@ impl Compiler<'_> {
                         DiagnosticCode::UnknownVariant,
                         &variant_path,
                         owner,
-                        format!("flag {:?} has no variant {name:?}", prerequisite.flag),
+                        format!(
+                            "flag {} has no variant {}",
+                            Quoted(&prerequisite.flag),
+                            Quoted(name)
+                        ),
                     ),
                 }
             }
@@ -815,7 +833,10 @@ impl Compiler<'_> {
                     DiagnosticCode::DuplicateRuleId,
                     &rule_path.field("id"),
                     owner,
-                    format!("rule id {id:?} is used more than once in this flag"),
+                    format!(
+                        "rule id {} is used more than once in this flag",
+                        Quoted(&id)
+                    ),
                 );
             }
             let conditions = self.compile_conditions(
@@ -895,7 +916,7 @@ impl Compiler<'_> {
                 DiagnosticCode::UnknownVariant,
                 path,
                 owner,
-                format!("the flag has no variant {name:?}"),
+                format!("the flag has no variant {}", Quoted(name)),
             );
         }
         Ok(found)
@@ -1062,7 +1083,8 @@ impl Compiler<'_> {
                 &path.field("op"),
                 owner,
                 format!(
-                    "unknown operator {shown:?}; expected one of {}",
+                    "unknown operator {}; expected one of {}",
+                    Quoted(&shown),
                     condition::OPERATOR_NAMES.join(", ")
                 ),
             );
@@ -1313,7 +1335,7 @@ impl Compiler<'_> {
                                 DiagnosticCode::UnknownSegment,
                                 &at(index),
                                 owner,
-                                format!("segment {key:?} does not exist"),
+                                format!("segment {} does not exist", Quoted(key)),
                             );
                             return Ok(None);
                         }
@@ -1329,7 +1351,7 @@ impl Compiler<'_> {
                                 DiagnosticCode::InvalidSegment,
                                 &at(index),
                                 owner,
-                                format!("segment {key:?} has errors"),
+                                format!("segment {} has errors", Quoted(key)),
                             );
                             return Ok(None);
                         }
@@ -1577,7 +1599,10 @@ fn check_prerequisite_graph(
                     .index(position)
                     .field("flag"),
                 Owner::Flag(&key),
-                format!("prerequisite {target:?} has errors, so this flag serves its off variant"),
+                format!(
+                    "prerequisite {} has errors, so this flag serves its off variant",
+                    Quoted(&target)
+                ),
             );
         }
     }

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::write::Quoted;
+
 use crate::bucket::integer_text;
 
 /// The attribute that identifies the subject of an evaluation (OpenFeature's targeting key).
@@ -100,7 +102,8 @@ impl fmt::Display for ContextError {
         match &self.attribute {
             Some(attribute) => write!(
                 f,
-                "invalid context attribute {attribute:?}: {}",
+                "invalid context attribute {}: {}",
+                Quoted(attribute),
                 self.message
             ),
             None => write!(f, "invalid context: {}", self.message),

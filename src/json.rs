@@ -508,7 +508,7 @@ impl<'a> Parser<'a> {
                 return Ok(number);
             }
         }
-        match text.parse::<f64>().ok().and_then(Number::from_f64) {
+        match Number::from_f64(crate::decimal::parse(text)) {
             Some(number) => Ok(number),
             None => Err(self.error("number out of range")),
         }

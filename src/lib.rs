@@ -47,6 +47,7 @@ pub mod bucket;
 mod compile;
 mod condition;
 mod context;
+mod decimal;
 mod diagnostic;
 mod engine;
 mod error;
@@ -66,6 +67,7 @@ mod timestamp;
 mod trace;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+mod write;
 
 pub use compile::FlagType;
 pub use context::{AttrValue, Context, ContextError, TARGETING_KEY};

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::write::Quoted;
+
 /// One step of a path: a field name or an array index.
 #[derive(Clone, Copy)]
 pub(crate) enum Step<'a> {
@@ -49,7 +51,7 @@ impl fmt::Display for JsonPath<'_> {
             Some(Step::Field(name)) if is_identifier(name) => write!(f, ".{name}"),
             // Keys such as variant names can hold dots, spaces or quotes; bracket them so the
             // path stays unambiguous.
-            Some(Step::Field(name)) => write!(f, "[{}]", serde_json::Value::from(name)),
+            Some(Step::Field(name)) => write!(f, "[{}]", Quoted(name)),
             Some(Step::Index(index)) => write!(f, "[{index}]"),
             None => Ok(()),
         }

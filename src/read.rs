@@ -23,6 +23,7 @@ use crate::snapshot::{
     Condition, Entries, Flag, Metadata, Override, Prerequisite, Rule, Schedule, Segment, Serve,
     Snapshot, WeightedVariant, SCHEMA_VERSION,
 };
+use crate::write::ToJson;
 
 /// Why reading stopped.
 #[derive(Debug)]
@@ -269,7 +270,10 @@ fn unsigned(parser: &mut Parser<'_>, path: &JsonPath) -> Read<u64> {
             number.as_u64().ok_or_else(|| {
                 shape(
                     path,
-                    format!("expected a non-negative integer, found {number}"),
+                    format!(
+                        "expected a non-negative integer, found {}",
+                        Value::Number(number.clone()).to_json()
+                    ),
                 )
             })
         }

@@ -7,6 +7,8 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
+use crate::write::Quoted;
+
 /// Longer input is not a plausible app version; refusing it up front bounds
 /// the work and the size of error messages on hostile input.
 const MAX_INPUT_LEN: usize = 256;
@@ -151,7 +153,7 @@ impl fmt::Display for SemverError {
             ErrorKind::TooLong => write!(f, "version is longer than {MAX_INPUT_LEN} bytes"),
             ErrorKind::EmptyNumber(what) => write!(f, "{what} is empty"),
             ErrorKind::NotANumber(what, part) => {
-                write!(f, "{what} '{}' is not a number", part.escape_debug())
+                write!(f, "{what} {} is not a number", Quoted(part))
             }
             ErrorKind::LeadingZero(what, part) => write!(f, "{what} '{part}' has a leading zero"),
             ErrorKind::Overflow(what, part) => {
@@ -170,9 +172,9 @@ impl fmt::Display for SemverError {
             ErrorKind::EmptyIdentifier(what) => write!(f, "empty {what} identifier"),
             ErrorKind::InvalidCharacter(what, identifier, c) => write!(
                 f,
-                "invalid character '{}' in {what} identifier '{}' (allowed: 0-9, A-Z, a-z, -)",
-                c.escape_debug(),
-                identifier.escape_debug()
+                "invalid character {} in {what} identifier {} (allowed: 0-9, A-Z, a-z, -)",
+                Quoted(c.encode_utf8(&mut [0; 4])),
+                Quoted(identifier)
             ),
         }
     }
@@ -365,11 +367,11 @@ mod tests {
         assert_eq!(err("1.0.0+a..b"), "empty build identifier");
         assert_eq!(
             err("1.0.0+a_b"),
-            "invalid character '_' in build identifier 'a_b' (allowed: 0-9, A-Z, a-z, -)"
+            "invalid character \"_\" in build identifier \"a_b\" (allowed: 0-9, A-Z, a-z, -)"
         );
         assert_eq!(
             err("1.0.0+a+b"),
-            "invalid character '+' in build identifier 'a+b' (allowed: 0-9, A-Z, a-z, -)"
+            "invalid character \"+\" in build identifier \"a+b\" (allowed: 0-9, A-Z, a-z, -)"
         );
     }
 
@@ -389,7 +391,7 @@ mod tests {
             err("2+build"),
             "pre-release or build metadata needs a full major.minor.patch version"
         );
-        assert_eq!(err("vv1.0.0"), "major version 'v1' is not a number");
+        assert_eq!(err("vv1.0.0"), "major version \"v1\" is not a number");
         assert_eq!(err("v"), "major version is empty");
         assert_eq!(err("1."), "minor version is empty");
         assert_eq!(err("1.2."), "patch version is empty");
@@ -437,13 +439,13 @@ mod tests {
         assert_eq!(err("1.0.0-"), "empty pre-release identifier");
         assert_eq!(err("1.0.0-a..b"), "empty pre-release identifier");
         assert_eq!(err("1.0.0-a."), "empty pre-release identifier");
-        assert_eq!(err(" 1.0.0"), "major version ' 1' is not a number");
-        assert_eq!(err("1.0.0 "), "patch version '0 ' is not a number");
+        assert_eq!(err(" 1.0.0"), "major version \" 1\" is not a number");
+        assert_eq!(err("1.0.0 "), "patch version \"0 \" is not a number");
         assert_eq!(err("+1.0.0"), "major version is empty");
-        assert_eq!(err("1.x.0"), "minor version 'x' is not a number");
+        assert_eq!(err("1.x.0"), "minor version \"x\" is not a number");
         assert_eq!(
             err("1.0.0-beta\n"),
-            "invalid character '\\n' in pre-release identifier 'beta\\n' (allowed: 0-9, A-Z, a-z, -)"
+            "invalid character \"\\n\" in pre-release identifier \"beta\\n\" (allowed: 0-9, A-Z, a-z, -)"
         );
     }
 

@@ -20,10 +20,10 @@
 //! Every method is total except the constructor and [`WasmEngine::prepare`], which throw a JS
 //! `Error` carrying `code` (and `path` where known) for input that cannot be used at all.
 
-use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use crate::evaluate::Outcome;
+use crate::write::{Object, ToJson};
 use crate::{Context, Engine, ErrorCode, FlagType, Limits, PreparedContext, Reason, Timestamp};
 
 /// The most variants a flag may have in the wasm build: the packed result has 16 bits for them.
@@ -66,14 +66,16 @@ impl WasmEngine {
     pub fn catalog(&self) -> String {
         let engine = &self.engine;
         let keys: Vec<&str> = engine.flag_keys().collect();
-        json!({
-            "schemaVersion": engine.schema_version(),
-            "revision": engine.revision(),
-            "generatedAt": engine.generated_at().to_string(),
-            "environment": engine.environment(),
-            "keys": keys,
-        })
-        .to_string()
+        let mut out =
+            String::with_capacity(64 + keys.iter().map(|key| key.len() + 3).sum::<usize>());
+        Object::new(&mut out)
+            .field("schemaVersion", &engine.schema_version())
+            .field("revision", &engine.revision())
+            .field("generatedAt", &engine.generated_at().to_string())
+            .field("environment", &engine.environment())
+            .field("keys", &keys)
+            .end();
+        out
     }
 
     /// The flag at `position` (in catalog order) as JSON: key, type, validity, kill switch,
@@ -89,21 +91,39 @@ impl WasmEngine {
             .as_ref()
             .map(|body| body.rules.iter().map(|rule| &*rule.id).collect())
             .unwrap_or_default();
-        json!({
-            "key": &*flag.key,
-            "type": flag.kind.map(FlagType::as_str),
-            "valid": flag.body.is_some(),
-            "enabled": flag.body.as_ref().is_some_and(|body| body.enabled),
-            "variants": flag.variants.iter().map(|(key, value)| json!([&**key, value])).collect::<Vec<_>>(),
-            "rules": rules,
-            "metadata": engine.metadata.get(position),
-        })
-        .to_string()
+        let mut out = String::new();
+        let mut object = Object::new(&mut out);
+        object
+            .field("key", &*flag.key)
+            .field("type", &flag.kind.map(FlagType::as_str))
+            .field("valid", &flag.body.is_some())
+            .field(
+                "enabled",
+                &flag.body.as_ref().is_some_and(|body| body.enabled),
+            );
+        let variants = object.key("variants");
+        variants.push('[');
+        for (index, (key, value)) in flag.variants.iter().enumerate() {
+            if index > 0 {
+                variants.push(',');
+            }
+            variants.push('[');
+            key.as_ref().write_json(variants);
+            variants.push(',');
+            value.write_json(variants);
+            variants.push(']');
+        }
+        variants.push(']');
+        object
+            .field("rules", &rules)
+            .field("metadata", &engine.metadata.get(position))
+            .end();
+        out
     }
 
     /// The diagnostics, as a JSON array.
     pub fn diagnostics(&self) -> String {
-        serde_json::to_string(self.engine.diagnostics()).unwrap_or_else(|_| "[]".to_owned())
+        self.engine.diagnostics().to_json()
     }
 
     /// Prepares a context given as JSON text. Throws an `Error` with code `INVALID_CONTEXT` when
@@ -163,13 +183,12 @@ impl WasmEngine {
     /// in the statistics.
     pub fn explain(&self, key: &str, context: &WasmContext, seconds: f64, nanos: u32) -> String {
         let now = instant(seconds, nanos);
-        serde_json::to_string(&self.engine.explain(key, &context.prepared, now))
-            .unwrap_or_else(|_| "null".to_owned())
+        self.engine.explain(key, &context.prepared, now).to_json()
     }
 
     /// The statistics, as JSON.
     pub fn stats(&self) -> String {
-        serde_json::to_string(&self.engine.stats()).unwrap_or_else(|_| "null".to_owned())
+        self.engine.stats().to_json()
     }
 
     /// Sets every statistics counter back to zero.
