@@ -13,7 +13,7 @@ use crate::condition::{self, Condition, Operands, Operator};
 use crate::context::TARGETING_KEY;
 use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::error::LoadError;
-use crate::fasthash::{FastMap, FastSet, KeyIndex, StrMap, StrSet};
+use crate::fasthash::{KeyIndex, StrMap, StrSet};
 use crate::limits::{LimitKind, Limits};
 use crate::metadata::MetadataStore;
 use crate::path::JsonPath;
@@ -151,7 +151,7 @@ pub(crate) struct Compiled {
     pub(crate) metadata: MetadataStore,
     pub(crate) segments: Vec<CompiledSegment>,
     pub(crate) attribute_names: Vec<Box<str>>,
-    pub(crate) attribute_index: FastMap<Box<str>, u32>,
+    pub(crate) attribute_index: StrSet,
     /// How many memo slots a context needs (see `Condition::memo`).
     pub(crate) memo_slots: usize,
     pub(crate) diagnostics: Vec<Diagnostic>,
@@ -174,13 +174,14 @@ struct Compiler<'l> {
     limits: &'l Limits,
     diagnostics: Vec<Diagnostic>,
     attribute_names: Vec<Box<str>>,
-    attribute_index: FastMap<Box<str>, u32>,
-    segment_index: FastMap<Box<str>, u32>,
+    /// Attribute names; a name's index is its id.
+    attribute_index: StrSet,
+    segment_index: StrMap<u32>,
     segment_usable: Vec<bool>,
     /// Regexes compiled so far, by pattern.
-    regexes: FastMap<String, Regex>,
+    regexes: StrMap<Regex>,
     /// Memo slots of remembered tests, by attribute and patterns.
-    memo_slots: FastMap<(u32, String), u32>,
+    memo_slots: StrSet,
 }
 
 type Load<T> = Result<T, LoadError>;
@@ -219,11 +220,11 @@ pub(crate) fn compile<S: Text>(
         limits,
         diagnostics: Vec::new(),
         attribute_names: Vec::new(),
-        attribute_index: FastMap::default(),
-        segment_index: FastMap::default(),
+        attribute_index: StrSet::default(),
+        segment_index: StrMap::default(),
         segment_usable: Vec::new(),
-        regexes: FastMap::default(),
-        memo_slots: FastMap::default(),
+        regexes: StrMap::default(),
+        memo_slots: StrSet::default(),
     };
     // Attribute 0 is always the targeting key, so overrides and segments can find it directly.
     compiler.intern(TARGETING_KEY);
@@ -375,13 +376,11 @@ impl Compiler<'_> {
     }
 
     fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.attribute_index.get(name) {
-            return id;
+        let (id, added) = self.attribute_index.insert(name);
+        if added {
+            self.attribute_names.push(Box::from(name));
         }
-        let id = u32::try_from(self.attribute_names.len()).unwrap_or(u32::MAX);
-        self.attribute_names.push(Box::from(name));
-        self.attribute_index.insert(Box::from(name), id);
-        id
+        u32::try_from(id).unwrap_or(u32::MAX)
     }
 
     fn check_key(
@@ -458,13 +457,15 @@ impl Compiler<'_> {
     ) -> Load<Vec<CompiledSegment>> {
         let root = JsonPath::ROOT;
         let segments_path = root.field("segments");
-        let duplicates: FastSet<String> = {
-            let mut seen: FastSet<&str> = FastSet::default();
-            segments
-                .iter()
-                .filter(|segment| !seen.insert(&*segment.key))
-                .map(|segment| segment.key.to_string())
-                .collect()
+        let duplicates = {
+            let mut seen = StrSet::default();
+            let mut duplicates = StrSet::default();
+            for segment in segments.iter() {
+                if !seen.insert(&segment.key).1 {
+                    duplicates.insert(&segment.key);
+                }
+            }
+            duplicates
         };
         let mut compiled = Vec::with_capacity(segments.len());
         for (index, segment) in segments.iter_mut().enumerate() {
@@ -472,7 +473,7 @@ impl Compiler<'_> {
             let owner = Owner::Segment(&segment.key);
             let mut health = Health::default();
             self.check_key(&segment.key, &path.field("key"), owner, &mut health)?;
-            if duplicates.contains(&*segment.key) {
+            if duplicates.contains(&segment.key) {
                 self.error(
                     &mut health,
                     DiagnosticCode::DuplicateSegmentKey,
@@ -517,9 +518,7 @@ impl Compiler<'_> {
             }
             let id = u32::try_from(index).unwrap_or(u32::MAX);
             // The first definition is the one referenced; duplicates make it unusable anyway.
-            self.segment_index
-                .entry(Box::from(&*segment.key))
-                .or_insert(id);
+            self.segment_index.get_or_insert_with(&segment.key, || id);
             self.segment_usable.push(!health.broken);
             compiled.push(CompiledSegment {
                 included,
@@ -541,11 +540,11 @@ impl Compiler<'_> {
         // Positions are u32 everywhere; the flag limit keeps them far below u32::MAX.
         let key_of = |position: u32| flags.get(position as usize).map(|flag| &*flag.key);
         let mut index = KeyIndex::with_capacity(flags.len());
-        let mut duplicates: FastSet<&str> = FastSet::default();
+        let mut duplicates = StrSet::default();
         for (position, flag) in flags.iter().enumerate() {
             let id = u32::try_from(position).unwrap_or(u32::MAX);
             if index.insert(&flag.key, id, key_of).is_some() {
-                duplicates.insert(&*flag.key);
+                duplicates.insert(&flag.key);
             }
         }
         let mut heads = Vec::with_capacity(flags.len());
@@ -555,7 +554,7 @@ impl Compiler<'_> {
             let owner = Owner::Flag(&flag.key);
             let mut health = Health::default();
             self.check_key(&flag.key, &path.field("key"), owner, &mut health)?;
-            if duplicates.contains(&*flag.key) {
+            if duplicates.contains(&flag.key) {
                 self.error(
                     &mut health,
                     DiagnosticCode::DuplicateFlagKey,
@@ -668,8 +667,7 @@ impl Compiler<'_> {
         self.check_list(flag.overrides.len(), &overrides_path)?;
         // Keys are gathered borrowed and packed once at the end.
         let listed: usize = flag.overrides.iter().map(|entry| entry.keys.len()).sum();
-        let mut overridden: FastSet<&str> =
-            FastSet::with_capacity_and_hasher(listed, Default::default());
+        let mut overridden = StrSet::default();
         let mut override_entries: Vec<(&str, u32)> = Vec::with_capacity(listed);
         for (index, entry) in flag.overrides.iter().enumerate() {
             let entry_path = overrides_path.index(index);
@@ -685,7 +683,7 @@ impl Compiler<'_> {
             for (key_position, key) in entry.keys.iter().enumerate() {
                 let key_path = keys_path.index(key_position);
                 self.check_string(key, &key_path)?;
-                if overridden.contains(&**key) {
+                if overridden.contains(key) {
                     self.report(
                         Severity::Warning,
                         DiagnosticCode::DuplicateOverrideKey,
@@ -810,7 +808,7 @@ impl Compiler<'_> {
         let mut rules = Vec::with_capacity(flag.rules.len());
         // Rule ids seen so far: a scan of the rules built so far for the usual short list, a set
         // once a flag has many rules (so a hostile snapshot cannot make this quadratic).
-        let mut rule_ids: Option<FastSet<Box<str>>> = None;
+        let mut rule_ids: Option<StrSet> = None;
         for (index, rule) in flag.rules.iter().enumerate() {
             let rule_path = rules_path.index(index);
             let id: Box<str> = match &rule.id {
@@ -821,10 +819,10 @@ impl Compiler<'_> {
                 None => Box::from(index.to_string().as_str()),
             };
             if index == 32 {
-                rule_ids = Some(rules.iter().map(|rule: &Rule| rule.id.clone()).collect());
+                rule_ids = Some(StrSet::new(rules.iter().map(|rule: &Rule| &*rule.id)));
             }
             let repeated = match &mut rule_ids {
-                Some(ids) => !ids.insert(id.clone()),
+                Some(ids) => !ids.insert(&id).1,
                 None => rules.iter().any(|rule: &Rule| rule.id == id),
             };
             if repeated {
@@ -1222,12 +1220,12 @@ impl Compiler<'_> {
                         );
                     };
                     // Snapshots often repeat a pattern across flags; compile each one once.
-                    if let Some(regex) = self.regexes.get(pattern.as_str()) {
+                    if let Some(regex) = self.regexes.get(pattern) {
                         patterns.push(regex.clone());
                         continue;
                     }
                     match Regex::new(pattern, REGEX_SIZE_LIMIT, REGEX_NEST_LIMIT).inspect(|regex| {
-                        self.regexes.insert(pattern.clone(), regex.clone());
+                        self.regexes.get_or_insert_with(pattern, || regex.clone());
                     }) {
                         Ok(regex) => patterns.push(regex),
                         Err(error) => {
@@ -1363,11 +1361,15 @@ impl Compiler<'_> {
         };
         let memo = match (&operator, attribute) {
             (Operator::Matches(_), Some(attribute)) => {
-                let patterns = strings_of(values)
-                    .map(|patterns| patterns.join("\0"))
-                    .unwrap_or_default();
-                let next = u32::try_from(self.memo_slots.len()).unwrap_or(u32::MAX);
-                Some(*self.memo_slots.entry((attribute, patterns)).or_insert(next))
+                // One slot per (attribute, patterns): the attribute id in decimal, then the
+                // patterns, each after a NUL (which JSON text can hold, so the key is exact).
+                let mut key = attribute.to_string();
+                for pattern in strings_of(values).unwrap_or_default() {
+                    key.push('\0');
+                    key.push_str(&pattern);
+                }
+                let (slot, _) = self.memo_slots.insert(&key);
+                Some(u32::try_from(slot).unwrap_or(u32::MAX))
             }
             _ => None,
         };

@@ -9,7 +9,7 @@ use crate::context::{AttrValue, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::LoadError;
 use crate::evaluate::{evaluate, Details, ErrorCode, Evaluation, Outcome, Reason, View};
-use crate::fasthash::{FastMap, KeyIndex};
+use crate::fasthash::{KeyIndex, StrSet};
 use crate::limits::{LimitKind, Limits};
 use crate::load::parse;
 use crate::metadata::MetadataStore;
@@ -57,7 +57,7 @@ pub struct Engine {
     pub(crate) metadata: MetadataStore,
     pub(crate) segments: Vec<CompiledSegment>,
     pub(crate) attribute_names: Vec<Box<str>>,
-    attribute_index: FastMap<Box<str>, u32>,
+    attribute_index: StrSet,
     memo_slots: usize,
     diagnostics: Vec<Diagnostic>,
     pub(crate) limits: Limits,
@@ -626,11 +626,11 @@ impl Engine {
         let mut slots = vec![ABSENT; self.attribute_names.len()];
         let problem = self.context_problem(context);
         for (position, (name, _)) in context.attribute_list().iter().enumerate() {
-            if let (Some(&id), Ok(position)) = (
-                self.attribute_index.get(name.as_str()),
+            if let (Some(id), Ok(position)) = (
+                self.attribute_index.find(name.as_str()),
                 u32::try_from(position),
             ) {
-                if let Some(slot) = slots.get_mut(id as usize) {
+                if let Some(slot) = slots.get_mut(id) {
                     *slot = position;
                 }
             }

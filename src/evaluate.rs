@@ -11,7 +11,7 @@ use crate::bucket::bucketing_text;
 use crate::compile::{CompiledFlag, CompiledSegment, FlagBody, Serve};
 use crate::condition::Condition;
 use crate::context::AttrValue;
-use crate::fasthash::FastMap;
+use crate::fasthash::U32Map;
 use crate::timestamp::Timestamp;
 use crate::trace::{NoTrace, Step, Tracer};
 use crate::Engine;
@@ -227,7 +227,7 @@ pub(crate) fn evaluate<T: Tracer>(
     tracer: &mut T,
 ) -> Outcome {
     // Does not allocate unless a prerequisite is evaluated.
-    let mut prerequisites = FastMap::default();
+    let mut prerequisites = U32Map::default();
     evaluate_with(engine, index, view, now, depth, tracer, &mut prerequisites)
 }
 
@@ -241,7 +241,7 @@ fn evaluate_with<T: Tracer>(
     now: Timestamp,
     depth: usize,
     tracer: &mut T,
-    prerequisites: &mut FastMap<u32, Outcome>,
+    prerequisites: &mut U32Map<Outcome>,
 ) -> Outcome {
     let Some(flag) = engine.flags.get(index as usize) else {
         tracer.step(|| Step::FlagNotFound);
@@ -296,7 +296,7 @@ fn evaluate_with<T: Tracer>(
         // The compiler bounds chains by the depth limit; this guard only keeps a bug from recursing forever.
         let outcome = if depth >= engine.limits.max_prerequisite_depth {
             Outcome::error(ErrorCode::General)
-        } else if let Some(&known) = prerequisites.get(&prerequisite.flag) {
+        } else if let Some(known) = prerequisites.get(prerequisite.flag) {
             known
         } else {
             let outcome = evaluate_with(

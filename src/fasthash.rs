@@ -4,8 +4,7 @@
 //! queried with context values, so the flooding resistance of the standard SipHash buys nothing
 //! here, while its cost shows up on every lookup. It also avoids needing randomness on wasm.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 /// FxHash-style multiply-rotate hasher.
 #[derive(Default, Clone, Copy)]
@@ -53,9 +52,6 @@ impl Hasher for FastHasher {
     }
 }
 
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
-pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
-
 /// A set of strings packed into one buffer: a scan for a few entries, an open-addressing table of
 /// indices beyond. A large segment list costs three allocations instead of one per key, which is
 /// most of what loading a big snapshot allocates.
@@ -102,21 +98,56 @@ impl StrSet {
                 .push(u32::try_from(set.text.len()).unwrap_or(u32::MAX));
         }
         if set.ends.len() > FEW {
-            let size = (set.ends.len() * 2).next_power_of_two();
-            set.table = vec![0; size];
-            let mask = size - 1;
-            for index in 0..set.ends.len() {
-                let Some(key) = set.key(index) else { continue };
-                let mut slot = hash_str(key) as usize & mask;
-                while set.table.get(slot).is_some_and(|&taken| taken != 0) {
-                    slot = (slot + 1) & mask;
-                }
-                if let Some(entry) = set.table.get_mut(slot) {
-                    *entry = u32::try_from(index + 1).unwrap_or(u32::MAX);
-                }
-            }
+            set.rebuild();
         }
         set
+    }
+
+    /// Adds `item` unless it is there; returns its index and whether it was added. Sets that
+    /// grow key by key (the compiler's lookup tables) use this; `new` packs a known list.
+    pub(crate) fn insert(&mut self, item: &str) -> (usize, bool) {
+        if let Some(index) = self.find(item) {
+            return (index, false);
+        }
+        self.text.push_str(item);
+        self.ends
+            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        let index = self.ends.len() - 1;
+        if self.ends.len() > FEW {
+            if self.ends.len() * 2 > self.table.len() {
+                self.rebuild();
+            } else {
+                self.place(index);
+            }
+        }
+        (index, true)
+    }
+
+    /// Number of keys.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Sizes the table for four times the keys (so it stays at most half full while growing)
+    /// and places every key.
+    fn rebuild(&mut self) {
+        let size = (self.ends.len() * 4).next_power_of_two();
+        self.table = vec![0; size];
+        for index in 0..self.ends.len() {
+            self.place(index);
+        }
+    }
+
+    fn place(&mut self, index: usize) {
+        let Some(key) = self.key(index) else { return };
+        let mask = self.table.len() - 1;
+        let mut slot = hash_str(key) as usize & mask;
+        while self.table.get(slot).is_some_and(|&taken| taken != 0) {
+            slot = (slot + 1) & mask;
+        }
+        if let Some(entry) = self.table.get_mut(slot) {
+            *entry = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        }
     }
 
     fn key(&self, index: usize) -> Option<&str> {
@@ -192,6 +223,15 @@ impl<V> StrMap<V> {
         self.values.get(self.keys.find(key)?)
     }
 
+    /// The value of `key`, inserting `make()` first if the key is new.
+    pub(crate) fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> V) -> &V {
+        let (index, added) = self.keys.insert(key);
+        if added {
+            self.values.push(make());
+        }
+        &self.values[index]
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -264,9 +304,131 @@ impl KeyIndex {
     }
 }
 
+/// A map from `u32` keys (never `u32::MAX`) to small values: a scan while short, an
+/// open-addressing table beyond. Starts without allocating.
+#[derive(Clone, Debug)]
+pub(crate) struct U32Map<V> {
+    /// Insertion order while short; a power-of-two table at most half full (key `u32::MAX` =
+    /// free slot) once longer.
+    entries: Vec<(u32, V)>,
+    hashed: bool,
+    len: usize,
+}
+
+impl<V> Default for U32Map<V> {
+    fn default() -> Self {
+        U32Map {
+            entries: Vec::new(),
+            hashed: false,
+            len: 0,
+        }
+    }
+}
+
+impl<V: Copy> U32Map<V> {
+    fn slot_of(&self, key: u32) -> usize {
+        let mask = self.entries.len() - 1;
+        let mut slot = (u64::from(key).wrapping_mul(K) >> 32) as usize & mask;
+        while let Some(&(taken, _)) = self.entries.get(slot) {
+            if taken == key || taken == u32::MAX {
+                break;
+            }
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    pub(crate) fn get(&self, key: u32) -> Option<V> {
+        if !self.hashed {
+            return self
+                .entries
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|&(_, v)| v);
+        }
+        match self.entries.get(self.slot_of(key)) {
+            Some(&(k, v)) if k == key => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Sets the value of `key`.
+    pub(crate) fn insert(&mut self, key: u32, value: V) {
+        if !self.hashed {
+            if let Some(entry) = self.entries.iter_mut().find(|(k, _)| *k == key) {
+                entry.1 = value;
+                return;
+            }
+            if self.entries.len() < FEW {
+                self.entries.push((key, value));
+                self.len += 1;
+                return;
+            }
+        }
+        if !self.hashed || (self.len + 1) * 2 > self.entries.len() {
+            self.grow(value);
+        }
+        let slot = self.slot_of(key);
+        if let Some(entry) = self.entries.get_mut(slot) {
+            if entry.0 == u32::MAX {
+                self.len += 1;
+            }
+            *entry = (key, value);
+        }
+    }
+
+    /// Doubles the table (`filler` is any value, for the free slots).
+    fn grow(&mut self, filler: V) {
+        let size = ((self.len + 1) * 4).next_power_of_two();
+        let old = std::mem::replace(&mut self.entries, vec![(u32::MAX, filler); size]);
+        let was_hashed = self.hashed;
+        self.hashed = true;
+        for (key, value) in old {
+            if !was_hashed || key != u32::MAX {
+                let slot = self.slot_of(key);
+                if let Some(entry) = self.entries.get_mut(slot) {
+                    *entry = (key, value);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{KeyIndex, StrMap, StrSet};
+    use super::{KeyIndex, StrMap, StrSet, U32Map};
+
+    #[test]
+    fn a_u32_map_keeps_the_last_value_of_each_key_short_and_long() {
+        let mut map = U32Map::default();
+        for key in 0..1000u32 {
+            map.insert(key * 7, key);
+            map.insert(key * 7, key + 1);
+            assert_eq!(map.get(key * 7), Some(key + 1));
+        }
+        for key in 0..7000u32 {
+            let expected = (key % 7 == 0).then_some(key / 7 + 1);
+            assert_eq!(map.get(key), expected, "{key}");
+        }
+    }
+
+    #[test]
+    fn a_growing_set_numbers_keys_in_insertion_order() {
+        let mut set = StrSet::default();
+        for round in 0..2 {
+            for index in 0..500 {
+                let key = format!("key-{index}");
+                assert_eq!(set.insert(&key), (index, round == 0));
+            }
+        }
+        assert_eq!(set.len(), 500);
+        assert_eq!(set.find("key-499"), Some(499));
+        assert_eq!(set.find("key-500"), None);
+        let mut map = StrMap::default();
+        assert_eq!(*map.get_or_insert_with("a", || 1), 1);
+        assert_eq!(*map.get_or_insert_with("a", || 2), 1);
+        assert_eq!(map.get("a"), Some(&1));
+    }
 
     #[test]
     fn a_string_map_gives_each_key_its_value() {
