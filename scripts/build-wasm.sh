@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the WebAssembly engine for the npm package into pkg/dist/ (ignored by git):
-#   1. cargo, for wasm32-unknown-unknown with the size-tuned `wasm` profile;
+# Builds the WebAssembly engine for the npm package into pkg/dist/ (ignored by git), twice from
+# the same source: vexil_bg.wasm tuned for speed (servers and edge workers) and vexil_web.wasm
+# tuned for download size (browsers). For each:
+#   1. cargo, for wasm32-unknown-unknown with the `wasm` or `wasm-web` profile;
 #   2. the pinned wasm-bindgen CLI, `--target web` (the one output that runs unchanged in
-#      browsers, Node, Deno and Workers);
+#      browsers, Node, Deno and Workers); both builds must get the very same JS glue;
 #   3. wasm-opt from npm's binaryen (never Debian's: its old wasm-opt corrupts wasm-bindgen
 #      output), shrinking for size.
 # Needs what scripts/setup-wasm.sh installs.
@@ -11,11 +13,28 @@ cd "$(dirname "$0")/.."
 
 out=pkg/dist
 wasm_opt=pkg/node_modules/.bin/wasm-opt
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 
-cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm
 rm -rf "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name vexil \
-  target/wasm32-unknown-unknown/wasm/vexil.wasm
+mkdir -p "$out"
+for build in wasm:vexil_bg wasm-web:vexil_web; do
+  profile=${build%%:*}
+  name=${build##*:}
+  cargo build --quiet --lib --target wasm32-unknown-unknown --profile "$profile"
+  wasm-bindgen --target web --no-typescript --out-dir "$scratch/$profile" --out-name vexil \
+    "target/wasm32-unknown-unknown/$profile/vexil.wasm"
+  "$wasm_opt" -Oz \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    --strip-producers --strip-target-features \
+    "$scratch/$profile/vexil_bg.wasm" -o "$out/$name.wasm"
+done
+if ! cmp -s "$scratch/wasm/vexil.js" "$scratch/wasm-web/vexil.js"; then
+  echo "build-wasm: the two builds got different JS glue; they cannot share one" >&2
+  exit 1
+fi
+cp "$scratch/wasm/vexil.js" "$out/vexil.js"
 # A trap can leave an instance's memory inconsistent. The SDK then starts a fresh instance of
 # the same compiled module (Workers allow instantiating a module, not compiling bytes) through
 # this one addition to the glue, which resets the glue's caches exactly as its own
@@ -33,8 +52,4 @@ export function __vexilMemoryBytes() {
 GLUE
 grep -q '^function __wbg_finalize_init(instance, module)' "$out/vexil.js" \
   || { echo "build-wasm: the wasm-bindgen glue changed shape; review the reinstantiation hook" >&2; exit 1; }
-"$wasm_opt" -Oz \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/vexil_bg.wasm" -o "$out/vexil_bg.wasm"
-echo "built $out: $(wc -c <"$out/vexil_bg.wasm") bytes of wasm"
+echo "built $out: $(wc -c <"$out/vexil_bg.wasm") bytes of wasm for servers, $(wc -c <"$out/vexil_web.wasm") for browsers"

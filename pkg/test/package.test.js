@@ -49,7 +49,7 @@ after(() => {
 });
 
 test('the tarball holds what the package needs and nothing of the build', () => {
-  for (const file of ['package.json', 'dist/vexil.js', 'dist/vexil_bg.wasm', 'src/engine.js', 'src/client.js', 'types/index.d.ts']) {
+  for (const file of ['package.json', 'dist/vexil.js', 'dist/vexil_bg.wasm', 'dist/vexil_web.wasm', 'src/engine.js', 'src/client.js', 'types/index.d.ts']) {
     assert.ok(existsSync(join(installed, file)), `${file} is missing from the package`);
   }
   for (const file of ['test', 'bench', 'node_modules', 'package-lock.json']) {

@@ -113,7 +113,15 @@ impl CharSet {
 
     /// Sorts and merges the ranges, which `contains` relies on.
     pub(super) fn canonicalize(&mut self) {
-        self.ranges.sort_unstable();
+        // An insertion sort: classes hold few ranges (patterns are at most 1 KiB), and the
+        // standard sorts would add kilobytes to the WebAssembly.
+        for sorted in 1..self.ranges.len() {
+            let mut at = sorted;
+            while at > 0 && self.ranges[at - 1] > self.ranges[at] {
+                self.ranges.swap(at - 1, at);
+                at -= 1;
+            }
+        }
         let mut merged: Vec<(char, char)> = Vec::with_capacity(self.ranges.len());
         for &(from, to) in &self.ranges {
             match merged.last_mut() {
