@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use crate::bucket::{FlagHasher, Ranges};
-use crate::condition::{self, Condition, Operands, Operator};
+use crate::condition::{self, Condition, Operands, Operator, ReadAhead};
 use crate::context::TARGETING_KEY;
 use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::error::LoadError;
@@ -154,6 +154,8 @@ pub(crate) struct Compiled {
     pub(crate) attribute_index: StrSet,
     /// How many memo slots a context needs (see `Condition::memo`).
     pub(crate) memo_slots: usize,
+    /// What preparing a context reads ahead, per attribute id (see `ReadAhead`).
+    pub(crate) read_ahead: Vec<ReadAhead>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
@@ -182,6 +184,8 @@ struct Compiler<'l> {
     regexes: StrMap<Regex>,
     /// Memo slots of remembered tests, by attribute and patterns.
     memo_slots: StrSet,
+    /// Per attribute id: which parsing operators read it.
+    read_ahead: Vec<ReadAhead>,
 }
 
 type Load<T> = Result<T, LoadError>;
@@ -225,6 +229,7 @@ pub(crate) fn compile<S: Text>(
         segment_usable: Vec::new(),
         regexes: StrMap::default(),
         memo_slots: StrSet::default(),
+        read_ahead: Vec::new(),
     };
     // Attribute 0 is always the targeting key, so overrides and segments can find it directly.
     compiler.intern(TARGETING_KEY);
@@ -311,6 +316,7 @@ pub(crate) fn compile<S: Text>(
         attribute_names: compiler.attribute_names,
         attribute_index: compiler.attribute_index,
         memo_slots: compiler.memo_slots.len(),
+        read_ahead: compiler.read_ahead,
         diagnostics: compiler.diagnostics,
     })
 }
@@ -1359,6 +1365,20 @@ impl Compiler<'_> {
                 Operator::InSegment(segments)
             }
         };
+        if let Some(attribute) = attribute {
+            let kind = match operator {
+                Operator::Semver(..) => ReadAhead::Version,
+                Operator::Date(..) => ReadAhead::Date,
+                _ => ReadAhead::Nothing,
+            };
+            if kind != ReadAhead::Nothing {
+                let slot = attribute as usize;
+                if self.read_ahead.len() <= slot {
+                    self.read_ahead.resize(slot + 1, ReadAhead::Nothing);
+                }
+                self.read_ahead[slot] = self.read_ahead[slot].with(kind);
+            }
+        }
         let memo = match (&operator, attribute) {
             (Operator::Matches(_), Some(attribute)) => {
                 // One slot per (attribute, patterns): the attribute id in decimal, then the

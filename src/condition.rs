@@ -145,19 +145,49 @@ pub(crate) fn one_of(values: &[Value]) -> Result<Operator, usize> {
 impl Operator {
     /// Whether the operator holds for `value` (before negation). A missing attribute never
     /// satisfies any operator but `inSegment`, which does not read an attribute.
+    /// `parsed` is the value as read ahead by a prepared context, if it was.
     pub(crate) fn holds(
         &self,
         value: Option<&AttrValue>,
+        parsed: Option<&Parsed>,
         in_segment: &dyn Fn(u32) -> bool,
     ) -> bool {
         match self {
             Operator::Exists => value.is_some(),
             Operator::InSegment(segments) => segments.iter().any(|&segment| in_segment(segment)),
-            _ => match value {
-                None => false,
-                Some(AttrValue::List(items)) => items.iter().any(|item| self.holds_scalar(item)),
-                Some(scalar) => self.holds_scalar(scalar),
+            _ => match (value, parsed) {
+                (None, _) => false,
+                (Some(AttrValue::List(items)), _) => {
+                    items.iter().any(|item| self.holds_scalar(item))
+                }
+                (Some(_), Some(Parsed::Version(version)))
+                    if matches!(self, Operator::Semver(..)) =>
+                {
+                    self.holds_version(version.as_ref())
+                }
+                (Some(_), Some(Parsed::Date(instant))) if matches!(self, Operator::Date(..)) => {
+                    self.holds_date(*instant)
+                }
+                (Some(scalar), _) => self.holds_scalar(scalar),
             },
+        }
+    }
+
+    fn holds_version(&self, version: Option<&Version>) -> bool {
+        match (self, version) {
+            (Operator::Semver(cmp, operands), Some(version)) => operands
+                .iter()
+                .any(|operand| cmp.holds(version.cmp(operand))),
+            _ => false,
+        }
+    }
+
+    fn holds_date(&self, instant: Option<Timestamp>) -> bool {
+        match (self, instant) {
+            (Operator::Date(cmp, operands), Some(instant)) => operands
+                .iter()
+                .any(|operand| cmp.holds(instant.cmp(operand))),
+            _ => false,
         }
     }
 
@@ -187,21 +217,59 @@ impl Operator {
                         .is_some_and(|ordering| cmp.holds(ordering))
                 })
             }
-            (Operator::Semver(cmp, operands), AttrValue::String(text)) => {
-                match Version::parse(text) {
-                    Ok(version) => operands
-                        .iter()
-                        .any(|operand| cmp.holds(version.cmp(operand))),
-                    Err(_) => false,
-                }
+            (Operator::Semver(..), AttrValue::String(text)) => {
+                self.holds_version(Version::parse(text).ok().as_ref())
             }
-            (Operator::Date(cmp, operands), value) => match date_of(value) {
-                Some(instant) => operands
-                    .iter()
-                    .any(|operand| cmp.holds(instant.cmp(operand))),
-                None => false,
-            },
+            (Operator::Date(..), value) => self.holds_date(date_of(value)),
             _ => false,
+        }
+    }
+}
+
+/// What preparing a context reads ahead for an attribute: the version or instant that the
+/// attribute's version or date conditions would otherwise parse on every evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReadAhead {
+    Nothing,
+    Version,
+    Date,
+    /// Both kinds of condition read the attribute (unusual): it is parsed when tested.
+    Both,
+}
+
+impl ReadAhead {
+    pub(crate) fn with(self, other: ReadAhead) -> ReadAhead {
+        match (self, other) {
+            (ReadAhead::Nothing, kind) | (kind, ReadAhead::Nothing) => kind,
+            (a, b) if a == b => a,
+            _ => ReadAhead::Both,
+        }
+    }
+}
+
+/// A context value read ahead (see [`ReadAhead`]); `None` inside when it is not a version or
+/// an instant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Parsed {
+    Unread,
+    Version(Option<Version>),
+    Date(Option<Timestamp>),
+}
+
+impl Parsed {
+    pub(crate) fn read(kind: ReadAhead, value: &AttrValue) -> Parsed {
+        match (kind, value) {
+            (ReadAhead::Version, AttrValue::String(text)) => {
+                Parsed::Version(Version::parse(text).ok())
+            }
+            (ReadAhead::Version, AttrValue::Number(_) | AttrValue::Bool(_)) => {
+                Parsed::Version(None)
+            }
+            (ReadAhead::Date, AttrValue::String(_) | AttrValue::Number(_)) => {
+                Parsed::Date(date_of(value))
+            }
+            (ReadAhead::Date, AttrValue::Bool(_)) => Parsed::Date(None),
+            _ => Parsed::Unread,
         }
     }
 }

@@ -5,11 +5,14 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use serde_json::Value;
 
 use crate::compile::{compile, Compiled, CompiledFlag, CompiledSegment, FlagType, Header};
+use crate::condition::{Parsed, ReadAhead};
 use crate::context::{AttrValue, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::LoadError;
-use crate::evaluate::{evaluate, Details, ErrorCode, Evaluation, Outcome, Reason, View};
-use crate::fasthash::{KeyIndex, StrSet};
+use crate::evaluate::{
+    evaluate, evaluate_with, Details, ErrorCode, Evaluation, Outcome, Reason, View,
+};
+use crate::fasthash::{KeyIndex, StrSet, U32Map};
 use crate::limits::{LimitKind, Limits};
 use crate::load::parse;
 use crate::metadata::MetadataStore;
@@ -59,6 +62,7 @@ pub struct Engine {
     pub(crate) attribute_names: Vec<Box<str>>,
     attribute_index: StrSet,
     memo_slots: usize,
+    read_ahead: Vec<ReadAhead>,
     diagnostics: Vec<Diagnostic>,
     pub(crate) limits: Limits,
     unknown_flag_evaluations: AtomicU64,
@@ -93,6 +97,8 @@ pub struct PreparedContext {
     /// Results of remembered tests (regexes) for this context; atomic so the context stays
     /// shareable across threads.
     memo: Box<[AtomicU8]>,
+    /// Versions and instants that conditions read, parsed once here (by attribute id).
+    parsed: Box<[Parsed]>,
 }
 
 impl Clone for PreparedContext {
@@ -107,6 +113,7 @@ impl Clone for PreparedContext {
                 .iter()
                 .map(|slot| AtomicU8::new(slot.load(Ordering::Relaxed)))
                 .collect(),
+            parsed: self.parsed.clone(),
         }
     }
 }
@@ -148,6 +155,7 @@ impl Sealed for Context {
             slots: &slots,
             problem: problem.as_deref(),
             memo: &memo,
+            parsed: &[],
         })
     }
 }
@@ -160,6 +168,7 @@ impl Sealed for PreparedContext {
                 slots: &self.slots,
                 problem: self.problem.as_deref(),
                 memo: &self.memo,
+                parsed: &self.parsed,
             })
         } else {
             self.context.with_view(engine, run)
@@ -273,6 +282,7 @@ impl Engine {
             attribute_names,
             attribute_index,
             memo_slots,
+            read_ahead,
             diagnostics,
         } = compile(snapshot, unknown_fields, &limits)?;
         Ok(Engine {
@@ -285,6 +295,7 @@ impl Engine {
             attribute_names,
             attribute_index,
             memo_slots,
+            read_ahead,
             diagnostics,
             limits,
             unknown_flag_evaluations: AtomicU64::new(0),
@@ -374,13 +385,31 @@ impl Engine {
     /// Resolves a context once for many evaluations.
     pub fn prepare(&self, context: Context) -> PreparedContext {
         let (slots, problem) = self.resolve(&context);
+        let parsed = self.read_ahead(&context, &slots);
         PreparedContext {
             engine: self.id,
             context,
             slots,
             problem,
             memo: fresh_memo(self.memo_slots),
+            parsed,
         }
+    }
+
+    /// Parses, once, the context values that version and date conditions read.
+    fn read_ahead(&self, context: &Context, slots: &[u32]) -> Box<[Parsed]> {
+        if self.read_ahead.is_empty() {
+            return Box::default();
+        }
+        let attributes = context.attribute_list();
+        self.read_ahead
+            .iter()
+            .zip(slots)
+            .map(|(&kind, &slot)| match attributes.get(slot as usize) {
+                Some((_, value)) => Parsed::read(kind, value),
+                None => Parsed::Unread,
+            })
+            .collect()
     }
 
     /// Evaluates one flag. Never fails: problems come back as [`Reason::Error`] with an
@@ -416,20 +445,42 @@ impl Engine {
         context: &impl EvaluationContext,
         now: Timestamp,
     ) -> Vec<(&str, Evaluation<'_>)> {
-        context.with_view(self, |view| {
-            (0..self.flags.len())
-                .filter_map(|index| u32::try_from(index).ok())
-                .map(|index| {
-                    let outcome = self.run(index, view, now);
-                    let flag = self.flags.get(index as usize);
-                    self.record(flag, outcome);
-                    (
-                        flag.map(|flag| &*flag.key).unwrap_or(""),
-                        outcome.resolve(flag),
-                    )
-                })
-                .collect()
-        })
+        self.all_outcomes(context, now)
+            .into_iter()
+            .zip(&self.flags)
+            .map(|(outcome, flag)| (&*flag.key, outcome.resolve(Some(flag))))
+            .collect()
+    }
+
+    /// Every flag's outcome, in snapshot order, counted in the statistics. A flag evaluated as
+    /// another's prerequisite is not evaluated again: within one context and instant its outcome
+    /// is the same wherever it is asked for (the compiler keeps chains within the depth limit).
+    pub(crate) fn all_outcomes(
+        &self,
+        context: &impl EvaluationContext,
+        now: Timestamp,
+    ) -> Vec<Outcome> {
+        context.with_view(self, |view| self.all_outcomes_in(view, now))
+    }
+
+    fn all_outcomes_in(&self, view: View, now: Timestamp) -> Vec<Outcome> {
+        let mut known = U32Map::dense(self.flags.len(), Outcome::error(ErrorCode::General));
+        let mut outcomes = Vec::with_capacity(self.flags.len());
+        for (position, flag) in self.flags.iter().enumerate() {
+            let index = u32::try_from(position).unwrap_or(u32::MAX);
+            let outcome = match known.get(index) {
+                Some(outcome) => outcome,
+                None => {
+                    let outcome =
+                        evaluate_with(self, index, view, now, 0, &mut NoTrace, &mut known);
+                    known.insert(index, outcome);
+                    outcome
+                }
+            };
+            self.record(Some(flag), outcome);
+            outcomes.push(outcome);
+        }
+        outcomes
     }
 
     /// Evaluates one flag and records every step taken. Not counted in [`Engine::stats`], so

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::bucket::bucketing_text;
 use crate::compile::{CompiledFlag, CompiledSegment, FlagBody, Serve};
-use crate::condition::Condition;
+use crate::condition::{Condition, Parsed};
 use crate::context::AttrValue;
 use crate::fasthash::U32Map;
 use crate::timestamp::Timestamp;
@@ -198,6 +198,8 @@ pub struct View<'a> {
     pub(crate) problem: Option<&'a str>,
     /// Remembered test results: 0 not yet run, 1 false, 2 true.
     pub(crate) memo: &'a [AtomicU8],
+    /// Values read ahead by a prepared context, by attribute id (empty for a plain context).
+    pub(crate) parsed: &'a [Parsed],
 }
 
 impl<'a> View<'a> {
@@ -234,7 +236,7 @@ pub(crate) fn evaluate<T: Tracer>(
 /// [`evaluate`], remembering the outcome of every prerequisite flag evaluated on the way. Within
 /// one evaluation a flag's outcome never changes, and without this a snapshot of a few kilobytes
 /// (layers of flags that each depend on every flag of the next layer) would take exponential time.
-fn evaluate_with<T: Tracer>(
+pub(crate) fn evaluate_with<T: Tracer>(
     engine: &Engine,
     index: u32,
     view: View,
@@ -466,7 +468,10 @@ fn condition_holds(engine: &Engine, condition: &Condition, view: View) -> bool {
             .get(segment as usize)
             .is_some_and(|segment| segment_contains(engine, segment, view))
     };
-    let holds = || condition.operator.holds(value, &in_segment);
+    let parsed = condition
+        .attribute
+        .and_then(|attribute| view.parsed.get(attribute as usize));
+    let holds = || condition.operator.holds(value, parsed, &in_segment);
     let positive = match condition.memo.and_then(|slot| view.memo.get(slot as usize)) {
         Some(memo) => match memo.load(Ordering::Relaxed) {
             1 => false,

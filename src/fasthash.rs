@@ -305,28 +305,48 @@ impl KeyIndex {
 }
 
 /// A map from `u32` keys (never `u32::MAX`) to small values: a scan while short, an
-/// open-addressing table beyond. Starts without allocating.
+/// open-addressing table beyond, or a direct table when the keys are known to be below a bound
+/// (every flag of an engine). Starts without allocating.
 #[derive(Clone, Debug)]
 pub(crate) struct U32Map<V> {
-    /// Insertion order while short; a power-of-two table at most half full (key `u32::MAX` =
-    /// free slot) once longer.
+    /// Short: entries in insertion order. Hashed: a power-of-two table at most half full.
+    /// Dense: the entry for key `k` at index `k`. Free slots have key `u32::MAX`.
     entries: Vec<(u32, V)>,
-    hashed: bool,
+    layout: Layout,
     len: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    Short,
+    Hashed,
+    Dense,
 }
 
 impl<V> Default for U32Map<V> {
     fn default() -> Self {
         U32Map {
             entries: Vec::new(),
-            hashed: false,
+            layout: Layout::Short,
             len: 0,
         }
     }
 }
 
 impl<V: Copy> U32Map<V> {
+    /// A map for keys below `bound`, one slot each (`filler` is any value, for the free slots).
+    pub(crate) fn dense(bound: usize, filler: V) -> U32Map<V> {
+        U32Map {
+            entries: vec![(u32::MAX, filler); bound],
+            layout: Layout::Dense,
+            len: 0,
+        }
+    }
+
     fn slot_of(&self, key: u32) -> usize {
+        if self.layout == Layout::Dense {
+            return key as usize;
+        }
         let mask = self.entries.len() - 1;
         let mut slot = (u64::from(key).wrapping_mul(K) >> 32) as usize & mask;
         while let Some(&(taken, _)) = self.entries.get(slot) {
@@ -338,35 +358,49 @@ impl<V: Copy> U32Map<V> {
         slot
     }
 
+    #[inline]
     pub(crate) fn get(&self, key: u32) -> Option<V> {
-        if !self.hashed {
-            return self
-                .entries
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|&(_, v)| v);
-        }
-        match self.entries.get(self.slot_of(key)) {
+        let slot = match self.layout {
+            Layout::Dense => key as usize,
+            Layout::Short => {
+                return self
+                    .entries
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|&(_, v)| v);
+            }
+            Layout::Hashed => self.slot_of(key),
+        };
+        match self.entries.get(slot) {
             Some(&(k, v)) if k == key => Some(v),
             _ => None,
         }
     }
 
-    /// Sets the value of `key`.
+    /// Sets the value of `key` (in a dense map, keys at or above the bound are ignored).
+    #[inline]
     pub(crate) fn insert(&mut self, key: u32, value: V) {
-        if !self.hashed {
-            if let Some(entry) = self.entries.iter_mut().find(|(k, _)| *k == key) {
-                entry.1 = value;
-                return;
+        if self.layout == Layout::Dense {
+            if let Some(entry) = self.entries.get_mut(key as usize) {
+                *entry = (key, value);
             }
-            if self.entries.len() < FEW {
-                self.entries.push((key, value));
-                self.len += 1;
-                return;
-            }
+            return;
         }
-        if !self.hashed || (self.len + 1) * 2 > self.entries.len() {
-            self.grow(value);
+        match self.layout {
+            Layout::Short => {
+                if let Some(entry) = self.entries.iter_mut().find(|(k, _)| *k == key) {
+                    entry.1 = value;
+                    return;
+                }
+                if self.entries.len() < FEW {
+                    self.entries.push((key, value));
+                    self.len += 1;
+                    return;
+                }
+                self.grow(value);
+            }
+            Layout::Hashed if (self.len + 1) * 2 > self.entries.len() => self.grow(value),
+            Layout::Hashed | Layout::Dense => {}
         }
         let slot = self.slot_of(key);
         if let Some(entry) = self.entries.get_mut(slot) {
@@ -377,14 +411,14 @@ impl<V: Copy> U32Map<V> {
         }
     }
 
-    /// Doubles the table (`filler` is any value, for the free slots).
+    /// Moves to a hashed table four times the entries (`filler` is any value, for the free
+    /// slots).
     fn grow(&mut self, filler: V) {
         let size = ((self.len + 1) * 4).next_power_of_two();
         let old = std::mem::replace(&mut self.entries, vec![(u32::MAX, filler); size]);
-        let was_hashed = self.hashed;
-        self.hashed = true;
+        self.layout = Layout::Hashed;
         for (key, value) in old {
-            if !was_hashed || key != u32::MAX {
+            if key != u32::MAX {
                 let slot = self.slot_of(key);
                 if let Some(entry) = self.entries.get_mut(slot) {
                     *entry = (key, value);
@@ -410,6 +444,14 @@ mod tests {
             let expected = (key % 7 == 0).then_some(key / 7 + 1);
             assert_eq!(map.get(key), expected, "{key}");
         }
+        let mut dense = U32Map::dense(10, 0);
+        dense.insert(3, 30);
+        dense.insert(3, 31);
+        dense.insert(10, 100);
+        assert_eq!(
+            (dense.get(3), dense.get(4), dense.get(10)),
+            (Some(31), None, None)
+        );
     }
 
     #[test]

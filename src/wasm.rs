@@ -168,14 +168,10 @@ impl WasmEngine {
     #[wasm_bindgen(js_name = evaluateAll)]
     pub fn evaluate_all(&self, context: &WasmContext, seconds: f64, nanos: u32) -> Vec<f64> {
         let now = instant(seconds, nanos);
-        (0..self.engine.flags.len())
-            .filter_map(|index| u32::try_from(index).ok())
-            .map(|index| {
-                pack(
-                    self.engine
-                        .counted_outcome(index, &context.prepared, now, None),
-                )
-            })
+        self.engine
+            .all_outcomes(&context.prepared, now)
+            .into_iter()
+            .map(pack)
             .collect()
     }
 

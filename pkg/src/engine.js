@@ -191,6 +191,7 @@ export class Engine {
   #generation;
   #catalog;
   #flags;
+  #shared;
   #index;
   #diagnostics;
 
@@ -233,6 +234,7 @@ export class Engine {
     deepFreeze(catalog);
     this.#catalog = catalog;
     this.#flags = new Array(catalog.keys.length);
+    this.#shared = new Array(catalog.keys.length);
     this.#index = new Map();
     catalog.keys.forEach((key, position) => {
       // With repeated keys, the first flag answers (it is unusable anyway: a diagnostic says so).
@@ -348,7 +350,8 @@ export class Engine {
   /**
    * Every flag for one context, in snapshot order: an array of results, each with its flag's
    * `key`. (An array, not an object keyed by flag: building an object of hundreds of keys costs
-   * more than evaluating them.) Never throws.
+   * more than evaluating them.) The results are frozen, and the same answer of a flag is the
+   * same object from call to call. Never throws.
    */
   evaluateAll(context, options = {}) {
     const keys = this.#catalog.keys;
@@ -370,9 +373,7 @@ export class Engine {
     } else {
       try {
         for (let position = 0; position < keys.length; position += 1) {
-          const result = this.#result(position, packed[position], null);
-          result.key = keys[position];
-          results[position] = result;
+          results[position] = this.#sharedResult(position, packed[position], keys[position]);
         }
         return results;
       } catch (error) {
@@ -460,6 +461,25 @@ export class Engine {
     const packed = this._handle().evaluate(position, prepared, at[0], at[1], expected);
     if (!(context instanceof PreparedContext)) prepared.free();
     return packed;
+  }
+
+  // A flag gives few distinct answers (a variant, a reason, a rule), so bulk results are built
+  // once per answer and shared, frozen: most of a bulk evaluation's cost had been building them.
+  #sharedResult(position, packed, key) {
+    let answers = this.#shared[position];
+    if (answers === undefined) {
+      answers = new Map();
+      this.#shared[position] = answers;
+    }
+    let result = answers.get(packed);
+    if (result === undefined) {
+      result = this.#result(position, packed, null);
+      result.key = key;
+      Object.freeze(result);
+      // Bounded, in case a flag has very many rules or variants.
+      if (answers.size < 64) answers.set(packed, result);
+    }
+    return result;
   }
 
   #result(position, packed, defaultValue) {

@@ -117,6 +117,23 @@ test('served values are frozen, so a caller cannot change what others are served
   }, TypeError);
 });
 
+test('bulk results are frozen and shared between calls, and still match single evaluations', () => {
+  const engine = new Engine(example);
+  const first = engine.evaluateAll(quebec, { now: NOW });
+  const second = engine.evaluateAll(engine.prepare(quebec), { now: NOW });
+  assert.ok(first.length > 1);
+  first.forEach((result, position) => {
+    assert.ok(Object.isFrozen(result));
+    assert.equal(second[position], result, result.key);
+    const { key, ...answer } = result;
+    assert.deepEqual(answer, engine.evaluate(key, quebec, { now: NOW }));
+  });
+  // Another context with other answers gets other objects, not stale ones.
+  const elsewhere = engine.evaluateAll({ targetingKey: 'user-42', jurisdiction: 'ontario' }, { now: NOW });
+  const launch = (results) => results.find((result) => result.key === 'quebec-ontario-launch');
+  assert.deepEqual(launch(elsewhere), { ...engine.evaluate('quebec-ontario-launch', { targetingKey: 'user-42', jurisdiction: 'ontario' }, { now: NOW }), key: 'quebec-ontario-launch' });
+});
+
 test('statistics count evaluations per variant and reset', () => {
   const engine = new Engine(example);
   engine.evaluate('quebec-ontario-launch', quebec, { now: NOW });

@@ -190,11 +190,14 @@ export class Engine {
     context?: EvaluationContext | PreparedContext,
     options?: EvaluateOptions,
   ): EvaluationResult<T>;
-  /** Every flag, in snapshot order; each result carries its flag's key. */
+  /**
+   * Every flag, in snapshot order; each result carries its flag's key. The results are frozen
+   * and shared: the same answer of a flag is the same object from call to call.
+   */
   evaluateAll(
     context?: EvaluationContext | PreparedContext,
     options?: EvaluateOptions,
-  ): Array<EvaluationResult & { key: string }>;
+  ): Array<Readonly<EvaluationResult & { key: string }>>;
   explain(key: string, context?: EvaluationContext | PreparedContext, options?: EvaluateOptions): Explanation;
   stats(): Stats;
   resetStats(): void;
