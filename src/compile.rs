@@ -464,7 +464,8 @@ impl Compiler<'_> {
         let root = JsonPath::ROOT;
         let segments_path = root.field("segments");
         let duplicates = {
-            let mut seen = StrSet::default();
+            let bytes = segments.iter().map(|segment| segment.key.len()).sum();
+            let mut seen = StrSet::with_capacity(segments.len(), bytes);
             let mut duplicates = StrSet::default();
             for segment in segments.iter() {
                 if !seen.insert(&segment.key).1 {
@@ -671,10 +672,14 @@ impl Compiler<'_> {
 
         let overrides_path = path.field("overrides");
         self.check_list(flag.overrides.len(), &overrides_path)?;
-        // Keys are gathered borrowed and packed once at the end.
-        let listed: usize = flag.overrides.iter().map(|entry| entry.keys.len()).sum();
-        let mut overridden = StrSet::default();
-        let mut override_entries: Vec<(&str, u32)> = Vec::with_capacity(listed);
+        // Sized once for every listed key, so a flag's thousands of keys are packed without
+        // regrowing.
+        let (listed, bytes) = flag
+            .overrides
+            .iter()
+            .flat_map(|entry| entry.keys.iter())
+            .fold((0, 0), |(count, bytes), key| (count + 1, bytes + key.len()));
+        let mut overrides = StrMap::with_capacity(listed, bytes);
         for (index, entry) in flag.overrides.iter().enumerate() {
             let entry_path = overrides_path.index(index);
             let variant = self.variant(
@@ -689,7 +694,7 @@ impl Compiler<'_> {
             for (key_position, key) in entry.keys.iter().enumerate() {
                 let key_path = keys_path.index(key_position);
                 self.check_string(key, &key_path)?;
-                if overridden.contains(key) {
+                if overrides.get(key).is_some() {
                     self.report(
                         Severity::Warning,
                         DiagnosticCode::DuplicateOverrideKey,
@@ -701,12 +706,10 @@ impl Compiler<'_> {
                         ),
                     );
                 } else if let Some(variant) = variant {
-                    overridden.insert(key);
-                    override_entries.push((key, variant));
+                    overrides.get_or_insert_with(key, || variant);
                 }
             }
         }
-        let overrides = StrMap::new(override_entries);
 
         let schedule = match &flag.schedule {
             Some(window) => {

@@ -103,6 +103,20 @@ impl StrSet {
         set
     }
 
+    /// An empty set with room for `count` keys of `bytes` bytes in all, so inserting them
+    /// never regrows it.
+    pub(crate) fn with_capacity(count: usize, bytes: usize) -> StrSet {
+        let mut set = StrSet {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(count),
+            table: Vec::new(),
+        };
+        if count > FEW {
+            set.table = vec![0; (count * 4).next_power_of_two()];
+        }
+        set
+    }
+
     /// Adds `item` unless it is there; returns its index and whether it was added. Sets that
     /// grow key by key (the compiler's lookup tables) use this; `new` packs a known list.
     pub(crate) fn insert(&mut self, item: &str) -> (usize, bool) {
@@ -113,7 +127,9 @@ impl StrSet {
         self.ends
             .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
         let index = self.ends.len() - 1;
-        if self.ends.len() > FEW {
+        // A table made by `with_capacity` is used from the first key; otherwise one is made once
+        // the set outgrows a scan.
+        if !self.table.is_empty() || self.ends.len() > FEW {
             if self.ends.len() * 2 > self.table.len() {
                 self.rebuild();
             } else {
@@ -211,16 +227,17 @@ impl<V> Default for StrMap<V> {
 }
 
 impl<V> StrMap<V> {
-    /// A map of `entries`, whose keys must be distinct.
-    pub(crate) fn new(entries: Vec<(&str, V)>) -> StrMap<V> {
-        let keys = StrSet::new(entries.iter().map(|(key, _)| *key));
-        let values = entries.into_iter().map(|(_, value)| value).collect();
-        StrMap { keys, values }
-    }
-
     #[inline]
     pub(crate) fn get(&self, key: &str) -> Option<&V> {
         self.values.get(self.keys.find(key)?)
+    }
+
+    /// An empty map with room for `count` keys of `bytes` bytes in all.
+    pub(crate) fn with_capacity(count: usize, bytes: usize) -> StrMap<V> {
+        StrMap {
+            keys: StrSet::with_capacity(count, bytes),
+            values: Vec::with_capacity(count),
+        }
     }
 
     /// The value of `key`, inserting `make()` first if the key is new.
@@ -474,9 +491,22 @@ mod tests {
 
     #[test]
     fn a_string_map_gives_each_key_its_value() {
-        for size in [0usize, 3, 8, 9, 500] {
+        // Sized for exactly its keys, for more (a table from the first key), and not at all.
+        for (size, room) in [
+            (0usize, 0),
+            (3, 3),
+            (3, 100),
+            (8, 8),
+            (9, 9),
+            (9, 0),
+            (500, 500),
+            (500, 0),
+        ] {
             let keys: Vec<String> = (0..size).map(|index| format!("user-{index}")).collect();
-            let map = StrMap::new(keys.iter().map(String::as_str).zip(0..).collect());
+            let mut map = StrMap::with_capacity(room, room * 8);
+            for (value, key) in keys.iter().enumerate() {
+                map.get_or_insert_with(key, || value);
+            }
             assert_eq!(map.is_empty(), size == 0);
             for (value, key) in keys.iter().enumerate() {
                 assert_eq!(map.get(key), Some(&value), "{key} in a map of {size}");
