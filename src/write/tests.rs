@@ -10,20 +10,23 @@ fn parsed(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
 }
 
-/// `value` with integral floats below 2^53 written as integers: serde writes `42.0` where these
-/// writers write `42`, which is the same number to every JSON reader.
+/// `value` with every number as an integer below 2^53 or else as a float: serde writes `42.0`
+/// where these writers write `42`, and a reader takes `2.5e18` written out in digits for an
+/// integer; both are the same number to every JSON reader (and to JavaScript).
 fn normalized(value: Value) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
     match value {
         Value::Number(number) => match number.as_f64() {
             Some(float)
                 if float.fract() == 0.0
-                    && float.abs() < 9_007_199_254_740_992.0
+                    && float.abs() < EXACT
                     && !(float == 0.0 && float.is_sign_negative()) =>
             {
                 #[allow(clippy::cast_possible_truncation)]
                 Value::from(float as i64)
             }
-            _ => Value::Number(number),
+            Some(float) => Value::from(float),
+            None => Value::Number(number),
         },
         Value::Array(items) => Value::Array(items.into_iter().map(normalized).collect()),
         Value::Object(members) => Value::Object(
@@ -126,6 +129,12 @@ proptest! {
     fn any_value_writes_as_serde_writes_it(value in json_value()) {
         let text = value.to_json();
         prop_assert_eq!(normalized(parsed(&text)), normalized(value));
+    }
+
+    #[test]
+    fn integers_are_written_exactly(unsigned in any::<u64>(), signed in any::<i64>()) {
+        prop_assert_eq!(Value::from(unsigned).to_json(), unsigned.to_string());
+        prop_assert_eq!(Value::from(signed).to_json(), signed.to_string());
     }
 
     #[test]
