@@ -4,9 +4,9 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::write::Quoted;
-
 use crate::bucket::integer_text;
+use crate::json::{Kind, ParseError, Parser};
+use crate::write::Quoted;
 
 /// The attribute that identifies the subject of an evaluation (OpenFeature's targeting key).
 pub const TARGETING_KEY: &str = "targetingKey";
@@ -223,16 +223,41 @@ impl Context {
         // A context is an object of scalars and lists of scalars: nothing legitimate nests deeper
         // than this, and the limit keeps a hostile context from exhausting the stack.
         const MAX_DEPTH: usize = 16;
-        let value = crate::json::parse_value(text, MAX_DEPTH).map_err(|error| {
+        let not_json = |error| {
             let why = match error {
-                crate::json::ParseError::Syntax(error) => error.to_string(),
-                crate::json::ParseError::TooDeep => {
-                    format!("nested deeper than {MAX_DEPTH} levels")
-                }
+                ParseError::Syntax(error) => error.to_string(),
+                ParseError::TooDeep => format!("nested deeper than {MAX_DEPTH} levels"),
             };
             ContextError::new(None, format!("not valid JSON: {why}"))
-        })?;
-        Context::from_json_value(value)
+        };
+        // Read straight into attributes (a context is prepared on every request, and building a
+        // JSON tree first cost most of it). Problems with values wait until the whole text is
+        // known to be JSON, so a syntax error anywhere is the one reported, as with a tree.
+        let mut parser = Parser::new(text, MAX_DEPTH);
+        let entries = read_entries(&mut parser).map_err(not_json)?;
+        parser.finish().map_err(not_json)?;
+        let Some(mut entries) = entries else {
+            return Err(ContextError::new(None, "a context must be a JSON object"));
+        };
+        // Exactly as a JSON object read into a map: in name order, the last of repeated names
+        // winning (the sort is stable, so repeats stay in document order).
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut context = Context {
+            attributes: Vec::with_capacity(entries.len()),
+        };
+        let mut entries = entries.into_iter().peekable();
+        while let Some((name, value)) = entries.next() {
+            if entries.peek().is_some_and(|(next, _)| *next == name) {
+                continue;
+            }
+            let value = match value {
+                Ok(Some(value)) => value,
+                Ok(None) => continue,
+                Err(message) => return Err(ContextError::new(Some(&name), message)),
+            };
+            context.push_attribute(name, value)?;
+        }
+        Ok(context)
     }
 
     /// Like [`Context::from_json`], from a parsed JSON value.
@@ -247,16 +272,85 @@ impl Context {
             let Some(value) = attr_from_json(&name, value, true)? else {
                 continue;
             };
-            let value = if name == TARGETING_KEY {
-                normalize_targeting_key(value)
-                    .map_err(|message| ContextError::new(Some(&name), message))?
-            } else {
-                value
-            };
-            context.attributes.push((name, value));
+            context.push_attribute(name, value)?;
         }
         Ok(context)
     }
+
+    fn push_attribute(&mut self, name: String, value: AttrValue) -> Result<(), ContextError> {
+        let value = if name == TARGETING_KEY {
+            normalize_targeting_key(value)
+                .map_err(|message| ContextError::new(Some(&name), message))?
+        } else {
+            value
+        };
+        self.attributes.push((name, value));
+        Ok(())
+    }
+}
+
+/// An attribute as read: its value (`None` for `null`), or what is wrong with it.
+type ReadValue = Result<Option<AttrValue>, &'static str>;
+
+const OBJECT_VALUE: &str =
+    "objects are not supported as attribute values; flatten them (e.g. \"address.country\")";
+const NESTED_LIST: &str = "lists of lists are not supported";
+
+/// The members of the object at the parser, in document order; `None` if it holds no object.
+fn read_entries(parser: &mut Parser<'_>) -> Result<Option<Vec<(String, ReadValue)>>, ParseError> {
+    if parser.peek()? != Kind::Object {
+        parser.skip()?;
+        return Ok(None);
+    }
+    parser.begin_object()?;
+    let mut entries = Vec::new();
+    while let Some(name) = parser.next_key()? {
+        let value = match parser.peek()? {
+            Kind::Array => {
+                parser.begin_array()?;
+                let mut items = Vec::new();
+                let mut problem = None;
+                while parser.next_item()? {
+                    match read_scalar(parser)? {
+                        Ok(Some(item)) => items.push(item),
+                        Ok(None) => {}
+                        Err(message) => problem = problem.or(Some(message)),
+                    }
+                }
+                match problem {
+                    Some(message) => Err(message),
+                    None => Ok(Some(AttrValue::List(items))),
+                }
+            }
+            _ => read_scalar(parser)?,
+        };
+        entries.push((name.into_owned(), value));
+    }
+    Ok(Some(entries))
+}
+
+/// A scalar at the parser; a container is read (for its syntax) and refused.
+fn read_scalar(parser: &mut Parser<'_>) -> Result<ReadValue, ParseError> {
+    Ok(match parser.peek()? {
+        Kind::Null => {
+            parser.null()?;
+            Ok(None)
+        }
+        Kind::Bool => Ok(Some(AttrValue::Bool(parser.boolean()?))),
+        Kind::Number => match parser.number()?.as_f64() {
+            Some(number) => Ok(Some(AttrValue::Number(number))),
+            None => Err("number out of range"),
+        },
+        Kind::String => Ok(Some(AttrValue::String(parser.string()?.into_owned()))),
+        Kind::Object => {
+            parser.skip()?;
+            Err(OBJECT_VALUE)
+        }
+        Kind::Array => {
+            parser.skip()?;
+            Err(NESTED_LIST)
+        }
+    })
 }
 
 fn normalize_targeting_key(value: AttrValue) -> Result<AttrValue, &'static str> {
@@ -291,19 +385,16 @@ fn attr_from_json(
             }
             AttrValue::List(list)
         }
-        Value::Array(_) => return Err(ContextError::new(Some(name), "lists of lists are not supported")),
-        Value::Object(_) => {
-            return Err(ContextError::new(
-                Some(name),
-                "objects are not supported as attribute values; flatten them (e.g. \"address.country\")",
-            ))
-        }
+        Value::Array(_) => return Err(ContextError::new(Some(name), NESTED_LIST)),
+        Value::Object(_) => return Err(ContextError::new(Some(name), OBJECT_VALUE)),
     }))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Context;
+    use proptest::prelude::*;
+
+    use super::{Context, ContextError};
 
     #[test]
     fn contexts_are_read_strictly_and_say_why_they_are_refused() {
@@ -328,5 +419,76 @@ mod tests {
             let error = Context::from_json(text).expect_err(text);
             assert!(error.to_string().contains(why), "{text}: {error}");
         }
+    }
+
+    /// What reading through a JSON tree gives (the definition `from_json` must match).
+    fn through_a_tree(text: &str) -> Result<Context, ContextError> {
+        match crate::json::parse_value(text, 16) {
+            Ok(value) => Context::from_json_value(value),
+            Err(_) => Context::from_json(text).and(Err(ContextError::new(None, "not JSON"))),
+        }
+    }
+
+    fn member_value() -> impl Strategy<Value = String> {
+        let scalar = prop_oneof![
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            Just("42".to_owned()),
+            Just("4.5e-3".to_owned()),
+            Just("\"text\"".to_owned()),
+            Just("\"caf\\u00e9\"".to_owned()),
+            Just("{}".to_owned()),
+            Just("{\"a\": [1]}".to_owned()),
+            Just("[[1]]".to_owned()),
+        ];
+        prop_oneof![
+            scalar.clone(),
+            prop::collection::vec(scalar, 0..4).prop_map(|items| format!("[{}]", items.join(", "))),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn reading_directly_matches_reading_through_a_tree(
+            members in prop::collection::vec(
+                (prop::sample::select(vec!["targetingKey", "a", "b", "roles", "z"]), member_value()),
+                0..6,
+            ),
+        ) {
+            let text = format!(
+                "{{{}}}",
+                members.iter().map(|(key, value)| format!("\"{key}\": {value}")).collect::<Vec<_>>().join(", ")
+            );
+            prop_assert_eq!(Context::from_json(&text), through_a_tree(&text), "{}", text);
+        }
+
+        #[test]
+        fn any_text_reads_the_same_directly_and_through_a_tree(text in "[\\[\\]{}\",:0-9a-z ]{0,24}") {
+            let direct = Context::from_json(&text);
+            match crate::json::parse_value(&text, 16) {
+                Ok(value) => prop_assert_eq!(direct, Context::from_json_value(value)),
+                Err(_) => prop_assert!(direct.is_err_and(|error| error.to_string().contains("not valid JSON"))),
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_names_keep_the_last_value_and_nulls_are_absent() {
+        let context = Context::from_json(r#"{"b": 1, "a": null, "b": "two", "targetingKey": 7}"#)
+            .expect("a valid context");
+        let attributes: Vec<_> = context
+            .attributes()
+            .map(|(name, value)| (name.to_owned(), value.clone()))
+            .collect();
+        assert_eq!(
+            attributes,
+            vec![
+                ("b".to_owned(), super::AttrValue::String("two".to_owned())),
+                (
+                    "targetingKey".to_owned(),
+                    super::AttrValue::String("7".to_owned())
+                ),
+            ]
+        );
     }
 }
