@@ -55,10 +55,13 @@ js: wasm
 bench:
 	$(CARGO) bench --bench engine
 
-# The same workload through the npm package's public API in Node (see docs/benchmarks.md).
+# The same workload through the npm package's public API in Node, then side by side with two
+# pure-JS peers (flagd-core, GrowthBook; pinned in pkg/bench/peers) in one process (see
+# docs/benchmarks.md).
 bench-js: wasm
 	$(CARGO) run --quiet --release --example bench_snapshots -- target/bench-snapshots
 	cd pkg && node bench/engine.bench.mjs ../target/bench-snapshots
+	cd pkg/bench/peers && npm ci --silent --no-audit --no-fund && node peers.bench.mjs ../../../target/bench-snapshots
 
 # What a browser downloads for the default entry, gzip and brotli; fails above the budget of
 # 96 KiB gzip (sizes are deterministic for pinned tools, so this is a fair check in CI).

@@ -193,6 +193,11 @@ export class Engine {
   #flags;
   #shared;
   #index;
+  // The context last given as a plain object (or text), prepared: calls that pass the same
+  // context (a request handler asking for several flags) prepare it once. Keyed by its JSON
+  // text, so a caller changing the object in between gets a fresh preparation.
+  #lastContextText;
+  #lastContext;
   #diagnostics;
 
   /**
@@ -230,6 +235,10 @@ export class Engine {
       throw new VexilError(`the engine failed while loading: ${error}`, 'GENERAL');
     }
     this.#handle = handle;
+    // A context prepared by a replaced instance is gone with it.
+    detach(this.#lastContext);
+    this.#lastContext = undefined;
+    this.#lastContextText = undefined;
     const catalog = JSON.parse(handle.catalog());
     deepFreeze(catalog);
     this.#catalog = catalog;
@@ -361,7 +370,6 @@ export class Engine {
       const now = instant(options.now);
       if (!now) return new VexilError(`invalid now ${String(options.now)}`, 'GENERAL');
       const all = this._handle().evaluateAll(prepared, now[0], now[1]);
-      if (!(context instanceof PreparedContext)) prepared.free();
       return all;
     }, undefined);
     const results = new Array(keys.length);
@@ -397,7 +405,6 @@ export class Engine {
       const now = instant(options.now);
       if (!now) return new VexilError(`invalid now ${String(options.now)}`, 'GENERAL');
       const explained = JSON.parse(this._handle().explain(key, prepared, now[0], now[1]));
-      if (!(context instanceof PreparedContext)) prepared.free();
       return explained;
     }, undefined);
     if (explained === undefined) {
@@ -421,6 +428,10 @@ export class Engine {
 
   /** Releases the engine's memory now rather than when it is garbage-collected. */
   free() {
+    if (this.#generation === generation) this.#lastContext?.free();
+    else detach(this.#lastContext);
+    this.#lastContext = undefined;
+    this.#lastContextText = undefined;
     if (this.#handle) this.#handle.free();
     this.#handle = undefined;
     // A later call reloads from the snapshot text, as after a trap.
@@ -441,7 +452,14 @@ export class Engine {
   #contextHandle(context) {
     if (context instanceof PreparedContext) return context._for(this);
     try {
-      return this._handle().prepare(contextText(context));
+      const handle = this._handle();
+      const text = contextText(context);
+      if (text === this.#lastContextText && this.#lastContext) return this.#lastContext;
+      const prepared = handle.prepare(text);
+      if (this.#lastContext) this.#lastContext.free();
+      this.#lastContext = prepared;
+      this.#lastContextText = text;
+      return prepared;
     } catch (error) {
       const known = fromWasmError(error);
       if (known) return known;
@@ -459,7 +477,6 @@ export class Engine {
     const at = instant(now);
     if (!at) return new VexilError(`invalid now ${String(now)}`, 'GENERAL');
     const packed = this._handle().evaluate(position, prepared, at[0], at[1], expected);
-    if (!(context instanceof PreparedContext)) prepared.free();
     return packed;
   }
 

@@ -134,6 +134,25 @@ test('bulk results are frozen and shared between calls, and still match single e
   assert.deepEqual(launch(elsewhere), { ...engine.evaluate('quebec-ontario-launch', { targetingKey: 'user-42', jurisdiction: 'ontario' }, { now: NOW }), key: 'quebec-ontario-launch' });
 });
 
+test('a plain context is prepared once for repeated calls, and a changed one again', () => {
+  const engine = new Engine(example);
+  const user = { targetingKey: 'user-42', jurisdiction: 'quebec' };
+  const key = 'quebec-ontario-launch';
+  const inQuebec = engine.evaluate(key, user, { now: NOW });
+  assert.deepEqual(engine.evaluate(key, user, { now: NOW }), inQuebec);
+  user.jurisdiction = 'alberta';
+  const inAlberta = engine.evaluate(key, user, { now: NOW });
+  assert.deepEqual(inAlberta, engine.evaluate(key, engine.prepare({ ...user }), { now: NOW }));
+  assert.notDeepEqual(inAlberta, inQuebec);
+  // After a trap replaces the instance, the remembered context is prepared again.
+  assert.ok(_trapForTesting());
+  assert.deepEqual(engine.evaluate(key, user, { now: NOW }), inAlberta);
+  user.jurisdiction = 'quebec';
+  assert.deepEqual(engine.evaluate(key, user, { now: NOW }), inQuebec);
+  engine.free();
+  assert.deepEqual(engine.evaluate(key, user, { now: NOW }), inQuebec);
+});
+
 test('statistics count evaluations per variant and reset', () => {
   const engine = new Engine(example);
   engine.evaluate('quebec-ontario-launch', quebec, { now: NOW });
