@@ -412,7 +412,7 @@ impl Compiler<'_> {
                 owner,
                 "key is empty",
             );
-        } else if key.contains('\0') {
+        } else if key.as_bytes().contains(&0) {
             self.error(
                 health,
                 DiagnosticCode::InvalidKey,
@@ -789,7 +789,7 @@ impl Compiler<'_> {
 
         if let Some(salt) = &flag.salt {
             self.check_string(salt, &path.field("salt"))?;
-            if salt.contains('\0') {
+            if salt.as_bytes().contains(&0) {
                 self.error(
                     &mut health,
                     DiagnosticCode::InvalidKey,

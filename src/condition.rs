@@ -199,7 +199,7 @@ impl Operator {
             }
             (Operator::OneOf { bools, .. }, AttrValue::Bool(flag)) => bools[usize::from(*flag)],
             (Operator::Contains(needles), AttrValue::String(text)) => {
-                needles.iter().any(|needle| text.contains(&**needle))
+                needles.iter().any(|needle| contains(text, needle))
             }
             (Operator::StartsWith(prefixes), AttrValue::String(text)) => {
                 prefixes.iter().any(|prefix| text.starts_with(&**prefix))
@@ -224,6 +224,18 @@ impl Operator {
             _ => false,
         }
     }
+}
+
+/// Whether `needle` occurs in `text`, byte for byte. The standard library's substring search
+/// would bring its panic formatting into the WebAssembly; this scan compares whole windows
+/// (one `memcmp` each) and is bounded by the context's string limit.
+fn contains(text: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    needle.is_empty()
+        || text
+            .as_bytes()
+            .windows(needle.len())
+            .any(|window| window == needle)
 }
 
 /// What preparing a context reads ahead for an attribute: the version or instant that the

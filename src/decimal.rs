@@ -33,7 +33,10 @@ const MAX_DIGITS: usize = 800;
 
 fn parse_unsigned(text: &str) -> f64 {
     let (mantissa, exponent_text) = match text.find(['e', 'E']) {
-        Some(at) => (&text[..at], &text[at + 1..]),
+        Some(at) => (
+            text.get(..at).unwrap_or(""),
+            text.get(at + 1..).unwrap_or(""),
+        ),
         None => (text, ""),
     };
     let (integer, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -80,8 +83,8 @@ fn clamp_len(length: usize) -> i64 {
 /// The exponent digits with their sign, saturating far beyond any meaningful value.
 fn read_exponent(text: &str) -> i64 {
     let (negative, digits) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
+        Some(b'-') => (true, text.get(1..).unwrap_or("")),
+        Some(b'+') => (false, text.get(1..).unwrap_or("")),
         _ => (false, text),
     };
     let value = digits.bytes().fold(0i64, |value, digit| {

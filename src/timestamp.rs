@@ -71,6 +71,18 @@ impl Timestamp {
         }
     }
 
+    /// `secs` whole seconds and `nanos` (carried into the seconds past 10^9) after the epoch;
+    /// `None` when the seconds overflow. Avoids 128-bit division, which the WebAssembly build
+    /// would otherwise carry. (Only the WebAssembly bindings need it.)
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn from_unix_parts(secs: i64, nanos: u32) -> Option<Timestamp> {
+        let secs = secs.checked_add(i64::from(nanos / NANOS_PER_SEC))?;
+        Some(Timestamp {
+            secs,
+            nanos: nanos % NANOS_PER_SEC,
+        })
+    }
+
     /// The instant `nanos` nanoseconds after the Unix epoch (before it when
     /// negative), or `None` when its whole seconds do not fit in an `i64`.
     pub fn from_unix_nanos(nanos: i128) -> Option<Timestamp> {
@@ -432,6 +444,17 @@ mod tests {
             Ok(t) => panic!("{text:?} should be rejected, got {t}"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn whole_seconds_and_nanoseconds_make_an_instant_with_the_carry() {
+        let at = |secs, nanos| Timestamp::from_unix_parts(secs, nanos);
+        assert_eq!(at(5, 7), Timestamp::from_unix_nanos(5_000_000_007));
+        assert_eq!(
+            at(-1, 2_500_000_000),
+            Timestamp::from_unix_nanos(1_500_000_000)
+        );
+        assert_eq!(at(i64::MAX, 1_000_000_000), None);
     }
 
     #[test]

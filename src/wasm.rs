@@ -228,8 +228,7 @@ fn instant(seconds: f64, nanos: u32) -> Timestamp {
     // Saturating by definition of `as` for floats; in range for any real date.
     #[allow(clippy::cast_possible_truncation)]
     let seconds = seconds.floor() as i64;
-    let total = i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
-    Timestamp::from_unix_nanos(total).unwrap_or(Timestamp::UNIX_EPOCH)
+    Timestamp::from_unix_parts(seconds, nanos).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 fn pack(outcome: Outcome) -> f64 {

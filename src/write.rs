@@ -60,7 +60,7 @@ pub(crate) fn write_str(out: &mut String, text: &str) {
             0..=0x1F => "",
             _ => continue,
         };
-        out.push_str(&text[plain..at]);
+        out.push_str(text.get(plain..at).unwrap_or(""));
         if escape.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -71,7 +71,7 @@ pub(crate) fn write_str(out: &mut String, text: &str) {
         }
         plain = at + 1;
     }
-    out.push_str(&text[plain..]);
+    out.push_str(text.get(plain..).unwrap_or(""));
     out.push('"');
 }
 

@@ -81,9 +81,16 @@ for (const [kind, key] of Object.entries(workload.flags)) {
 show('evaluate/regex/remembered', measure((n) => {
   for (let i = 0; i < n; i += 1) sink += engine.evaluate(workload.flags.regex, prepared, { now }).reason.length;
 }, { iterations: 20_000 }));
-show('evaluate/rollout/plain_object_context', measure((n) => {
+// Distinct users (as a server sees them), made outside the timing.
+const users = (n) => Array.from({ length: n }, (_, i) => ({ ...workload.user, targetingKey: `user-${i}` }));
+// The same plain object on every call: the engine prepares it once and remembers it.
+show('evaluate/rollout/plain_object_context/same', measure((n) => {
   for (let i = 0; i < n; i += 1) sink += engine.evaluate(workload.flags.rollout, workload.user, { now }).reason.length;
 }, { iterations: 5_000 }));
+// Another user on every call: each call prepares its context.
+show('evaluate/rollout/plain_object_context/new', measure((n, fresh) => {
+  for (let i = 0; i < n; i += 1) sink += engine.evaluate(workload.flags.rollout, fresh[i], { now }).reason.length;
+}, { iterations: 5_000, setup: users }));
 show('evaluate/rollout/prepared/default_now', measure((n) => {
   for (let i = 0; i < n; i += 1) sink += engine.evaluate(workload.flags.rollout, prepared).reason.length;
 }, { iterations: 20_000 }));
@@ -99,9 +106,9 @@ show('evaluate_all/200_flags_prepared', measure((n, fresh) => {
   setup: (n) => Array.from({ length: n }, () => engine.prepare(workload.user)),
   teardown: (fresh) => fresh.forEach((context) => context.free()),
 }));
-show('evaluate_all/200_flags_prepare_and_evaluate', measure((n) => {
-  for (let i = 0; i < n; i += 1) sink += engine.evaluateAll(workload.user, { now }).length;
-}, { iterations: 200 }));
+show('evaluate_all/200_flags_prepare_and_evaluate', measure((n, fresh) => {
+  for (let i = 0; i < n; i += 1) sink += engine.evaluateAll(fresh[i], { now }).length;
+}, { iterations: 200, setup: users }));
 
 const before = __vexilMemoryBytes();
 show('load/5000_flags_from_json', measure((n) => {

@@ -79,7 +79,7 @@ struct Parser<'p> {
 
 impl<'p> Parser<'p> {
     fn peek(&self) -> Option<char> {
-        self.pattern[self.at..].chars().next()
+        self.rest().chars().next()
     }
 
     fn bump(&mut self) -> Option<char> {
@@ -97,7 +97,7 @@ impl<'p> Parser<'p> {
     }
 
     fn rest(&self) -> &'p str {
-        &self.pattern[self.at..]
+        self.pattern.get(self.at..).unwrap_or("")
     }
 
     /// Alternatives up to the end of the pattern or of the current group.
@@ -190,7 +190,7 @@ impl<'p> Parser<'p> {
     fn count(&mut self, start: usize) -> Result<u32, Error> {
         self.skip_spaces();
         let digits = self.rest().bytes().take_while(u8::is_ascii_digit).count();
-        let text = &self.rest()[..digits];
+        let text = self.rest().get(..digits).unwrap_or("");
         self.at += digits;
         self.skip_spaces();
         match text.parse::<u32>() {
@@ -256,7 +256,7 @@ impl<'p> Parser<'p> {
             .bytes()
             .take_while(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']'))
             .count();
-        let name = &rest[..length];
+        let name = rest.get(..length).unwrap_or("");
         self.at += length;
         let starts_well = name
             .bytes()
@@ -275,7 +275,7 @@ impl<'p> Parser<'p> {
     /// Flag letters after `(?`, up to (not including) `)` or `:`.
     fn flags(&mut self, mut flags: Flags, start: usize) -> Result<Flags, Error> {
         let mut on = true;
-        let mut seen = String::new();
+        let mut seen: Vec<char> = Vec::new();
         let mut any = false;
         while let Some(c) = self.peek() {
             if c == ')' || c == ':' {
@@ -290,7 +290,7 @@ impl<'p> Parser<'p> {
                 any = false;
                 continue;
             }
-            if seen.contains(c) {
+            if seen.contains(&c) {
                 return Err(Error::at("duplicate group flag", start));
             }
             seen.push(c);
@@ -484,10 +484,10 @@ impl<'p> Parser<'p> {
         self.bump();
         let negated = self.eat('^');
         let rest = self.rest();
-        let Some(end) = rest.find(":]") else {
+        let Some(end) = rest.as_bytes().windows(2).position(|pair| pair == b":]") else {
             return Err(Error::at("unclosed POSIX class", start));
         };
-        let Some(mut set) = CharSet::posix(&rest[..end]) else {
+        let Some(mut set) = CharSet::posix(rest.get(..end).unwrap_or("")) else {
             return Err(Error::at("unknown POSIX class", start));
         };
         self.at += end + 2;
