@@ -242,10 +242,19 @@ impl Context {
         };
         // A repeated name keeps its last value, as JSON readers do; attributes keep the order
         // of the text (where each name last appears).
-        let mut seen = StrSet::default();
-        let mut kept = Vec::with_capacity(entries.len());
+        // Repeats are rare and contexts small: a scan finds them without allocating; a table
+        // keeps a large context linear.
+        let mut seen = (entries.len() > 32).then(|| {
+            let bytes = entries.iter().map(|(name, _)| name.len()).sum();
+            StrSet::with_capacity(entries.len(), bytes)
+        });
+        let mut kept: Vec<(String, ReadValue)> = Vec::with_capacity(entries.len());
         for (name, value) in entries.into_iter().rev() {
-            if seen.insert(&name).1 {
+            let repeated = match &mut seen {
+                Some(seen) => !seen.insert(&name).1,
+                None => kept.iter().any(|(kept, _)| *kept == name),
+            };
+            if !repeated {
                 kept.push((name, value));
             }
         }
@@ -306,7 +315,7 @@ fn read_entries(parser: &mut Parser<'_>) -> Result<Option<Vec<(String, ReadValue
         return Ok(None);
     }
     parser.begin_object()?;
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(16);
     while let Some(name) = parser.next_key()? {
         let value = match parser.peek()? {
             Kind::Array => {
@@ -495,6 +504,18 @@ mod tests {
                 Err(_) => prop_assert!(direct.is_err_and(|error| error.to_string().contains("not valid JSON"))),
             }
         }
+    }
+
+    #[test]
+    fn large_contexts_with_repeats_read_like_small_ones() {
+        let members: Vec<String> = (0..80)
+            .map(|index| format!("\"attribute-{}\": {index}", index % 50))
+            .collect();
+        let text = format!("{{{}}}", members.join(", "));
+        let direct = Context::from_json(&text).expect("a valid context");
+        let tree = through_a_tree(&text).expect("a valid context");
+        assert_eq!(direct.len(), 50);
+        assert_eq!(sorted(&direct), sorted(&tree));
     }
 
     #[test]
