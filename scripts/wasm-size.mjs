@@ -13,9 +13,30 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 const root = new URL('../pkg/', import.meta.url);
 const { minify } = createRequire(root)('terser');
 
-// The default browser entry and everything it imports, in import order.
-const wasmFile = 'dist/vexil_web.wasm';
-const jsFiles = ['src/entry/browser.js', 'dist/vexil.js', 'src/engine.js', 'src/client.js'];
+// The default browser entry and everything it imports, found by following its relative
+// `import`/`export … from` specifiers (so a new module is counted without editing this list),
+// and the WebAssembly file it fetches (`new URL('….wasm', import.meta.url)`).
+const entry = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).exports['.'].browser;
+const entryPath = new URL(entry, root).pathname.slice(root.pathname.length);
+const jsFiles = [];
+const wasmFiles = new Set();
+const visit = (file) => {
+  const path = new URL(file, root).pathname.slice(root.pathname.length);
+  if (jsFiles.includes(path)) return;
+  jsFiles.push(path);
+  const source = readFileSync(new URL(path, root), 'utf8');
+  for (const [, specifier] of source.matchAll(/(?:import|export)\s[^'"]*?from\s*'(\.[^']+)'/g)) {
+    visit(new URL(specifier, new URL(path, root)).pathname.slice(root.pathname.length));
+  }
+  // The entry names the file it fetches (the glue's own default path is never used).
+  if (path !== entryPath) return;
+  for (const [, wasm] of source.matchAll(/new URL\('([^']+\.wasm)'/g)) {
+    wasmFiles.add(new URL(wasm, new URL(path, root)).pathname.slice(root.pathname.length));
+  }
+};
+visit(entry);
+if (wasmFiles.size !== 1) throw new Error(`expected the browser entry to fetch one .wasm file, found ${[...wasmFiles]}`);
+const [wasmFile] = wasmFiles;
 
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const brotli = (bytes) =>
