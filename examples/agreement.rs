@@ -161,16 +161,8 @@ fn main() -> ExitCode {
         ("contexts.jsonl", contexts.as_str()),
         ("expected.jsonl", expected.as_str()),
     ];
-    if let Err(error) = std::fs::create_dir_all(&directory) {
-        eprintln!("agreement: cannot create {}: {error}", directory.display());
+    if !support::write_files("agreement", &directory, &files) {
         return ExitCode::FAILURE;
-    }
-    for (name, text) in files {
-        let path = directory.join(name);
-        if let Err(error) = std::fs::write(&path, text) {
-            eprintln!("agreement: cannot write {}: {error}", path.display());
-            return ExitCode::FAILURE;
-        }
     }
     println!(
         "wrote {} contexts x {} flags to {}",

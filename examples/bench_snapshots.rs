@@ -47,24 +47,14 @@ fn main() -> ExitCode {
             "regex": small.regex_flag,
         },
     });
+    let workload = workload.to_string();
     let files = [
-        ("snapshot-200.json", small.json),
-        ("snapshot-5000.json", large.json),
-        ("workload.json", workload.to_string()),
+        ("snapshot-200.json", small.json.as_str()),
+        ("snapshot-5000.json", large.json.as_str()),
+        ("workload.json", workload.as_str()),
     ];
-    if let Err(error) = std::fs::create_dir_all(&directory) {
-        eprintln!(
-            "bench_snapshots: cannot create {}: {error}",
-            directory.display()
-        );
+    if !support::write_files("bench_snapshots", &directory, &files) {
         return ExitCode::FAILURE;
-    }
-    for (name, text) in files {
-        let path = directory.join(name);
-        if let Err(error) = std::fs::write(&path, text) {
-            eprintln!("bench_snapshots: cannot write {}: {error}", path.display());
-            return ExitCode::FAILURE;
-        }
     }
     println!("wrote the benchmark workload to {}", directory.display());
     ExitCode::SUCCESS

@@ -435,3 +435,22 @@ fn flag(
     }
     flag
 }
+
+/// Writes `files` (name, text) into `directory`, creating it; on failure says what failed, as
+/// `program`, and gives `false`. For the examples that write generated inputs for other tools
+/// (the benchmark itself does not use it).
+#[allow(dead_code)]
+pub fn write_files(program: &str, directory: &std::path::Path, files: &[(&str, &str)]) -> bool {
+    if let Err(error) = std::fs::create_dir_all(directory) {
+        eprintln!("{program}: cannot create {}: {error}", directory.display());
+        return false;
+    }
+    for (name, text) in files {
+        let path = directory.join(name);
+        if let Err(error) = std::fs::write(&path, text) {
+            eprintln!("{program}: cannot write {}: {error}", path.display());
+            return false;
+        }
+    }
+    true
+}
