@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly engine for the npm package into pkg/dist/ (ignored by git), twice from
 # the same source: vexil_bg.wasm tuned for speed (servers and edge workers) and vexil_web.wasm
-# tuned for download size (browsers). For each:
+# tuned for download size (browsers: also the smaller allocator). For each:
 #   1. cargo, for wasm32-unknown-unknown with the `wasm` or `wasm-web` profile;
 #   2. the pinned wasm-bindgen CLI, `--target web` (the one output that runs unchanged in
 #      browsers, Node, Deno and Workers); both builds must get the very same JS glue;
@@ -18,10 +18,10 @@ trap 'rm -rf "$scratch"' EXIT
 
 rm -rf "$out"
 mkdir -p "$out"
-for build in wasm:vexil_bg wasm-web:vexil_web; do
-  profile=${build%%:*}
-  name=${build##*:}
-  cargo build --quiet --lib --target wasm32-unknown-unknown --profile "$profile"
+for build in wasm:vexil_bg: wasm-web:vexil_web:web-allocator; do
+  IFS=: read -r profile name features <<<"$build"
+  cargo build --quiet --lib --target wasm32-unknown-unknown --profile "$profile" \
+    ${features:+--features "$features"}
   wasm-bindgen --target web --no-typescript --out-dir "$scratch/$profile" --out-name vexil \
     "target/wasm32-unknown-unknown/$profile/vexil.wasm"
   "$wasm_opt" -Oz \

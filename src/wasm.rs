@@ -271,3 +271,8 @@ fn js_error(code: &str, path: Option<&str>, message: &str) -> JsValue {
     }
     error.into()
 }
+
+/// The browser build's allocator: smaller than the default, which matters for a download.
+#[cfg(feature = "web-allocator")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
