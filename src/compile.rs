@@ -1457,25 +1457,22 @@ impl Graph {
 /// one flag, or of one flag that depends on itself (Tarjan's algorithm, iterative so that a long
 /// chain cannot overflow the stack).
 fn cycle_members(graph: &Graph) -> Vec<bool> {
-    const UNSEEN: usize = usize::MAX;
     let count = graph.len();
-    let mut order = vec![UNSEEN; count];
-    let mut low = vec![0usize; count];
-    let mut on_stack = vec![false; count];
-    let mut component: Vec<usize> = Vec::new();
+    let mut search = Tarjan {
+        order: vec![Tarjan::UNSEEN; count],
+        low: vec![0; count],
+        on_stack: vec![false; count],
+        component: Vec::new(),
+        next_order: 0,
+    };
     let mut in_cycle = vec![false; count];
-    let mut next_order = 0;
     // Stack of (node, next edge to look at).
     let mut calls: Vec<(usize, usize)> = Vec::new();
     for root in 0..count {
-        if order[root] != UNSEEN {
+        if search.order[root] != Tarjan::UNSEEN {
             continue;
         }
-        order[root] = next_order;
-        low[root] = next_order;
-        next_order += 1;
-        component.push(root);
-        on_stack[root] = true;
+        search.visit(root);
         calls.push((root, 0));
         while let Some(&mut (node, ref mut next)) = calls.last_mut() {
             if let Some(&target) = graph.edges(node).get(*next) {
@@ -1483,31 +1480,28 @@ fn cycle_members(graph: &Graph) -> Vec<bool> {
                 if target >= count {
                     continue;
                 }
-                if order[target] == UNSEEN {
-                    order[target] = next_order;
-                    low[target] = next_order;
-                    next_order += 1;
-                    component.push(target);
-                    on_stack[target] = true;
+                if search.order[target] == Tarjan::UNSEEN {
+                    search.visit(target);
                     calls.push((target, 0));
-                } else if on_stack[target] {
-                    low[node] = low[node].min(order[target]);
+                } else if search.on_stack[target] {
+                    search.low[node] = search.low[node].min(search.order[target]);
                 }
                 continue;
             }
             calls.pop();
             if let Some(&(parent, _)) = calls.last() {
-                low[parent] = low[parent].min(low[node]);
+                search.low[parent] = search.low[parent].min(search.low[node]);
             }
-            if low[node] == order[node] {
+            if search.low[node] == search.order[node] {
                 // The component is everything above `node` on the stack, `node` included.
-                let base = component
+                let base = search
+                    .component
                     .iter()
                     .rposition(|&member| member == node)
                     .unwrap_or(0);
-                let cyclic = component.len() - base > 1 || graph.edges(node).contains(&node);
-                for member in component.drain(base..) {
-                    on_stack[member] = false;
+                let cyclic = search.component.len() - base > 1 || graph.edges(node).contains(&node);
+                for member in search.component.drain(base..) {
+                    search.on_stack[member] = false;
                     if cyclic {
                         in_cycle[member] = true;
                     }
@@ -1516,6 +1510,30 @@ fn cycle_members(graph: &Graph) -> Vec<bool> {
         }
     }
     in_cycle
+}
+
+/// The state of Tarjan's strongly-connected-components search in [`cycle_members`].
+struct Tarjan {
+    /// Visit order of each node (`UNSEEN` before its visit).
+    order: Vec<usize>,
+    /// Lowest visit order reachable from each node through the search tree and one back edge.
+    low: Vec<usize>,
+    on_stack: Vec<bool>,
+    /// Nodes whose component is not settled yet, in visit order.
+    component: Vec<usize>,
+    next_order: usize,
+}
+
+impl Tarjan {
+    const UNSEEN: usize = usize::MAX;
+
+    fn visit(&mut self, node: usize) {
+        self.order[node] = self.next_order;
+        self.low[node] = self.next_order;
+        self.next_order += 1;
+        self.component.push(node);
+        self.on_stack[node] = true;
+    }
 }
 
 /// Marks flags in prerequisite cycles unusable, rejects chains over the depth limit, and warns
