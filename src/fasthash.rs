@@ -98,7 +98,8 @@ impl StrSet {
                 .push(u32::try_from(set.text.len()).unwrap_or(u32::MAX));
         }
         if set.ends.len() > FEW {
-            set.rebuild();
+            // A set that never grows is sized for at most half full.
+            set.rebuild(set.ends.len() * 2);
         }
         set
     }
@@ -131,7 +132,8 @@ impl StrSet {
         // the set outgrows a scan.
         if !self.table.is_empty() || self.ends.len() > FEW {
             if self.ends.len() * 2 > self.table.len() {
-                self.rebuild();
+                // Room to grow to twice the keys before the next rebuild.
+                self.rebuild(self.ends.len() * 4);
             } else {
                 self.place(index);
             }
@@ -144,10 +146,9 @@ impl StrSet {
         self.ends.len()
     }
 
-    /// Sizes the table for four times the keys (so it stays at most half full while growing)
-    /// and places every key.
-    fn rebuild(&mut self) {
-        let size = (self.ends.len() * 4).next_power_of_two();
+    /// Makes a table of at least `slots` slots (a power of two) and places every key.
+    fn rebuild(&mut self, slots: usize) {
+        let size = slots.next_power_of_two();
         self.table = vec![0; size];
         for index in 0..self.ends.len() {
             self.place(index);
