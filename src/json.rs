@@ -549,7 +549,7 @@ fn plain_end(bytes: &[u8], mut at: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use proptest::prelude::*;
     use serde_json::Value;
 
@@ -680,8 +680,8 @@ mod tests {
     }
 
     /// Arbitrary JSON values, including strings with escapes, control characters and
-    /// astral-plane characters, and numbers of every kind.
-    fn value() -> impl Strategy<Value = Value> {
+    /// astral-plane characters, and numbers of every kind. The writers' tests use them too.
+    pub(crate) fn value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),

@@ -91,30 +91,21 @@ impl WasmEngine {
             .as_ref()
             .map(|body| body.rules.iter().map(|rule| &*rule.id).collect())
             .unwrap_or_default();
+        let variants: Vec<(&str, &serde_json::Value)> = flag
+            .variants
+            .iter()
+            .map(|(key, value)| (&**key, value))
+            .collect();
         let mut out = String::new();
-        let mut object = Object::new(&mut out);
-        object
+        Object::new(&mut out)
             .field("key", &*flag.key)
             .field("type", &flag.kind.map(FlagType::as_str))
             .field("valid", &flag.body.is_some())
             .field(
                 "enabled",
                 &flag.body.as_ref().is_some_and(|body| body.enabled),
-            );
-        let variants = object.key("variants");
-        variants.push('[');
-        for (index, (key, value)) in flag.variants.iter().enumerate() {
-            if index > 0 {
-                variants.push(',');
-            }
-            variants.push('[');
-            key.as_ref().write_json(variants);
-            variants.push(',');
-            value.write_json(variants);
-            variants.push(']');
-        }
-        variants.push(']');
-        object
+            )
+            .field("variants", &variants)
             .field("rules", &rules)
             .field("metadata", &engine.metadata.get(position))
             .end();

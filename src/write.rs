@@ -17,7 +17,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::Explanation;
 use crate::evaluate::Evaluation;
 use crate::snapshot::Metadata;
-use crate::stats::Stats;
+use crate::stats::{FlagStats, Stats, VariantCount};
 use crate::trace::Step;
 
 /// Writes itself as JSON.
@@ -180,6 +180,17 @@ impl<T: ToJson> ToJson for Vec<T> {
     }
 }
 
+/// A pair as a two-item array, such as a variant's `[key, value]`.
+impl<A: ToJson, B: ToJson> ToJson for (A, B) {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        self.0.write_json(out);
+        out.push(',');
+        self.1.write_json(out);
+        out.push(']');
+    }
+}
+
 impl ToJson for Value {
     fn write_json(&self, out: &mut String) {
         match self {
@@ -226,36 +237,30 @@ impl ToJson for Diagnostic {
 
 impl ToJson for Stats {
     fn write_json(&self, out: &mut String) {
-        let mut object = Object::new(out);
-        let flags = object.key("flags");
-        flags.push('[');
-        for (index, flag) in self.flags.iter().enumerate() {
-            if index > 0 {
-                flags.push(',');
-            }
-            let mut entry = Object::new(flags);
-            entry
-                .field("flag", &flag.flag)
-                .field("evaluations", &flag.evaluations)
-                .field("errors", &flag.errors)
-                .field("withoutVariant", &flag.without_variant);
-            let variants = entry.key("variants");
-            variants.push('[');
-            for (index, count) in flag.variants.iter().enumerate() {
-                if index > 0 {
-                    variants.push(',');
-                }
-                Object::new(variants)
-                    .field("variant", &count.variant)
-                    .field("count", &count.count)
-                    .end();
-            }
-            variants.push(']');
-            entry.end();
-        }
-        flags.push(']');
-        object
+        Object::new(out)
+            .field("flags", &self.flags)
             .field("unknownFlagEvaluations", &self.unknown_flag_evaluations)
+            .end();
+    }
+}
+
+impl ToJson for FlagStats {
+    fn write_json(&self, out: &mut String) {
+        Object::new(out)
+            .field("flag", &self.flag)
+            .field("evaluations", &self.evaluations)
+            .field("errors", &self.errors)
+            .field("withoutVariant", &self.without_variant)
+            .field("variants", &self.variants)
+            .end();
+    }
+}
+
+impl ToJson for VariantCount {
+    fn write_json(&self, out: &mut String) {
+        Object::new(out)
+            .field("variant", &self.variant)
+            .field("count", &self.count)
             .end();
     }
 }

@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Engine } from 'vexil';
+
+import { measure, show } from './measure.mjs';
 import { __vexilMemoryBytes } from '../dist/vexil.js';
 
 const directory = resolve(process.argv[2] ?? fileURLToPath(new URL('../../target/bench-snapshots/', import.meta.url)));
@@ -17,38 +19,6 @@ const workload = JSON.parse(read('workload.json'));
 const small = read('snapshot-200.json');
 const large = read('snapshot-5000.json');
 const now = workload.now;
-
-/**
- * Times `run(iterations, state)` in `batches` batches, where `state` comes from
- * `setup(iterations)` outside the timing; returns per-operation seconds (median, min, max).
- */
-function measure(run, { iterations, batches = 15, warmup = 3, setup = () => undefined, teardown = () => {} }) {
-  for (let batch = 0; batch < warmup; batch += 1) {
-    const state = setup(iterations);
-    run(iterations, state);
-    teardown(state);
-  }
-  const perOperation = [];
-  for (let batch = 0; batch < batches; batch += 1) {
-    const state = setup(iterations);
-    const start = process.hrtime.bigint();
-    run(iterations, state);
-    perOperation.push(Number(process.hrtime.bigint() - start) / 1e9 / iterations);
-    teardown(state);
-  }
-  perOperation.sort((a, b) => a - b);
-  return {
-    median: perOperation[Math.floor(perOperation.length / 2)],
-    min: perOperation[0],
-    max: perOperation[perOperation.length - 1],
-  };
-}
-
-function show(name, { median, min, max }) {
-  const unit = median < 1e-6 ? ['ns', 1e9] : median < 1e-3 ? ['µs', 1e6] : ['ms', 1e3];
-  const format = (seconds) => (seconds * unit[1]).toFixed(unit[1] === 1e9 ? 0 : 2);
-  console.log(`${name.padEnd(44)} ${format(median).padStart(9)} ${unit[0]}   (${format(min)} – ${format(max)})`);
-}
 
 let sink = 0;
 const engine = new Engine(small);

@@ -106,27 +106,9 @@ fn diagnostics_explanations_stats_and_metadata_write_as_serde_does() {
     assert!(explained > 100);
 }
 
-fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_map(Value::from),
-        "\\PC{0,8}|[\u{0}-\u{1f}\"\\\\]{0,4}".prop_map(Value::from),
-    ];
-    leaf.prop_recursive(3, 24, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("\\PC{0,4}|[\u{0}-\u{1f}]", inner, 0..4)
-                .prop_map(|members| Value::Object(members.into_iter().collect())),
-        ]
-    })
-}
-
 proptest! {
     #[test]
-    fn any_value_writes_as_serde_writes_it(value in json_value()) {
+    fn any_value_writes_as_serde_writes_it(value in crate::json::tests::value()) {
         let text = value.to_json();
         prop_assert_eq!(normalized(parsed(&text)), normalized(value));
     }

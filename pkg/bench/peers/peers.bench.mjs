@@ -19,6 +19,7 @@ import { GrowthBookClient } from '@growthbook/growthbook';
 import { FlagdCore } from '@openfeature/flagd-core';
 
 import { Engine } from '../../src/entry/node.js';
+import { duration, measure, show } from '../measure.mjs';
 import { APPROXIMATIONS, peerContext, toFlagd, toGrowthBook } from './translate.mjs';
 
 // GrowthBook reads NODE_ENV at every evaluation and, unless it is "production", builds messages
@@ -30,42 +31,6 @@ const read = (name) => readFileSync(join(directory, name), 'utf8');
 const workload = JSON.parse(read('workload.json'));
 const now = workload.now;
 const rolloutKey = workload.flags.rollout;
-
-/**
- * Times `run(iterations, state)` in `batches` batches, where `state` comes from
- * `setup(iterations)` outside the timing; returns per-operation seconds (median, min, max).
- * (Copied from ../engine.bench.mjs, which runs its benchmark when imported.)
- */
-function measure(run, { iterations, batches = 15, warmup = 3, setup = () => undefined, teardown = () => {} }) {
-  for (let batch = 0; batch < warmup; batch += 1) {
-    const state = setup(iterations);
-    run(iterations, state);
-    teardown(state);
-  }
-  const perOperation = [];
-  for (let batch = 0; batch < batches; batch += 1) {
-    const state = setup(iterations);
-    const start = process.hrtime.bigint();
-    run(iterations, state);
-    perOperation.push(Number(process.hrtime.bigint() - start) / 1e9 / iterations);
-    teardown(state);
-  }
-  perOperation.sort((a, b) => a - b);
-  return {
-    median: perOperation[Math.floor(perOperation.length / 2)],
-    min: perOperation[0],
-    max: perOperation[perOperation.length - 1],
-  };
-}
-
-function duration(seconds) {
-  const [unit, scale] = seconds < 1e-6 ? ['ns', 1e9] : seconds < 1e-3 ? ['µs', 1e6] : ['ms', 1e3];
-  return `${(seconds * scale).toFixed(scale === 1e9 ? 0 : 2)} ${unit}`;
-}
-
-function show(name, { median, min, max }) {
-  console.log(`${name.padEnd(52)} ${duration(median).padStart(10)}   (${duration(min)} – ${duration(max)})`);
-}
 
 // The context attributes holding lists, which the peers' rules must be told to test item by item.
 const listAttributes = new Set(Object.keys(workload.user).filter((name) => Array.isArray(workload.user[name])));
@@ -187,7 +152,7 @@ console.log('\nMedian of 15 batches (fastest – slowest batch)');
 let sink = 0;
 const figures = {};
 function record(operation, engine, name, result) {
-  show(name, result);
+  show(name, result, 52);
   (figures[operation] ??= {})[engine] = result.median;
 }
 
