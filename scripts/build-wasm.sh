@@ -38,7 +38,8 @@ cp "$scratch/wasm/vexil.js" "$out/vexil.js"
 # A trap can leave an instance's memory inconsistent. The SDK then starts a fresh instance of
 # the same compiled module (Workers allow instantiating a module, not compiling bytes) through
 # this one addition to the glue, which resets the glue's caches exactly as its own
-# initialisation does. The benchmark reads the instance's memory size through the second.
+# initialisation does. The second hands the SDK the instance's memory, which it encodes
+# snapshots straight into (and the benchmark reads its size from).
 cat >>"$out/vexil.js" <<'GLUE'
 
 export function __vexilReinstantiate() {
@@ -46,8 +47,8 @@ export function __vexilReinstantiate() {
     return __wbg_finalize_init(instance, wasmModule);
 }
 
-export function __vexilMemoryBytes() {
-    return wasm.memory.buffer.byteLength;
+export function __vexilMemory() {
+    return wasm.memory.buffer;
 }
 GLUE
 grep -q '^function __wbg_finalize_init(instance, module)' "$out/vexil.js" \

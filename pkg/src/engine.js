@@ -84,6 +84,26 @@ function deepFreeze(value) {
   return value;
 }
 
+// A snapshot's UTF-8 in a buffer inside WebAssembly memory, with its length. Text is encoded in
+// place: for a large snapshot, making the bytes in JS first and copying them over costs several
+// times more. The buffer starts at one byte per UTF-16 unit, exact for ASCII, and grows once to
+// the most the rest could need if the text has other characters.
+function intoWasm(text) {
+  const buffer = new glue.TextBuffer(text.length);
+  const view = (from, length) => new Uint8Array(glue.__vexilMemory(), buffer.address() + from, length);
+  if (typeof text !== 'string') {
+    view(0, text.length).set(text);
+    return [buffer, text.length];
+  }
+  let { read, written } = encoder.encodeInto(text, view(0, text.length));
+  if (read < text.length) {
+    const rest = text.length - read;
+    buffer.resize(written + 3 * rest);
+    written += encoder.encodeInto(text.slice(read), view(written, 3 * rest)).written;
+  }
+  return [buffer, written];
+}
+
 let lastInstantText;
 let lastInstant;
 
@@ -211,11 +231,11 @@ export class Engine {
         'NOT_INITIALIZED',
       );
     }
-    // The snapshot crosses into WebAssembly as UTF-8 bytes, and is kept to reload after a trap.
-    if (typeof snapshot === 'string') this.#text = encoder.encode(snapshot);
+    // Kept (as text, or a private copy of the bytes) to reload after a trap.
+    if (typeof snapshot === 'string') this.#text = snapshot;
     else if (snapshot instanceof Uint8Array) this.#text = snapshot.slice();
     else if (snapshot instanceof ArrayBuffer) this.#text = new Uint8Array(snapshot.slice(0));
-    else if (snapshot !== null && typeof snapshot === 'object') this.#text = encoder.encode(JSON.stringify(snapshot));
+    else if (snapshot !== null && typeof snapshot === 'object') this.#text = JSON.stringify(snapshot);
     else throw new VexilError('a snapshot is JSON text, UTF-8 bytes or an object', 'NOT_JSON');
     this.#limits = options.limits ? JSON.stringify(options.limits) : undefined;
     this.#load();
@@ -224,13 +244,21 @@ export class Engine {
   #load() {
     this.#generation = generation;
     let handle;
+    let buffer;
     try {
-      handle = new glue.WasmEngine(this.#text, this.#limits);
+      let length;
+      [buffer, length] = intoWasm(this.#text);
+      handle = glue.WasmEngine.fromBuffer(buffer, length, this.#limits);
+      buffer.free();
     } catch (error) {
       const known = fromWasmError(error);
-      if (known) throw known;
+      if (known) {
+        buffer?.free();
+        throw known;
+      }
       // The instance trapped while loading: replace it, and report the snapshot as unusable
-      // here rather than retrying something that may trap again.
+      // here rather than retrying something that may trap again. The buffer went with it.
+      detach(buffer);
       recover();
       throw new VexilError(`the engine failed while loading: ${error}`, 'GENERAL');
     }

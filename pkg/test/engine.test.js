@@ -25,6 +25,38 @@ test('a snapshot loads from text, bytes or an object, with its header', () => {
   }
 });
 
+test('text in any script loads the same as text, bytes, an ArrayBuffer or an object', () => {
+  // Non-ASCII early and late (text is encoded straight into WebAssembly memory, in two steps
+  // once a character needs more than one byte), four-byte characters, and a byte-order mark.
+  const flag = (key, value) => ({
+    key,
+    type: 'string',
+    enabled: true,
+    variants: { only: value },
+    fallthrough: { variant: 'only' },
+  });
+  const document = {
+    schemaVersion: 1,
+    revision: 7,
+    generatedAt: '2026-11-22T00:00:00Z',
+    flags: [
+      flag('café-ü', 'Grüße aus Québec'),
+      ...Array.from({ length: 50 }, (_, i) => flag(`plain-${i}`, 'ascii '.repeat(20))),
+      flag('北京-🚀', '𝄞 music and 😀 smiles'),
+    ],
+  };
+  const text = JSON.stringify(document);
+  const bytes = new TextEncoder().encode(text);
+  const forms = [text, `\uFEFF${text}`, bytes, bytes.buffer.slice(0), document];
+  for (const snapshot of forms) {
+    const engine = new Engine(snapshot);
+    assert.deepEqual(engine.flagKeys, document.flags.map((each) => each.key));
+    assert.equal(engine.evaluate('北京-🚀', {}).value, '𝄞 music and 😀 smiles');
+    assert.equal(engine.evaluate('café-ü', {}).value, 'Grüße aus Québec');
+    engine.free();
+  }
+});
+
 test('an unusable snapshot throws a VexilError with its code and path', () => {
   const cases = [
     ['{', 'NOT_JSON', undefined],
