@@ -68,11 +68,29 @@ pub(crate) struct StrSet {
 const FEW: usize = 8;
 
 fn hash_str(item: &str) -> u64 {
+    hash_bytes(item.as_bytes())
+}
+
+fn hash_bytes(item: &[u8]) -> u64 {
     let mut hasher = FastHasher::default();
-    hasher.write(item.as_bytes());
+    hasher.write(item);
     // Spread the high bits down so the table's low-bit mask sees them.
     let hash = hasher.finish();
     hash ^ (hash >> 29)
+}
+
+/// Puts key number `index` into the first free slot from its hash's (a table at most half full
+/// always has one).
+fn place(table: &mut [u32], hash: u64, index: usize) {
+    let mask = table.len().wrapping_sub(1);
+    let mut slot = hash as usize & mask;
+    while let Some(entry) = table.get_mut(slot) {
+        if *entry == 0 {
+            *entry = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            return;
+        }
+        slot = (slot + 1) & mask;
+    }
 }
 
 impl StrSet {
@@ -146,25 +164,24 @@ impl StrSet {
         self.ends.len()
     }
 
-    /// Makes a table of at least `slots` slots (a power of two) and places every key.
+    /// Makes a table of at least `slots` slots (a power of two) and places every key, walking
+    /// the packed keys once (a large segment list is placed key after key while loading).
     fn rebuild(&mut self, slots: usize) {
         let size = slots.next_power_of_two();
         self.table = vec![0; size];
-        for index in 0..self.ends.len() {
-            self.place(index);
+        let bytes = self.text.as_bytes();
+        let mut start = 0;
+        for (index, &end) in self.ends.iter().enumerate() {
+            let key = bytes.get(start..end as usize).unwrap_or_default();
+            start = end as usize;
+            place(&mut self.table, hash_bytes(key), index);
         }
     }
 
     fn place(&mut self, index: usize) {
         let Some(key) = self.key(index) else { return };
-        let mask = self.table.len() - 1;
-        let mut slot = hash_str(key) as usize & mask;
-        while self.table.get(slot).is_some_and(|&taken| taken != 0) {
-            slot = (slot + 1) & mask;
-        }
-        if let Some(entry) = self.table.get_mut(slot) {
-            *entry = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        }
+        let hash = hash_str(key);
+        place(&mut self.table, hash, index);
     }
 
     fn key(&self, index: usize) -> Option<&str> {

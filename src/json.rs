@@ -141,6 +141,13 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Whether the next byte opens a string (no whitespace skipped): the fast path for readers
+    /// that expect one.
+    #[inline]
+    pub(crate) fn at_quote(&self) -> bool {
+        self.peek_byte() == Some(b'"')
+    }
+
     /// How many bytes of the text are still to be read.
     pub(crate) fn remaining(&self) -> usize {
         self.bytes.len().saturating_sub(self.pos)

@@ -257,6 +257,10 @@ fn version_problem(text: &str, max_depth: usize) -> Option<Stop> {
 }
 
 fn string<'t>(parser: &mut Parser<'t>, path: &JsonPath) -> Read<Text<'t>> {
+    // Snapshots are usually minified: a string member's value starts right after its colon.
+    if parser.at_quote() {
+        return Ok(parser.string()?);
+    }
     match parser.peek()? {
         Kind::String => Ok(parser.string()?),
         other => Err(expected(path, "a string", other)),
@@ -331,6 +335,9 @@ impl<'t> Reader<'t, '_> {
 
     /// A string member where `null` means absent.
     fn optional_string(&mut self, path: &JsonPath) -> Read<Option<Text<'t>>> {
+        if self.parser.at_quote() {
+            return Ok(Some(self.parser.string()?));
+        }
         if self.null()? {
             return Ok(None);
         }
