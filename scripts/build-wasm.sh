@@ -6,7 +6,9 @@
 #   2. the pinned wasm-bindgen CLI, `--target web` (the one output that runs unchanged in
 #      browsers, Node, Deno and Workers); both builds must get the very same JS glue;
 #   3. wasm-opt from npm's binaryen (never Debian's: its old wasm-opt corrupts wasm-bindgen
-#      output), shrinking for size.
+#      output): the browser build is shrunk for size; the server build is only stripped, since
+#      V8 loaded a large snapshot 6-8 % slower with wasm-opt's -Oz, -O1 or -O3 output than with
+#      LLVM's own (docs/benchmarks.md).
 # Needs what scripts/setup-wasm.sh installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,13 +20,13 @@ trap 'rm -rf "$scratch"' EXIT
 
 rm -rf "$out"
 mkdir -p "$out"
-for build in wasm:vexil_bg: wasm-web:vexil_web:web-allocator; do
-  IFS=: read -r profile name features <<<"$build"
+for build in wasm:vexil_bg:: wasm-web:vexil_web:web-allocator:-Oz; do
+  IFS=: read -r profile name features optimize <<<"$build"
   cargo build --quiet --lib --target wasm32-unknown-unknown --profile "$profile" \
     ${features:+--features "$features"}
   wasm-bindgen --target web --no-typescript --out-dir "$scratch/$profile" --out-name vexil \
     "target/wasm32-unknown-unknown/$profile/vexil.wasm"
-  "$wasm_opt" -Oz \
+  "$wasm_opt" ${optimize:+"$optimize"} \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     --strip-producers --strip-target-features \
