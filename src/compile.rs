@@ -17,7 +17,7 @@ use crate::fasthash::{KeyIndex, StrMap, StrSet};
 use crate::limits::{LimitKind, Limits};
 use crate::metadata::MetadataStore;
 use crate::path::JsonPath;
-use crate::read::UnknownField;
+use crate::read::{Packed, UnknownField};
 use crate::regex::Regex;
 use crate::semver::Version;
 use crate::snapshot::{self as wire, Snapshot, Text};
@@ -197,6 +197,7 @@ type FlagHeads = (Vec<CompiledFlag>, KeyIndex, Vec<bool>);
 pub(crate) fn compile<S: Text>(
     snapshot: Snapshot<S>,
     unknown_fields: &[UnknownField],
+    packed: Packed,
     limits: &Limits,
 ) -> Load<Compiled> {
     let root = JsonPath::ROOT;
@@ -236,7 +237,8 @@ pub(crate) fn compile<S: Text>(
 
     report_unknown_top_level(&mut compiler, unknown_fields);
     let mut snapshot = snapshot;
-    let segments = compiler.compile_segments(&mut snapshot.segments, unknown_fields)?;
+    let segments =
+        compiler.compile_segments(&mut snapshot.segments, packed.segment_keys, unknown_fields)?;
     let (mut flags, flag_index, mut head_broken) =
         compiler.compile_flag_heads(&snapshot.flags, limits)?;
     for field in unknown_fields {
@@ -446,19 +448,25 @@ impl Compiler<'_> {
         )
     }
 
-    /// Checks and keeps a list of targeting keys, packed into one buffer (segment lists are the
-    /// bulk of a large snapshot).
-    fn key_list<S: Text>(&self, keys: Vec<S>, path: &JsonPath) -> Load<StrSet> {
+    /// Checks a segment's list of targeting keys against the list and string limits, as packed
+    /// into a set (by the reader, for a document: segment lists are the bulk of a large one).
+    fn check_key_set(&self, keys: &StrSet, path: &JsonPath) -> Load<()> {
         self.check_list(keys.len(), path)?;
-        for (index, key) in keys.iter().enumerate() {
-            self.check_string(key, &path.index(index))?;
+        match keys.first_longer_than(self.limits.max_string_bytes) {
+            None => Ok(()),
+            Some((index, length)) => Err(LoadError::limit(
+                LimitKind::StringBytes,
+                self.limits.max_string_bytes,
+                length,
+                path.index(index).to_string(),
+            )),
         }
-        Ok(StrSet::new(keys.iter().map(|key| &**key)))
     }
 
     fn compile_segments<S: Text>(
         &mut self,
         segments: &mut [wire::Segment<S>],
+        packed_keys: Vec<[StrSet; 2]>,
         unknown_fields: &[UnknownField],
     ) -> Load<Vec<CompiledSegment>> {
         let root = JsonPath::ROOT;
@@ -475,6 +483,7 @@ impl Compiler<'_> {
             duplicates
         };
         let mut compiled = Vec::with_capacity(segments.len());
+        let mut packed_keys = packed_keys.into_iter();
         for (index, segment) in segments.iter_mut().enumerate() {
             let path = segments_path.index(index);
             let owner = Owner::Segment(&segment.key);
@@ -492,14 +501,15 @@ impl Compiler<'_> {
                     ),
                 );
             }
-            let included = self.key_list(
-                std::mem::take(&mut segment.included),
-                &path.field("included"),
-            )?;
-            let excluded = self.key_list(
-                std::mem::take(&mut segment.excluded),
-                &path.field("excluded"),
-            )?;
+            let (included, excluded) = match packed_keys.next() {
+                Some([included, excluded]) => (included, excluded),
+                None => (
+                    StrSet::new(segment.included.iter().map(|key| &**key)),
+                    StrSet::new(segment.excluded.iter().map(|key| &**key)),
+                ),
+            };
+            self.check_key_set(&included, &path.field("included"))?;
+            self.check_key_set(&excluded, &path.field("excluded"))?;
             let conditions = self.compile_conditions(
                 &segment.conditions,
                 &path.field("conditions"),

@@ -16,7 +16,7 @@ use crate::fasthash::{KeyIndex, StrSet, U32Map};
 use crate::limits::{LimitKind, Limits};
 use crate::load::parse;
 use crate::metadata::MetadataStore;
-use crate::read::UnknownField;
+use crate::read::{Packed, UnknownField};
 use crate::snapshot::{Metadata, Snapshot, Text};
 use crate::stats::Stats;
 use crate::timestamp::Timestamp;
@@ -246,8 +246,13 @@ impl Engine {
 
     /// Loads a snapshot from JSON bytes with custom limits.
     pub fn from_slice_with_limits(bytes: &[u8], limits: Limits) -> Result<Engine, LoadError> {
-        let (snapshot, unknown_fields) = parse(bytes, &limits)?;
-        Engine::build(snapshot, &unknown_fields, limits)
+        let parsed = parse(bytes, &limits)?;
+        Engine::build(
+            parsed.snapshot,
+            &parsed.unknown_fields,
+            parsed.packed,
+            limits,
+        )
     }
 
     /// Compiles an already parsed snapshot (e.g. one built in code) with the default [`Limits`].
@@ -260,12 +265,13 @@ impl Engine {
         snapshot: Snapshot,
         limits: Limits,
     ) -> Result<Engine, LoadError> {
-        Engine::build(snapshot, &[], limits)
+        Engine::build(snapshot, &[], Packed::default(), limits)
     }
 
     fn build<S: Text>(
         snapshot: Snapshot<S>,
         unknown_fields: &[UnknownField],
+        packed: Packed,
         limits: Limits,
     ) -> Result<Engine, LoadError> {
         if snapshot.schema_version != crate::snapshot::SCHEMA_VERSION {
@@ -284,7 +290,7 @@ impl Engine {
             memo_slots,
             read_ahead,
             diagnostics,
-        } = compile(snapshot, unknown_fields, &limits)?;
+        } = compile(snapshot, unknown_fields, packed, &limits)?;
         Ok(Engine {
             id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
             header,

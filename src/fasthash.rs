@@ -115,11 +115,26 @@ impl StrSet {
             set.ends
                 .push(u32::try_from(set.text.len()).unwrap_or(u32::MAX));
         }
-        if set.ends.len() > FEW {
-            // A set that never grows is sized for at most half full.
-            set.rebuild(set.ends.len() * 2);
-        }
+        set.seal();
         set
+    }
+
+    /// Makes the table of a set packed key by key that will not grow again, sized for at most
+    /// half full.
+    fn seal(&mut self) {
+        if self.ends.len() > FEW {
+            self.rebuild(self.ends.len() * 2);
+        }
+    }
+
+    /// The position and length of the first key longer than `max` bytes.
+    pub(crate) fn first_longer_than(&self, max: usize) -> Option<(usize, usize)> {
+        let mut start = 0;
+        self.ends.iter().enumerate().find_map(|(index, &end)| {
+            let length = (end as usize).saturating_sub(start);
+            start = end as usize;
+            (length > max).then_some((index, length))
+        })
     }
 
     /// An empty set with room for `count` keys of `bytes` bytes in all, so inserting them
@@ -224,6 +239,43 @@ impl StrSet {
     /// Whether the set has no keys.
     pub(crate) fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+}
+
+/// Packs lists of keys read one at a time into [`StrSet`]s: the keys gather in buffers reused
+/// for every list, and each finished list is copied out at its exact size in two copies, so a
+/// large segment list costs neither a string per key nor repeated regrowth.
+#[derive(Debug, Default)]
+pub(crate) struct KeyPacker {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl KeyPacker {
+    /// Adds the next key of the list being packed.
+    pub(crate) fn push(&mut self, key: &str) {
+        self.text.push_str(key);
+        // Offsets are bounded by the document size limit, far below u32::MAX.
+        self.ends
+            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+    }
+
+    /// Number of keys in the list being packed.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The list packed so far as a set; the packer starts the next list empty.
+    pub(crate) fn finish(&mut self) -> StrSet {
+        let mut set = StrSet {
+            text: String::from(self.text.as_str()),
+            ends: self.ends.clone(),
+            table: Vec::new(),
+        };
+        self.text.clear();
+        self.ends.clear();
+        set.seal();
+        set
     }
 }
 
@@ -465,7 +517,7 @@ impl<V: Copy> U32Map<V> {
 
 #[cfg(test)]
 mod tests {
-    use super::{KeyIndex, StrMap, StrSet, U32Map};
+    use super::{KeyIndex, KeyPacker, StrMap, StrSet, U32Map, FEW};
 
     #[test]
     fn a_u32_map_keeps_the_last_value_of_each_key_short_and_long() {
@@ -575,6 +627,36 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn packed_lists_are_the_same_sets_as_lists_given_whole() {
+        let mut packer = KeyPacker::default();
+        for count in [0, 1, FEW, FEW + 1, 300] {
+            let keys: Vec<String> = (0..count).map(|i| format!("user-{i}-é")).collect();
+            for key in &keys {
+                packer.push(key);
+            }
+            assert_eq!(packer.len(), count);
+            let packed = packer.finish();
+            let whole = StrSet::new(keys.iter().map(String::as_str));
+            assert_eq!(packed.len(), whole.len());
+            for key in &keys {
+                assert_eq!(packed.find(key), whole.find(key), "{key}");
+            }
+            assert!(!packed.contains("user-x"));
+            assert_eq!(packer.len(), 0, "the next list starts empty");
+        }
+    }
+
+    #[test]
+    fn the_first_key_over_a_length_is_found() {
+        let set = StrSet::new(["ab", "", "abcd", "abcdef", "xyzw"]);
+        assert_eq!(set.first_longer_than(3), Some((2, 4)));
+        assert_eq!(set.first_longer_than(5), Some((3, 6)));
+        assert_eq!(set.first_longer_than(6), None);
+        assert_eq!(StrSet::default().first_longer_than(0), None);
+        assert_eq!(StrSet::new([""]).first_longer_than(0), None);
     }
 
     #[test]

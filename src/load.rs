@@ -6,16 +6,23 @@ use std::borrow::Cow;
 use crate::error::{LoadError, LoadErrorKind};
 use crate::json;
 use crate::limits::{LimitKind, Limits};
-use crate::read::{self, Stop, UnknownField};
+use crate::read::{self, Packed, Stop, UnknownField};
 use crate::snapshot::Snapshot;
 
+/// A document read for the compiler.
+pub(crate) struct Parsed<'t> {
+    /// The wire types, with strings borrowed from the document where it had no escapes.
+    pub(crate) snapshot: Snapshot<Cow<'t, str>>,
+    /// The members the reader did not recognise, so the compiler can refuse to serve
+    /// definitions it only partly understood.
+    pub(crate) unknown_fields: Vec<UnknownField>,
+    /// What was packed for the compiler while reading.
+    pub(crate) packed: Packed,
+}
+
 /// Parses snapshot bytes into wire types, enforcing the document size and depth limits first so
-/// the parser never sees an oversized or over-deep document. Also returns the members it did not
-/// recognise, so the compiler can refuse to serve definitions it only partly understood.
-pub(crate) fn parse<'t>(
-    bytes: &'t [u8],
-    limits: &Limits,
-) -> Result<(Snapshot<Cow<'t, str>>, Vec<UnknownField>), LoadError> {
+/// the parser never sees an oversized or over-deep document.
+pub(crate) fn parse<'t>(bytes: &'t [u8], limits: &Limits) -> Result<Parsed<'t>, LoadError> {
     if bytes.len() > limits.max_document_bytes {
         return Err(LoadError::limit(
             LimitKind::DocumentBytes,
@@ -37,22 +44,27 @@ pub(crate) fn parse<'t>(
         )
     })?;
     let mut unknown = Vec::new();
-    let snapshot = read::snapshot(text, limits.max_json_depth, &mut unknown).map_err(|stop| {
-        match stop {
-            // Syntax errors carry a line and column in their message, which locate them better
-            // than a path.
-            Stop::Syntax(json::ParseError::Syntax(error)) => {
-                LoadError::new(LoadErrorKind::NotJson, None, error.to_string())
+    let (snapshot, packed) =
+        read::snapshot(text, limits.max_json_depth, &mut unknown).map_err(|stop| {
+            match stop {
+                // Syntax errors carry a line and column in their message, which locate them better
+                // than a path.
+                Stop::Syntax(json::ParseError::Syntax(error)) => {
+                    LoadError::new(LoadErrorKind::NotJson, None, error.to_string())
+                }
+                // The parser stops at the first level past the limit.
+                Stop::Syntax(json::ParseError::TooDeep) => LoadError::limit(
+                    LimitKind::JsonDepth,
+                    limits.max_json_depth,
+                    limits.max_json_depth.saturating_add(1),
+                    "$".to_owned(),
+                ),
+                Stop::Invalid(error) => *error,
             }
-            // The parser stops at the first level past the limit.
-            Stop::Syntax(json::ParseError::TooDeep) => LoadError::limit(
-                LimitKind::JsonDepth,
-                limits.max_json_depth,
-                limits.max_json_depth.saturating_add(1),
-                "$".to_owned(),
-            ),
-            Stop::Invalid(error) => *error,
-        }
-    })?;
-    Ok((snapshot, unknown))
+        })?;
+    Ok(Parsed {
+        snapshot,
+        unknown_fields: unknown,
+        packed,
+    })
 }

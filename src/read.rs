@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::error::{LoadError, LoadErrorKind};
+use crate::fasthash::{KeyPacker, StrSet};
 use crate::json::{self, Kind, ParseError, Parser};
 use crate::path::JsonPath;
 use crate::snapshot::{
@@ -210,23 +211,35 @@ impl<'p> Fields<'p> {
     }
 }
 
+/// What reading packs straight from the text for the compiler, instead of into the wire types:
+/// as lists of borrowed strings, the tens of thousands of keys a large snapshot's segments list
+/// would only be copied again.
+#[derive(Debug, Default)]
+pub(crate) struct Packed {
+    /// Each segment's `included` and `excluded` keys, by segment position; the wire segments
+    /// read alongside have these lists empty.
+    pub(crate) segment_keys: Vec<[StrSet; 2]>,
+}
+
 /// Reads a whole snapshot from `text`, nested at most `max_depth` deep.
 pub(crate) fn snapshot<'t>(
     text: &'t str,
     max_depth: usize,
     unknown: &mut Vec<UnknownField>,
-) -> Result<Snapshot<Text<'t>>, Stop> {
+) -> Result<(Snapshot<Text<'t>>, Packed), Stop> {
     let mut reader = Reader {
         parser: Parser::new(text, max_depth),
         unknown,
         stacks: Stacks::default(),
+        packer: KeyPacker::default(),
+        packed: Packed::default(),
     };
     let read = reader.root().and_then(|snapshot| {
         reader.parser.finish()?;
         Ok(snapshot)
     });
     match read {
-        Ok(snapshot) => Ok(snapshot),
+        Ok(snapshot) => Ok((snapshot, reader.packed)),
         Err(Stop::Syntax(error)) => Err(Stop::Syntax(error)),
         Err(Stop::Invalid(error)) => {
             json::validate(text, max_depth)?;
@@ -305,6 +318,8 @@ struct Reader<'t, 'u> {
     parser: Parser<'t>,
     unknown: &'u mut Vec<UnknownField>,
     stacks: Stacks<'t>,
+    packer: KeyPacker,
+    packed: Packed,
 }
 
 impl<'t> Reader<'t, '_> {
@@ -402,6 +417,19 @@ impl<'t> Reader<'t, '_> {
         Ok(())
     }
 
+    /// Reads an array of strings straight into a set.
+    fn key_set(&mut self, path: &JsonPath) -> Read<StrSet> {
+        match self.parser.peek()? {
+            Kind::Array => self.parser.begin_array()?,
+            other => return Err(expected(path, "an array", other)),
+        }
+        while self.parser.next_item()? {
+            let key = string(&mut self.parser, &path.index(self.packer.len()))?;
+            self.packer.push(&key);
+        }
+        Ok(self.packer.finish())
+    }
+
     fn strings(&mut self, path: &JsonPath) -> Read<Vec<Text<'t>>> {
         self.list(
             path,
@@ -477,16 +505,17 @@ impl<'t> Reader<'t, '_> {
         let owner = Owner::Segment(index);
         let mut fields = self.open(path)?;
         let mut key = None;
-        let (mut included, mut excluded, mut conditions) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut included, mut excluded) = (StrSet::default(), StrSet::default());
+        let mut conditions = Vec::new();
         members!(self, fields, owner, {
             "key" => {
                 key = Some(self.string(&path.field("key"))?);
             }
             "included" => {
-                included = self.strings(&path.field("included"))?;
+                included = self.key_set(&path.field("included"))?;
             }
             "excluded" => {
-                excluded = self.strings(&path.field("excluded"))?;
+                excluded = self.key_set(&path.field("excluded"))?;
             }
             "conditions" => {
                 conditions = self.conditions(&path.field("conditions"), owner)?;
@@ -496,10 +525,13 @@ impl<'t> Reader<'t, '_> {
                 self.skip()?;
             }
         });
+        let key = fields.required(key, "key")?;
+        // Segments are read in order, so this segment's keys land at its position.
+        self.packed.segment_keys.push([included, excluded]);
         Ok(Segment {
-            key: fields.required(key, "key")?,
-            included,
-            excluded,
+            key,
+            included: Vec::new(),
+            excluded: Vec::new(),
             conditions,
         })
     }
