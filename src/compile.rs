@@ -263,8 +263,16 @@ pub(crate) fn compile<S: Text>(
 
     let flags_path = root.field("flags");
     let mut wire_flags = snapshot.flags;
-    let mut metadata =
-        MetadataStore::for_flags(wire_flags.iter().map(|flag| flag.metadata.as_ref()));
+    // A document's metadata was stored as it was read; a snapshot built in code has it in its
+    // wire flags.
+    let metadata = packed.metadata.unwrap_or_else(|| {
+        let mut store =
+            MetadataStore::for_flags(wire_flags.iter().map(|flag| flag.metadata.as_ref()));
+        for flag in &wire_flags {
+            store.push(flag.metadata.as_ref());
+        }
+        store
+    });
     for (index, wire_flag) in wire_flags.iter_mut().enumerate() {
         let path = flags_path.index(index);
         let Some(head) = flags.get_mut(index) else {
@@ -275,12 +283,7 @@ pub(crate) fn compile<S: Text>(
             .map(|(key, value)| (Box::from(&*key), value))
             .collect();
         head.counters = FlagCounters::new(head.variants.len());
-        metadata.push(wire_flag.metadata.as_ref());
-        let changed_at = wire_flag
-            .metadata
-            .as_ref()
-            .and_then(|m| m.changed_at.as_ref());
-        if let Some(changed_at) = changed_at {
+        if let Some(changed_at) = metadata.changed_at(index) {
             if let Err(error) = Timestamp::parse_rfc3339(changed_at) {
                 compiler.report(
                     Severity::Warning,

@@ -26,6 +26,14 @@ struct Entry {
     tags: Range<u32>,
 }
 
+/// The text members of a flag's metadata.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Field {
+    Description,
+    Owner,
+    ChangedAt,
+}
+
 /// The metadata of every flag of an engine, by flag position.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct MetadataStore {
@@ -72,26 +80,72 @@ impl MetadataStore {
 
     /// Adds the next flag's metadata (or its absence).
     pub(crate) fn push<S: Text>(&mut self, metadata: Option<&Metadata<S>>) {
-        let Some(metadata) = metadata else {
-            self.entries.push(Entry::default());
-            return;
-        };
-        let description = metadata.description.as_deref().map(|text| self.keep(text));
-        let owner = metadata.owner.as_deref().map(|text| self.keep(text));
-        let changed_at = metadata.changed_at.as_deref().map(|text| self.keep(text));
-        let first_tag = u32::try_from(self.tags.len()).unwrap_or(u32::MAX);
-        for tag in &metadata.tags {
-            let span = self.keep(tag);
-            self.tags.push(span);
+        self.start_flag();
+        let Some(metadata) = metadata else { return };
+        if let Some(text) = metadata.description.as_deref() {
+            self.set(Field::Description, text);
         }
-        let after_tags = u32::try_from(self.tags.len()).unwrap_or(u32::MAX);
+        if let Some(text) = metadata.owner.as_deref() {
+            self.set(Field::Owner, text);
+        }
+        if let Some(text) = metadata.changed_at.as_deref() {
+            self.set(Field::ChangedAt, text);
+        }
+        for tag in &metadata.tags {
+            self.add_tag(tag);
+        }
+        self.set_version(metadata.version);
+    }
+
+    /// Starts the next flag's entry, empty; the setters below fill it in as a reader meets its
+    /// members.
+    pub(crate) fn start_flag(&mut self) {
+        let tags = u32::try_from(self.tags.len()).unwrap_or(u32::MAX);
         self.entries.push(Entry {
-            description,
-            owner,
-            changed_at,
-            version: metadata.version,
-            tags: first_tag..after_tags,
+            tags: tags..tags,
+            ..Entry::default()
         });
+    }
+
+    /// Sets a text member of the entry started last.
+    pub(crate) fn set(&mut self, field: Field, text: &str) {
+        let span = Some(self.keep(text));
+        if let Some(entry) = self.entries.last_mut() {
+            match field {
+                Field::Description => entry.description = span,
+                Field::Owner => entry.owner = span,
+                Field::ChangedAt => entry.changed_at = span,
+            }
+        }
+    }
+
+    /// Adds a tag to the entry started last (its tags are added one after another).
+    pub(crate) fn add_tag(&mut self, tag: &str) {
+        let span = self.keep(tag);
+        self.tags.push(span);
+        if let Some(entry) = self.entries.last_mut() {
+            entry.tags.end = u32::try_from(self.tags.len()).unwrap_or(u32::MAX);
+        }
+    }
+
+    /// Sets the version of the entry started last.
+    pub(crate) fn set_version(&mut self, version: Option<u64>) {
+        if let Some(entry) = self.entries.last_mut() {
+            entry.version = version;
+        }
+    }
+
+    /// Gives back the room a store filled member by member grew beyond what it holds.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.tags.shrink_to_fit();
+        self.entries.shrink_to_fit();
+    }
+
+    /// The `changedAt` text of the flag at `position`, if it has one.
+    pub(crate) fn changed_at(&self, position: usize) -> Option<&str> {
+        let span = self.entries.get(position)?.changed_at?;
+        Some(self.text(span))
     }
 
     /// The metadata of the flag at `position` (empty if there is none).
@@ -115,7 +169,7 @@ impl MetadataStore {
 
 #[cfg(test)]
 mod tests {
-    use super::MetadataStore;
+    use super::{Field, MetadataStore};
     use crate::snapshot::Metadata;
 
     #[test]
@@ -149,5 +203,26 @@ mod tests {
         assert_eq!(store.get(1), Metadata::default());
         assert_eq!(store.get(2), borrowed(&second));
         assert_eq!(store.get(3), Metadata::default());
+        assert_eq!(store.changed_at(0), Some("2026-11-01T00:00:00Z"));
+        assert_eq!(store.changed_at(1), None);
+        assert_eq!(store.changed_at(2), None);
+
+        // Filled member by member, in any order, as a reader meets them.
+        let mut read = MetadataStore::default();
+        read.start_flag();
+        read.add_tag("web");
+        read.set_version(Some(7));
+        read.set(Field::ChangedAt, "2026-11-01T00:00:00Z");
+        read.add_tag("");
+        read.set(Field::Owner, "payments");
+        read.add_tag("mobile");
+        read.set(Field::Description, "Checkout, é 日本");
+        read.start_flag();
+        read.start_flag();
+        read.set(Field::Owner, "growth");
+        read.shrink_to_fit();
+        assert_eq!(read.get(0), borrowed(&first));
+        assert_eq!(read.get(1), Metadata::default());
+        assert_eq!(read.get(2), borrowed(&second));
     }
 }

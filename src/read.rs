@@ -19,10 +19,11 @@ use serde_json::Value;
 use crate::error::{LoadError, LoadErrorKind};
 use crate::fasthash::{KeyPacker, StrSet};
 use crate::json::{self, Kind, ParseError, Parser};
+use crate::metadata::{Field as MetadataField, MetadataStore};
 use crate::path::JsonPath;
 use crate::snapshot::{
-    Condition, Entries, Flag, Metadata, Override, Prerequisite, Rule, Schedule, Segment, Serve,
-    Snapshot, WeightedVariant, SCHEMA_VERSION,
+    Condition, Entries, Flag, Override, Prerequisite, Rule, Schedule, Segment, Serve, Snapshot,
+    WeightedVariant, SCHEMA_VERSION,
 };
 use crate::write::ToJson;
 
@@ -219,6 +220,9 @@ pub(crate) struct Packed {
     /// Each segment's `included` and `excluded` keys, by segment position; the wire segments
     /// read alongside have these lists empty.
     pub(crate) segment_keys: Vec<[StrSet; 2]>,
+    /// Every flag's metadata, by flag position; the wire flags read alongside have none.
+    /// `None` when nothing was read (a snapshot built in code).
+    pub(crate) metadata: Option<MetadataStore>,
 }
 
 /// Reads a whole snapshot from `text`, nested at most `max_depth` deep.
@@ -233,13 +237,22 @@ pub(crate) fn snapshot<'t>(
         stacks: Stacks::default(),
         packer: KeyPacker::default(),
         packed: Packed::default(),
+        metadata: MetadataStore::default(),
     };
     let read = reader.root().and_then(|snapshot| {
         reader.parser.finish()?;
         Ok(snapshot)
     });
     match read {
-        Ok(snapshot) => Ok((snapshot, reader.packed)),
+        Ok(snapshot) => {
+            let mut metadata = reader.metadata;
+            metadata.shrink_to_fit();
+            let packed = Packed {
+                metadata: Some(metadata),
+                ..reader.packed
+            };
+            Ok((snapshot, packed))
+        }
         Err(Stop::Syntax(error)) => Err(Stop::Syntax(error)),
         Err(Stop::Invalid(error)) => {
             json::validate(text, max_depth)?;
@@ -320,6 +333,7 @@ struct Reader<'t, 'u> {
     stacks: Stacks<'t>,
     packer: KeyPacker,
     packed: Packed,
+    metadata: MetadataStore,
 }
 
 impl<'t> Reader<'t, '_> {
@@ -538,10 +552,11 @@ impl<'t> Reader<'t, '_> {
 
     fn flag(&mut self, path: &JsonPath, index: usize) -> Read<Flag<Text<'t>>> {
         let owner = Owner::Flag(index);
+        // Flags are read in order, so the entry started here is at this flag's position.
+        self.metadata.start_flag();
         let mut fields = self.open(path)?;
         let (mut key, mut kind, mut variants, mut fallthrough) = (None, None, None, None);
-        let (mut off_variant, mut schedule, mut salt, mut bucket_by, mut metadata) =
-            (None, None, None, None, None);
+        let (mut off_variant, mut schedule, mut salt, mut bucket_by) = (None, None, None, None);
         let mut enabled = true;
         let (mut overrides, mut prerequisites, mut rules) = (Vec::new(), Vec::new(), Vec::new());
         members!(self, fields, owner, {
@@ -597,7 +612,7 @@ impl<'t> Reader<'t, '_> {
             }
             "metadata" => {
                 if !self.null()? {
-                    metadata = Some(self.metadata(&path.field("metadata"))?);
+                    self.metadata(&path.field("metadata"))?;
                 }
             }
         });
@@ -614,7 +629,7 @@ impl<'t> Reader<'t, '_> {
             rules,
             salt,
             bucket_by,
-            metadata,
+            metadata: None,
         })
     }
 
@@ -792,29 +807,47 @@ impl<'t> Reader<'t, '_> {
         })
     }
 
-    fn metadata(&mut self, path: &JsonPath) -> Read<Metadata<Text<'t>>> {
+    /// Reads a flag's metadata straight into the store, into the entry its flag started.
+    fn metadata(&mut self, path: &JsonPath) -> Read<()> {
         let mut fields = self.open(path)?;
-        let mut metadata = Metadata::default();
         members!(self, fields, Owner::Free, {
             "description" => {
-                metadata.description = self.optional_string(&path.field("description"))?;
+                self.metadata_text(MetadataField::Description, &path.field("description"))?;
             }
             "owner" => {
-                metadata.owner = self.optional_string(&path.field("owner"))?;
+                self.metadata_text(MetadataField::Owner, &path.field("owner"))?;
             }
             "tags" => {
-                metadata.tags = self.strings(&path.field("tags"))?;
+                let path = path.field("tags");
+                match self.parser.peek()? {
+                    Kind::Array => self.parser.begin_array()?,
+                    other => return Err(expected(&path, "an array", other)),
+                }
+                let mut index = 0;
+                while self.parser.next_item()? {
+                    let tag = string(&mut self.parser, &path.index(index))?;
+                    self.metadata.add_tag(&tag);
+                    index += 1;
+                }
             }
             "version" => {
                 if !self.null()? {
-                    metadata.version = Some(self.unsigned(&path.field("version"))?);
+                    let version = self.unsigned(&path.field("version"))?;
+                    self.metadata.set_version(Some(version));
                 }
             }
             "changedAt" => {
-                metadata.changed_at = self.optional_string(&path.field("changedAt"))?;
+                self.metadata_text(MetadataField::ChangedAt, &path.field("changedAt"))?;
             }
             // Metadata is free-form: other members are for people and other tools.
         });
-        Ok(metadata)
+        Ok(())
+    }
+
+    fn metadata_text(&mut self, field: MetadataField, path: &JsonPath) -> Read<()> {
+        if let Some(text) = self.optional_string(path)? {
+            self.metadata.set(field, &text);
+        }
+        Ok(())
     }
 }

@@ -94,6 +94,9 @@ C("override keys as a string is the wrong shape", doc(flags=[flag(overrides=[{"v
 C("a prerequisite without variants is the wrong shape", doc(flags=[FLAG, flag(key="g", prerequisites=[{"flag": "f"}])]), "SHAPE", "$.flags[1].prerequisites[0]")
 C("a schedule start given as Unix milliseconds is the wrong shape", doc(flags=[flag(schedule={"start": 1793491200000})]), "SHAPE", "$.flags[0].schedule.start")
 C("metadata version as a string is the wrong shape", doc(flags=[flag(metadata={"version": "3"})]), "SHAPE", "$.flags[0].metadata.version")
+C("metadata tags that are not all strings are the wrong shape", doc(flags=[flag(metadata={"tags": ["web", 7]})]), "SHAPE", "$.flags[0].metadata.tags[1]")
+C("metadata tags as one string are the wrong shape", doc(flags=[flag(metadata={"tags": "web"})]), "SHAPE", "$.flags[0].metadata.tags")
+C("segment excluded keys as numbers are the wrong shape", doc(segments=[{"key": "s", "excluded": ["user-1", 2]}]), "SHAPE", "$.segments[0].excluded[1]")
 C("a segment without a key is the wrong shape", doc(segments=[{"included": ["user-1"]}]), "SHAPE", "$.segments[0]")
 C("segment included keys as numbers are the wrong shape", doc(segments=[{"key": "s", "included": [1, 2]}]), "SHAPE", "$.segments[0].included[0]")
 

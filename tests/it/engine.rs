@@ -179,3 +179,49 @@ fn flag_information_gives_each_flag_its_own_metadata_and_variants() {
         assert_eq!(metadata.owner, flag["metadata"]["owner"].as_str(), "{key}");
     }
 }
+
+#[test]
+fn metadata_is_read_whatever_the_order_of_its_members_and_flags_without_it_have_none() {
+    let text = r#"{
+      "schemaVersion": 1, "revision": 1, "generatedAt": "2026-11-01T00:00:00Z",
+      "flags": [
+        {"key": "a", "type": "boolean", "variants": {"on": true}, "fallthrough": {"variant": "on"},
+         "metadata": {"tags": ["web", "", "m\u00f6bile \"2\""], "changedAt": "2026-11-02T00:00:00Z",
+                      "notes": {"free": ["form"]}, "version": 4, "owner": "team\\a", "description": null}},
+        {"key": "b", "type": "boolean", "variants": {"on": true}, "fallthrough": {"variant": "on"}},
+        {"key": "c", "type": "boolean", "variants": {"on": true}, "fallthrough": {"variant": "on"},
+         "metadata": null},
+        {"metadata": {"description": "Described before its key", "tags": []},
+         "key": "d", "type": "boolean", "variants": {"on": true}, "fallthrough": {"variant": "on"}}
+      ]
+    }"#;
+    let engine = Engine::from_json(text).expect("the document loads");
+    let a = engine.flag("a").expect("flag a").metadata();
+    assert_eq!(a.description, None);
+    assert_eq!(a.owner, Some("team\\a"));
+    assert_eq!(a.tags, vec!["web", "", "möbile \"2\""]);
+    assert_eq!(a.version, Some(4));
+    assert_eq!(a.changed_at, Some("2026-11-02T00:00:00Z"));
+    for key in ["b", "c"] {
+        let none = engine.flag(key).expect("the flag").metadata();
+        assert_eq!(
+            (
+                none.description,
+                none.owner,
+                none.tags.len(),
+                none.version,
+                none.changed_at
+            ),
+            (None, None, 0, None, None),
+            "{key}"
+        );
+    }
+    let d = engine.flag("d").expect("flag d").metadata();
+    assert_eq!(d.description, Some("Described before its key"));
+    assert!(d.tags.is_empty());
+    assert!(
+        engine.diagnostics().is_empty(),
+        "{:?}",
+        engine.diagnostics()
+    );
+}
