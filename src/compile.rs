@@ -6,6 +6,8 @@
 //! [`Diagnostic`]s and that flag alone is marked unusable; going over a [`Limits`] bound rejects
 //! the whole document.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::bucket::{FlagHasher, Ranges};
@@ -120,10 +122,14 @@ pub(crate) struct FlagBody {
     pub(crate) is_static: bool,
 }
 
+/// A variant's name. Names repeat across flags (`on`, `off`, `control`...), so each distinct
+/// name is kept once per engine and shared, rather than allocated again for every flag.
+pub(crate) type VariantName = Arc<str>;
+
 pub(crate) struct CompiledFlag {
     pub(crate) key: Box<str>,
     pub(crate) kind: Option<FlagType>,
-    pub(crate) variants: Vec<(Box<str>, Value)>,
+    pub(crate) variants: Vec<(VariantName, Value)>,
     /// `None` when the flag has error diagnostics: it then evaluates to `PARSE_ERROR`.
     pub(crate) body: Option<FlagBody>,
     pub(crate) counters: FlagCounters,
@@ -186,6 +192,8 @@ struct Compiler<'l> {
     memo_slots: StrSet,
     /// Per attribute id: which parsing operators read it.
     read_ahead: Vec<ReadAhead>,
+    /// Every distinct variant name met so far.
+    variant_names: StrMap<VariantName>,
 }
 
 type Load<T> = Result<T, LoadError>;
@@ -231,6 +239,7 @@ pub(crate) fn compile<S: Text>(
         regexes: StrMap::default(),
         memo_slots: StrSet::default(),
         read_ahead: Vec::new(),
+        variant_names: StrMap::default(),
     };
     // Attribute 0 is always the targeting key, so overrides and segments can find it directly.
     compiler.intern(TARGETING_KEY);
@@ -280,7 +289,7 @@ pub(crate) fn compile<S: Text>(
         };
         head.variants = std::mem::take(&mut wire_flag.variants.0)
             .into_iter()
-            .map(|(key, value)| (Box::from(&*key), value))
+            .map(|(key, value)| (compiler.variant_name(&key), value))
             .collect();
         head.counters = FlagCounters::new(head.variants.len());
         if let Some(changed_at) = metadata.changed_at(index) {
@@ -386,6 +395,14 @@ impl Compiler<'_> {
         self.report(Severity::Error, code, path, owner, message);
     }
 
+    /// The shared copy of the variant name `name`.
+    fn variant_name(&mut self, name: &str) -> VariantName {
+        Arc::clone(
+            self.variant_names
+                .get_or_insert_with(name, || Arc::from(name)),
+        )
+    }
+
     fn intern(&mut self, name: &str) -> u32 {
         let (id, added) = self.attribute_index.insert(name);
         if added {
@@ -417,7 +434,7 @@ impl Compiler<'_> {
                 owner,
                 "key is empty",
             );
-        } else if key.as_bytes().contains(&0) {
+        } else if has_nul(key) {
             self.error(
                 health,
                 DiagnosticCode::InvalidKey,
@@ -667,7 +684,7 @@ impl Compiler<'_> {
     ) -> Load<Option<FlagBody>> {
         let owner = Owner::Flag(&flag.key);
         let mut health = Health::default();
-        let variants: &[(Box<str>, Value)] = heads
+        let variants: &[(VariantName, Value)] = heads
             .get(position)
             .map(|head| head.variants.as_slice())
             .unwrap_or(&[]);
@@ -772,7 +789,7 @@ impl Compiler<'_> {
                     "a prerequisite must list at least one variant",
                 );
             }
-            let target_variants: &[(Box<str>, Value)] = heads
+            let target_variants: &[(VariantName, Value)] = heads
                 .get(target as usize)
                 .map(|head| head.variants.as_slice())
                 .unwrap_or(&[]);
@@ -802,7 +819,7 @@ impl Compiler<'_> {
 
         if let Some(salt) = &flag.salt {
             self.check_string(salt, &path.field("salt"))?;
-            if salt.as_bytes().contains(&0) {
+            if has_nul(salt) {
                 self.error(
                     &mut health,
                     DiagnosticCode::InvalidKey,
@@ -915,7 +932,7 @@ impl Compiler<'_> {
 
     fn variant(
         &mut self,
-        variants: &[(Box<str>, Value)],
+        variants: &[(VariantName, Value)],
         name: &str,
         path: &JsonPath,
         owner: Owner,
@@ -988,7 +1005,7 @@ impl Compiler<'_> {
     fn compile_serve<S: Text>(
         &mut self,
         serve: &wire::Serve<S>,
-        variants: &[(Box<str>, Value)],
+        variants: &[(VariantName, Value)],
         default_bucket_by: u32,
         path: &JsonPath,
         owner: Owner,
@@ -1419,7 +1436,14 @@ impl Compiler<'_> {
     }
 }
 
-fn position_of(variants: &[(Box<str>, Value)], name: &str) -> Option<u32> {
+/// Whether `text` holds a NUL character. Keys are short, so a plain loop: the standard search
+/// is a call into a word-at-a-time routine, which costs more than it saves on a few bytes in
+/// WebAssembly.
+fn has_nul(text: &str) -> bool {
+    text.bytes().any(|byte| byte == 0)
+}
+
+fn position_of(variants: &[(VariantName, Value)], name: &str) -> Option<u32> {
     variants
         .iter()
         .position(|(key, _)| &**key == name)
