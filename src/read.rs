@@ -236,7 +236,7 @@ pub(crate) fn snapshot<'t>(
         unknown,
         stacks: Stacks::default(),
         packer: KeyPacker::default(),
-        packed: Packed::default(),
+        segment_keys: Vec::new(),
         metadata: MetadataStore::default(),
     };
     let read = reader.root().and_then(|snapshot| {
@@ -248,8 +248,8 @@ pub(crate) fn snapshot<'t>(
             let mut metadata = reader.metadata;
             metadata.shrink_to_fit();
             let packed = Packed {
+                segment_keys: reader.segment_keys,
                 metadata: Some(metadata),
-                ..reader.packed
             };
             Ok((snapshot, packed))
         }
@@ -331,8 +331,11 @@ struct Reader<'t, 'u> {
     parser: Parser<'t>,
     unknown: &'u mut Vec<UnknownField>,
     stacks: Stacks<'t>,
+    /// Packs segment key lists as they are read.
     packer: KeyPacker,
-    packed: Packed,
+    /// Each segment's packed `included` and `excluded` keys, in segment order.
+    segment_keys: Vec<[StrSet; 2]>,
+    /// Every flag's metadata, stored member by member, in flag order.
     metadata: MetadataStore,
 }
 
@@ -541,7 +544,7 @@ impl<'t> Reader<'t, '_> {
         });
         let key = fields.required(key, "key")?;
         // Segments are read in order, so this segment's keys land at its position.
-        self.packed.segment_keys.push([included, excluded]);
+        self.segment_keys.push([included, excluded]);
         Ok(Segment {
             key,
             included: Vec::new(),
