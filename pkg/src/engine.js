@@ -268,15 +268,24 @@ export class Engine {
     this.#lastContext = undefined;
     this.#lastContextText = undefined;
     const catalog = JSON.parse(handle.catalog());
-    deepFreeze(catalog);
+    // The keys cross as one string and their lengths, cut apart here.
+    const joined = handle.keys();
+    const lengths = handle.keyLengths();
+    const keys = new Array(lengths.length);
+    let start = 0;
+    for (let position = 0; position < lengths.length; position += 1) {
+      keys[position] = joined.slice(start, (start += lengths[position]));
+    }
+    // Filled from the end, so that with repeated keys the first flag answers (it is unusable
+    // anyway: a diagnostic says so).
+    const index = new Map();
+    for (let position = keys.length - 1; position >= 0; position -= 1) index.set(keys[position], position);
+    catalog.keys = Object.freeze(keys);
+    Object.freeze(catalog);
     this.#catalog = catalog;
-    this.#flags = new Array(catalog.keys.length);
-    this.#shared = new Array(catalog.keys.length);
-    this.#index = new Map();
-    catalog.keys.forEach((key, position) => {
-      // With repeated keys, the first flag answers (it is unusable anyway: a diagnostic says so).
-      if (!this.#index.has(key)) this.#index.set(key, position);
-    });
+    this.#flags = new Array(keys.length);
+    this.#shared = new Array(keys.length);
+    this.#index = index;
     this.#diagnostics = undefined;
   }
 
