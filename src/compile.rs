@@ -474,12 +474,7 @@ impl Compiler<'_> {
         self.check_list(keys.len(), path)?;
         match keys.first_longer_than(self.limits.max_string_bytes) {
             None => Ok(()),
-            Some((index, length)) => Err(LoadError::limit(
-                LimitKind::StringBytes,
-                self.limits.max_string_bytes,
-                length,
-                path.index(index).to_string(),
-            )),
+            Some((index, key)) => self.check_string(key, &path.index(index)),
         }
     }
 

@@ -82,6 +82,14 @@ fn hash_bytes(item: &[u8]) -> u64 {
     hash ^ (hash >> 29)
 }
 
+/// Appends `key` to packed keys: its text, and where it ends.
+#[inline]
+fn pack(text: &mut String, ends: &mut Vec<u32>, key: &str) {
+    text.push_str(key);
+    // Offsets are bounded by the document size limit, far below u32::MAX.
+    ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+}
+
 /// Puts key number `index` into the first free slot from its hash's (a table at most half full
 /// always has one).
 fn place(table: &mut [u32], hash: u64, index: usize) {
@@ -113,10 +121,7 @@ impl StrSet {
             table: Vec::new(),
         };
         for item in items {
-            set.text.push_str(item);
-            // Offsets are bounded by the document size limit, far below u32::MAX.
-            set.ends
-                .push(u32::try_from(set.text.len()).unwrap_or(u32::MAX));
+            pack(&mut set.text, &mut set.ends, item);
         }
         set.seal();
         set
@@ -130,13 +135,17 @@ impl StrSet {
         }
     }
 
-    /// The position and length of the first key longer than `max` bytes.
-    pub(crate) fn first_longer_than(&self, max: usize) -> Option<(usize, usize)> {
+    /// The position of the first key longer than `max` bytes, and the key.
+    pub(crate) fn first_longer_than(&self, max: usize) -> Option<(usize, &str)> {
         let mut start = 0;
         self.ends.iter().enumerate().find_map(|(index, &end)| {
             let length = (end as usize).saturating_sub(start);
             start = end as usize;
-            (length > max).then_some((index, length))
+            if length > max {
+                self.key(index).map(|key| (index, key))
+            } else {
+                None
+            }
         })
     }
 
@@ -160,9 +169,7 @@ impl StrSet {
         if let Some(index) = self.find(item) {
             return (index, false);
         }
-        self.text.push_str(item);
-        self.ends
-            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        pack(&mut self.text, &mut self.ends, item);
         let index = self.ends.len() - 1;
         // A table made by `with_capacity` is used from the first key; otherwise one is made once
         // the set outgrows a scan.
@@ -257,10 +264,7 @@ pub(crate) struct KeyPacker {
 impl KeyPacker {
     /// Adds the next key of the list being packed.
     pub(crate) fn push(&mut self, key: &str) {
-        self.text.push_str(key);
-        // Offsets are bounded by the document size limit, far below u32::MAX.
-        self.ends
-            .push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        pack(&mut self.text, &mut self.ends, key);
     }
 
     /// Number of keys in the list being packed.
@@ -655,8 +659,8 @@ mod tests {
     #[test]
     fn the_first_key_over_a_length_is_found() {
         let set = StrSet::new(["ab", "", "abcd", "abcdef", "xyzw"]);
-        assert_eq!(set.first_longer_than(3), Some((2, 4)));
-        assert_eq!(set.first_longer_than(5), Some((3, 6)));
+        assert_eq!(set.first_longer_than(3), Some((2, "abcd")));
+        assert_eq!(set.first_longer_than(5), Some((3, "abcdef")));
         assert_eq!(set.first_longer_than(6), None);
         assert_eq!(StrSet::default().first_longer_than(0), None);
         assert_eq!(StrSet::new([""]).first_longer_than(0), None);

@@ -395,6 +395,15 @@ impl<'t> Reader<'t, '_> {
         Ok(self.parser.skip()?)
     }
 
+    /// Opens the array at the parser's position.
+    #[inline]
+    fn open_array(&mut self, path: &JsonPath) -> Read<()> {
+        match self.parser.peek()? {
+            Kind::Array => Ok(self.parser.begin_array()?),
+            other => Err(expected(path, "an array", other)),
+        }
+    }
+
     /// Reads an array with `read`, gathering its items on the stack `stack` picks.
     fn list<T>(
         &mut self,
@@ -402,10 +411,7 @@ impl<'t> Reader<'t, '_> {
         stack: for<'s> fn(&'s mut Stacks<'t>) -> &'s mut Vec<T>,
         mut read: impl FnMut(&mut Self, &JsonPath, usize) -> Read<T>,
     ) -> Read<Vec<T>> {
-        match self.parser.peek()? {
-            Kind::Array => self.parser.begin_array()?,
-            other => return Err(expected(path, "an array", other)),
-        }
+        self.open_array(path)?;
         let mark = stack(&mut self.stacks).len();
         while self.parser.next_item()? {
             let index = stack(&mut self.stacks).len() - mark;
@@ -422,10 +428,7 @@ impl<'t> Reader<'t, '_> {
         out: &mut Vec<T>,
         mut read: impl FnMut(&mut Self, &JsonPath, usize) -> Read<T>,
     ) -> Read<()> {
-        match self.parser.peek()? {
-            Kind::Array => self.parser.begin_array()?,
-            other => return Err(expected(path, "an array", other)),
-        }
+        self.open_array(path)?;
         while self.parser.next_item()? {
             let index = out.len();
             let item = read(self, &path.index(index), index)?;
@@ -436,10 +439,7 @@ impl<'t> Reader<'t, '_> {
 
     /// Reads an array of strings straight into a set.
     fn key_set(&mut self, path: &JsonPath) -> Read<StrSet> {
-        match self.parser.peek()? {
-            Kind::Array => self.parser.begin_array()?,
-            other => return Err(expected(path, "an array", other)),
-        }
+        self.open_array(path)?;
         while self.parser.next_item()? {
             let key = string(&mut self.parser, &path.index(self.packer.len()))?;
             self.packer.push(&key);
@@ -822,10 +822,7 @@ impl<'t> Reader<'t, '_> {
             }
             "tags" => {
                 let path = path.field("tags");
-                match self.parser.peek()? {
-                    Kind::Array => self.parser.begin_array()?,
-                    other => return Err(expected(&path, "an array", other)),
-                }
+                self.open_array(&path)?;
                 let mut index = 0;
                 while self.parser.next_item()? {
                     let tag = string(&mut self.parser, &path.index(index))?;
