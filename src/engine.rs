@@ -358,7 +358,7 @@ impl Engine {
 
     /// The position of the flag with this key in `flags`.
     #[inline]
-    fn position(&self, key: &str) -> Option<u32> {
+    pub(crate) fn position(&self, key: &str) -> Option<u32> {
         self.flag_index.get(key, |position| {
             self.flags.get(position as usize).map(|flag| &*flag.key)
         })

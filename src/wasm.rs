@@ -93,10 +93,11 @@ impl WasmEngine {
             .map_err(|error| js_error(error.code(), error.path(), error.message()))
     }
 
-    /// The snapshot's header fields as JSON. The JS side reads them once per snapshot, with
-    /// the flag keys ([`WasmEngine::keys`]); everything else about a flag comes from
-    /// [`WasmEngine::flag`] when it is first needed, so loading a large snapshot does not pay for
-    /// flags nobody asks about.
+    /// The snapshot's header fields and flag count as JSON, which the JS side reads once per
+    /// snapshot. Everything else comes when it is first needed: a flag's position from
+    /// [`WasmEngine::position`], its details from [`WasmEngine::flag`], the key list from
+    /// [`WasmEngine::keys`]. So loading a large snapshot does not pay for flags nobody asks
+    /// about.
     pub fn catalog(&self) -> String {
         let engine = &self.engine;
         let mut out = String::new();
@@ -105,8 +106,15 @@ impl WasmEngine {
             .field("revision", &engine.revision())
             .field("generatedAt", &engine.generated_at().to_string())
             .field("environment", &engine.environment())
+            .field("flagCount", &engine.len())
             .end();
         out
+    }
+
+    /// The position of the flag with this key (the first, if the key repeats), or `u32::MAX`
+    /// when there is none.
+    pub fn position(&self, key: &str) -> u32 {
+        self.engine.position(key).unwrap_or(u32::MAX)
     }
 
     /// Every flag key in snapshot order, one after another; [`WasmEngine::key_lengths`] says

@@ -4,7 +4,7 @@
 // with a flag index and a prepared context handle and comes back as one number that packs the
 // variant index, reason, error code and rule index (layout in src/wasm.rs); values, keys and
 // rule ids are looked up in what the engine read once per flag, on the flag's first use (a large
-// snapshot loads without describing flags nobody asks about). Evaluation never throws: if the
+// snapshot loads without describing, or even listing, flags nobody asks about). Evaluation never throws: if the
 // WebAssembly instance traps, the instance is replaced, every engine reloads its last good
 // snapshot on its next call, and the call that hit the trap answers with the default.
 
@@ -30,6 +30,8 @@ const ERROR_CODES = [
   'GENERAL',
 ];
 const TYPES = { boolean: 1, string: 2, number: 3, object: 4 };
+// The position that stands for "no such flag", both ways across the boundary.
+const NOT_FOUND = 0xffffffff;
 const encoder = new TextEncoder();
 
 // Bumped each time a trapped instance is replaced: objects made by an older instance are stale.
@@ -210,6 +212,7 @@ export class Engine {
   #handle;
   #generation;
   #catalog;
+  #keys;
   #flags;
   #shared;
   #index;
@@ -267,25 +270,15 @@ export class Engine {
     detach(this.#lastContext);
     this.#lastContext = undefined;
     this.#lastContextText = undefined;
-    const catalog = JSON.parse(handle.catalog());
-    // The keys cross as one string and their lengths, cut apart here.
-    const joined = handle.keys();
-    const lengths = handle.keyLengths();
-    const keys = new Array(lengths.length);
-    let start = 0;
-    for (let position = 0; position < lengths.length; position += 1) {
-      keys[position] = joined.slice(start, (start += lengths[position]));
-    }
-    // Filled from the end, so that with repeated keys the first flag answers (it is unusable
-    // anyway: a diagnostic says so).
-    const index = new Map();
-    for (let position = keys.length - 1; position >= 0; position -= 1) index.set(keys[position], position);
-    catalog.keys = Object.freeze(keys);
-    Object.freeze(catalog);
+    // Only the header crosses now. Positions are looked up as keys are first asked for, and
+    // the key list is made when first needed: an application asks for a few of thousands of
+    // flags, and reloads every few minutes.
+    const catalog = Object.freeze(JSON.parse(handle.catalog()));
     this.#catalog = catalog;
-    this.#flags = new Array(keys.length);
-    this.#shared = new Array(keys.length);
-    this.#index = index;
+    this.#keys = undefined;
+    this.#flags = new Array(catalog.flagCount);
+    this.#shared = new Array(catalog.flagCount);
+    this.#index = new Map();
     this.#diagnostics = undefined;
   }
 
@@ -296,6 +289,39 @@ export class Engine {
       this.#load();
     }
     return this.#handle;
+  }
+
+  // The position of the flag `key`, asked of the engine the first time and remembered; undefined
+  // when there is no such flag.
+  #position(key) {
+    let position = this.#index.get(key);
+    if (position === undefined && typeof key === 'string') {
+      const found = this._handle().position(key);
+      if (found !== NOT_FOUND) this.#index.set(key, (position = found));
+    }
+    return position;
+  }
+
+  // Every flag key in snapshot order, made on first use: the keys cross as one string and their
+  // lengths, and are cut apart here.
+  #keyList() {
+    if (!this.#keys) {
+      const keys = this.#guard(() => {
+        const handle = this._handle();
+        const joined = handle.keys();
+        const lengths = handle.keyLengths();
+        const keys = new Array(lengths.length);
+        let start = 0;
+        for (let position = 0; position < lengths.length; position += 1) {
+          keys[position] = joined.slice(start, (start += lengths[position]));
+        }
+        return keys;
+      }, undefined);
+      // After a failure the list is asked for again next time, from the replaced instance.
+      if (!keys) return [];
+      this.#keys = Object.freeze(keys);
+    }
+    return this.#keys;
   }
 
   /** The snapshot's `revision`. */
@@ -320,12 +346,12 @@ export class Engine {
 
   /** Every flag key, in snapshot order. */
   get flagKeys() {
-    return [...this.#catalog.keys];
+    return [...this.#keyList()];
   }
 
   /** What the snapshot says about one flag (type, variants, metadata, validity), or undefined. */
   flag(key) {
-    const position = this.#index.get(key);
+    const position = this.#guard(() => this.#position(key), undefined);
     return position === undefined ? undefined : this.#flag(position);
   }
 
@@ -381,10 +407,10 @@ export class Engine {
 
   // The hot path: no closures, no option objects, one call into WebAssembly.
   #evaluate(key, context, now, defaultValue, expected) {
-    const position = this.#index.get(key);
     try {
+      const position = this.#index.get(key) ?? this.#position(key);
       // An unknown flag is still counted in the statistics, like every evaluation.
-      const packed = this.#evaluateAt(position ?? 0xffffffff, context, now, expected);
+      const packed = this.#evaluateAt(position ?? NOT_FOUND, context, now, expected);
       if (position === undefined) return failure(defaultValue, 'FLAG_NOT_FOUND', `no flag ${JSON.stringify(key)}`);
       return this.#result(position, packed, defaultValue);
     } catch (error) {
@@ -400,7 +426,7 @@ export class Engine {
    * same object from call to call. Never throws.
    */
   evaluateAll(context, options = {}) {
-    const keys = this.#catalog.keys;
+    const keys = this.#keyList();
     const packed = this.#guard(() => {
       const prepared = this.#contextHandle(context);
       if (prepared instanceof VexilError) return prepared;

@@ -240,3 +240,40 @@ test('a freed engine or context is not a trap: it reloads or refuses', () => {
   engine.free();
   assert.deepEqual(engine.evaluate('quebec-ontario-launch', quebec, { now: NOW }), launched);
 });
+
+test('flags are found as they are first asked for, and the key list is made when needed', () => {
+  const flag = (key, value) => ({ key, type: 'string', variants: { v: value }, fallthrough: { variant: 'v' } });
+  const keys = ['é-ß 🚀', '7', '__proto__', 'dup', 'dup', 'last'];
+  const values = ['a', 'b', 'c', 'first', 'second', 'z'];
+  const snapshot = {
+    schemaVersion: 1,
+    revision: 1,
+    generatedAt: NOW,
+    flags: keys.map((key, index) => flag(key, values[index])),
+  };
+  const engine = new Engine(snapshot);
+  // Asked for before the key list exists.
+  assert.equal(engine.evaluate('7', {}).value, 'b');
+  assert.equal(engine.evaluate('__proto__', {}).value, 'c');
+  assert.equal(engine.evaluate(7, {}).errorCode, 'FLAG_NOT_FOUND');
+  for (let round = 0; round < 2; round += 1) {
+    assert.equal(engine.evaluate('nope', {}).errorCode, 'FLAG_NOT_FOUND');
+    assert.equal(engine.flag('nope'), undefined);
+  }
+  // A repeated key names its first flag (both are unusable).
+  assert.equal(engine.evaluate('dup', {}).errorCode, 'PARSE_ERROR');
+  assert.deepEqual(engine.flag('dup').variants, [['v', 'first']]);
+  assert.deepEqual(engine.flagKeys, keys);
+
+  // A replaced instance is asked again, for keys seen and unseen.
+  const fresh = new Engine(snapshot);
+  assert.equal(_trapForTesting(), true);
+  assert.equal(engine.evaluate('7', {}).value, 'b');
+  assert.equal(fresh.evaluate('é-ß 🚀', {}).value, 'a');
+  assert.equal(fresh.stringDetails('last', 'default', {}).value, 'z');
+  assert.deepEqual(fresh.flagKeys, keys);
+  assert.deepEqual(
+    fresh.evaluateAll({}).map((result) => [result.key, result.value ?? result.errorCode]),
+    keys.map((key, index) => [key, key === 'dup' ? 'PARSE_ERROR' : values[index]]),
+  );
+});
