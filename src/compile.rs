@@ -117,7 +117,8 @@ pub(crate) struct FlagBody {
     pub(crate) prerequisites: Vec<Prerequisite>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) fallthrough: Serve,
-    pub(crate) hasher: FlagHasher,
+    /// Present when some rule or the fallthrough splits.
+    pub(crate) hasher: Option<FlagHasher>,
     /// Nothing about the context or the time can change the result.
     pub(crate) is_static: bool,
 }
@@ -912,6 +913,11 @@ impl Compiler<'_> {
             && prerequisites.is_empty()
             && rules.is_empty()
             && matches!(fallthrough, Serve::Variant(_));
+        // Most flags never split: they keep no hasher state (about 90 bytes each).
+        let splits = std::iter::once(&fallthrough)
+            .chain(rules.iter().map(|rule| &rule.serve))
+            .any(|serve| matches!(serve, Serve::Split { .. }));
+        let hasher = splits.then(|| FlagHasher::new(flag.salt.as_deref().unwrap_or(""), &flag.key));
         Ok(Some(FlagBody {
             enabled: flag.enabled,
             off,
@@ -920,7 +926,7 @@ impl Compiler<'_> {
             prerequisites,
             rules,
             fallthrough,
-            hasher: FlagHasher::new(flag.salt.as_deref().unwrap_or(""), &flag.key),
+            hasher,
             is_static,
         }))
     }
@@ -1501,7 +1507,9 @@ fn cycle_members(graph: &Graph) -> Vec<bool> {
     // Stack of (node, next edge to look at).
     let mut calls: Vec<(usize, usize)> = Vec::new();
     for root in 0..count {
-        if search.order[root] != Tarjan::UNSEEN {
+        // A flag without prerequisites is on no cycle; most flags are, and are skipped here
+        // (one that is a prerequisite is still reached from its dependants).
+        if search.order[root] != Tarjan::UNSEEN || graph.edges(root).is_empty() {
             continue;
         }
         search.visit(root);
@@ -1588,7 +1596,8 @@ fn check_prerequisite_graph(
     // Stack of (node, next edge to look at).
     let mut stack: Vec<(usize, usize)> = Vec::new();
     for start in 0..count {
-        if state[start] != UNVISITED {
+        // Without prerequisites a flag's depth is 0, as it starts.
+        if state[start] != UNVISITED || graph.edges(start).is_empty() {
             continue;
         }
         stack.push((start, 0));

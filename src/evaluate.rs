@@ -394,10 +394,13 @@ fn serve<T: Tracer>(
         Serve::Variant(variant) => Outcome::served(Some(*variant), fixed_reason, rule),
         Serve::Split { bucket_by, ranges } => {
             let text = view.get(*bucket_by).and_then(bucketing_text);
-            let placed = text.as_deref().map(|text| {
-                let bucket = body.hasher.bucket(text);
-                (bucket, ranges.pick(bucket))
-            });
+            let placed = text
+                .as_deref()
+                .zip(body.hasher.as_ref())
+                .map(|(text, hasher)| {
+                    let bucket = hasher.bucket(text);
+                    (bucket, ranges.pick(bucket))
+                });
             tracer.step(|| Step::Split {
                 bucket_by: engine
                     .attribute_names
