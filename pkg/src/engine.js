@@ -106,6 +106,48 @@ function intoWasm(text) {
   return [buffer, written];
 }
 
+// Contexts cross through one buffer kept in WebAssembly memory (per instance), encoded straight
+// into it: handing wasm-bindgen a new string copies it character by character into a fresh
+// allocation, about a sixth of an evaluation with a new context. A context too long for the
+// buffer gets a buffer of its own, so one huge context does not keep memory for good.
+const CONTEXT_BYTES = 4096;
+let contextBuffer;
+let contextBufferGeneration = -1;
+
+/**
+ * Prepares the context JSON `text` in the engine behind `handle`: into the prepared context
+ * `into` when given (replacing it), else as a new one. Throws as `prepareBuffer` does.
+ */
+function prepareText(handle, text, into) {
+  if (contextBufferGeneration !== generation) {
+    // A replaced instance's buffer went with it: forgotten, never freed into the new one.
+    detach(contextBuffer);
+    contextBuffer = new glue.TextBuffer(CONTEXT_BYTES);
+    contextBufferGeneration = generation;
+  }
+  const view = new Uint8Array(glue.__vexilMemory(), contextBuffer.address(), CONTEXT_BYTES);
+  const { read, written } = encoder.encodeInto(text, view);
+  if (read === text.length) return prepareFrom(handle, contextBuffer, written, into);
+  const [buffer, length] = intoWasm(text);
+  let prepared;
+  try {
+    prepared = prepareFrom(handle, buffer, length, into);
+  } catch (error) {
+    // A refused context leaves the instance sound; a trap does not, and takes the buffer along.
+    if (fromWasmError(error)) buffer.free();
+    else detach(buffer);
+    throw error;
+  }
+  buffer.free();
+  return prepared;
+}
+
+function prepareFrom(handle, buffer, length, into) {
+  if (!into) return handle.prepareBuffer(buffer, length);
+  handle.prepareInto(into, buffer, length);
+  return into;
+}
+
 let lastInstantText;
 let lastInstant;
 
@@ -171,7 +213,7 @@ export class PreparedContext {
     this.#handle = undefined;
     this.#problem = undefined;
     try {
-      this.#handle = this.#engine._handle().prepare(this.#text);
+      this.#handle = prepareText(this.#engine._handle(), this.#text);
     } catch (error) {
       const known = fromWasmError(error);
       if (known) {
@@ -518,8 +560,10 @@ export class Engine {
       const handle = this._handle();
       const text = contextText(context);
       if (text === this.#lastContextText && this.#lastContext) return this.#lastContext;
-      const prepared = handle.prepare(text);
-      if (this.#lastContext) this.#lastContext.free();
+      // The last plain context's handle is reused: a server passing another object on every
+      // call then makes no handle for the garbage collector. Until it succeeds, the handle
+      // still holds the previous context, so that is what the text says.
+      const prepared = prepareText(handle, text, this.#lastContext);
       this.#lastContext = prepared;
       this.#lastContextText = text;
       return prepared;

@@ -277,3 +277,28 @@ test('flags are found as they are first asked for, and the key list is made when
     keys.map((key, index) => [key, key === 'dup' ? 'PARSE_ERROR' : values[index]]),
   );
 });
+
+test('a refused plain context changes nothing remembered; long and non-ASCII contexts cross too', () => {
+  const engine = new Engine(example);
+  const key = 'quebec-ontario-launch';
+  const inQuebec = engine.evaluate(key, quebec, { now: NOW });
+  assert.deepEqual(inQuebec, launched);
+  // Refused while the remembered context is Quebec's, then Quebec's again by the same text.
+  assert.equal(engine.evaluate(key, 'not json', { now: NOW }).errorCode, 'INVALID_CONTEXT');
+  assert.deepEqual(engine.evaluate(key, { ...quebec }, { now: NOW }), inQuebec);
+  const alberta = { targetingKey: 'user-42', jurisdiction: 'alberta' };
+  const inAlberta = engine.evaluate(key, engine.prepare(alberta), { now: NOW });
+  assert.notDeepEqual(inAlberta, inQuebec);
+  assert.deepEqual(engine.evaluate(key, alberta, { now: NOW }), inAlberta);
+  assert.equal(engine.evaluate(key, 'x'.repeat(10_000), { now: NOW }).errorCode, 'INVALID_CONTEXT');
+  assert.deepEqual(engine.evaluate(key, alberta, { now: NOW }), inAlberta);
+  // About 14 KB of UTF-8, more than the buffer contexts usually cross in, and other scripts.
+  const long = { ...quebec, tags: Array.from({ length: 900 }, (_, index) => `é🚀${index}`) };
+  assert.deepEqual(engine.evaluate(key, long, { now: NOW }), inQuebec);
+  assert.deepEqual(engine.evaluate(key, engine.prepare(long), { now: NOW }), inQuebec);
+  assert.deepEqual(engine.evaluate(key, { ...alberta, name: 'Zoë 🚀' }, { now: NOW }), inAlberta);
+  // A list over the item limit is refused, whichever way the context crossed.
+  const tooLong = { ...quebec, tags: Array.from({ length: 1001 }, () => 'é') };
+  assert.equal(engine.evaluate(key, tooLong, { now: NOW }).errorCode, 'INVALID_CONTEXT');
+  assert.deepEqual(engine.evaluate(key, quebec, { now: NOW }), inQuebec);
+});
