@@ -267,6 +267,26 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The next item of the open array if it is a string without escapes written with no
+    /// space around it (as in minified lists of thousands of keys), consumed; otherwise `None`,
+    /// with nothing consumed, for [`Parser::next_item`] to take the item the general way.
+    #[inline]
+    pub(crate) fn plain_string_item(&mut self) -> Option<&'a str> {
+        let quote = if self.fresh { self.pos } else { self.pos + 1 };
+        if self.bytes.get(quote) != Some(&b'"') || (!self.fresh && self.peek_byte() != Some(b',')) {
+            return None;
+        }
+        let end = plain_end(self.bytes, quote + 1);
+        if self.bytes.get(end) != Some(&b'"') {
+            return None;
+        }
+        // Quotes are ASCII, so both ends are character boundaries of the UTF-8 text.
+        let text = self.text.get(quote + 1..end)?;
+        self.fresh = false;
+        self.pos = end + 1;
+        Some(text)
+    }
+
     fn literal(&mut self, word: &'static [u8]) -> Result<(), ParseError> {
         if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
             self.pos += word.len();
@@ -561,7 +581,7 @@ pub(crate) mod tests {
     use proptest::prelude::*;
     use serde_json::Value;
 
-    use super::{parse_value, validate, ParseError};
+    use super::{parse_value, validate, Kind, ParseError, Parser};
 
     /// Our reading as a `Value`, or `None` when the text is rejected; skipping the value must
     /// accept exactly the same texts.
@@ -710,7 +730,73 @@ pub(crate) mod tests {
         })
     }
 
+    /// A list of strings read as the loader reads segment key lists: minified plain items
+    /// taken by the fast path, anything else the general way.
+    fn string_list(text: &str) -> Option<(Vec<String>, usize)> {
+        let mut parser = Parser::new(text, 8);
+        if parser.peek().ok()? != Kind::Array {
+            return None;
+        }
+        parser.begin_array().ok()?;
+        let (mut items, mut fast) = (Vec::new(), 0);
+        loop {
+            if let Some(item) = parser.plain_string_item() {
+                items.push(item.to_owned());
+                fast += 1;
+                continue;
+            }
+            if !parser.next_item().ok()? {
+                break;
+            }
+            if !parser.at_quote() && parser.peek().ok()? != Kind::String {
+                return None;
+            }
+            items.push(parser.string().ok()?.into_owned());
+        }
+        parser.finish().ok()?;
+        Some((items, fast))
+    }
+
+    #[test]
+    fn plain_list_items_take_the_fast_path_only_when_minified_and_unescaped() {
+        let (items, fast) = string_list(r#"["a","b" ,"c\"d", "e","f"]"#).expect("a list");
+        assert_eq!(items, ["a", "b", "c\"d", "e", "f"]);
+        assert_eq!(fast, 3, "a, b and f");
+        for broken in [
+            r#"["a""b"]"#,
+            r#"["a",]"#,
+            r#"["a","b""#,
+            r#"["a",1]"#,
+            "[\"a\u{1}\"]",
+        ] {
+            assert_eq!(string_list(broken), None, "{broken}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn any_string_list_reads_the_same_as_with_serde_json(
+            list in proptest::collection::vec("[a-z\"\\\\é ]{0,6}", 0..6),
+            pretty in any::<bool>(),
+        ) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&list)
+            } else {
+                serde_json::to_string(&list)
+            }
+            .expect("serializable");
+            prop_assert_eq!(string_list(&text).map(|(items, _)| items), Some(list));
+        }
+
+        #[test]
+        fn any_text_is_a_string_list_exactly_when_serde_json_says_so(text in "[\\[\\]\",a-z\\\\ ]{0,16}") {
+            prop_assert_eq!(
+                string_list(&text).map(|(items, _)| items),
+                serde_json::from_str::<Vec<String>>(&text).ok(),
+                "{:?}", text
+            );
+        }
+
         #[test]
         fn any_document_reads_the_same_as_with_serde_json(value in value(), pretty in any::<bool>()) {
             let text = if pretty {

@@ -440,7 +440,14 @@ impl<'t> Reader<'t, '_> {
     /// Reads an array of strings straight into a set.
     fn key_set(&mut self, path: &JsonPath) -> Read<StrSet> {
         self.open_array(path)?;
-        while self.parser.next_item()? {
+        loop {
+            if let Some(key) = self.parser.plain_string_item() {
+                self.packer.push(key);
+                continue;
+            }
+            if !self.parser.next_item()? {
+                break;
+            }
             let key = string(&mut self.parser, &path.index(self.packer.len()))?;
             self.packer.push(&key);
         }
