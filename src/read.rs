@@ -443,13 +443,12 @@ impl<'t> Reader<'t, '_> {
         loop {
             if let Some(key) = self.parser.plain_string_item() {
                 self.packer.push(key);
-                continue;
-            }
-            if !self.parser.next_item()? {
+            } else if self.parser.next_item()? {
+                let key = string(&mut self.parser, &path.index(self.packer.len()))?;
+                self.packer.push(&key);
+            } else {
                 break;
             }
-            let key = string(&mut self.parser, &path.index(self.packer.len()))?;
-            self.packer.push(&key);
         }
         Ok(self.packer.finish())
     }
@@ -831,9 +830,15 @@ impl<'t> Reader<'t, '_> {
                 let path = path.field("tags");
                 self.open_array(&path)?;
                 let mut index = 0;
-                while self.parser.next_item()? {
-                    let tag = string(&mut self.parser, &path.index(index))?;
-                    self.metadata.add_tag(&tag);
+                loop {
+                    if let Some(tag) = self.parser.plain_string_item() {
+                        self.metadata.add_tag(tag);
+                    } else if self.parser.next_item()? {
+                        let tag = string(&mut self.parser, &path.index(index))?;
+                        self.metadata.add_tag(&tag);
+                    } else {
+                        break;
+                    }
                     index += 1;
                 }
             }
