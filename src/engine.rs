@@ -66,6 +66,10 @@ pub struct Engine {
     diagnostics: Vec<Diagnostic>,
     pub(crate) limits: Limits,
     unknown_flag_evaluations: AtomicU64,
+    /// Where each flag's definition is in the document it was read from, by flag position
+    /// (empty for a snapshot built in code). Only the JS SDK's change detection reads it.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    flag_spans: Vec<[u32; 2]>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -271,9 +275,10 @@ impl Engine {
     fn build<S: Text>(
         snapshot: Snapshot<S>,
         unknown_fields: &[UnknownField],
-        packed: Packed,
+        mut packed: Packed,
         limits: Limits,
     ) -> Result<Engine, LoadError> {
+        let flag_spans = std::mem::take(&mut packed.flag_spans);
         if snapshot.schema_version != crate::snapshot::SCHEMA_VERSION {
             return Err(LoadError::unsupported_schema_version(
                 snapshot.schema_version,
@@ -305,7 +310,30 @@ impl Engine {
             diagnostics,
             limits,
             unknown_flag_evaluations: AtomicU64::new(0),
+            flag_spans,
         })
+    }
+
+    /// A hash of each flag's definition as written in `document`, which must be the document
+    /// this engine was read from, in flag order; empty for a snapshot built in code. Two
+    /// engines' hashes for a key differ when the flag's text changed (formatting included), so
+    /// the SDK tells which flags a new snapshot changed without parsing either in JavaScript.
+    /// Given other bytes, the hashes are meaningless but the call is still safe.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn definition_hashes(&self, document: &[u8]) -> Vec<u64> {
+        // Offsets count from after a byte-order mark, as the loader read them.
+        let text = document.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(document);
+        self.flag_spans
+            .iter()
+            .map(|&[start, end]| {
+                let definition = text.get(start as usize..end as usize).unwrap_or_default();
+                // The streaming hasher bucketing already links in: the one-shot function would
+                // add its own code to the download.
+                let mut hasher = xxhash_rust::xxh64::Xxh64::new(0);
+                hasher.update(definition);
+                hasher.digest()
+            })
+            .collect()
     }
 
     /// The snapshot's revision.

@@ -148,6 +148,11 @@ impl<'a> Parser<'a> {
         self.peek_byte() == Some(b'"')
     }
 
+    /// The byte offset the parser has reached in the text.
+    pub(crate) fn offset(&self) -> usize {
+        self.pos
+    }
+
     /// How many bytes of the text are still to be read.
     pub(crate) fn remaining(&self) -> usize {
         self.bytes.len().saturating_sub(self.pos)

@@ -223,6 +223,9 @@ pub(crate) struct Packed {
     /// Every flag's metadata, by flag position; the wire flags read alongside have none.
     /// `None` when nothing was read (a snapshot built in code).
     pub(crate) metadata: Option<MetadataStore>,
+    /// Where each flag's object starts and ends in the text, by flag position (empty for a
+    /// snapshot built in code).
+    pub(crate) flag_spans: Vec<[u32; 2]>,
 }
 
 /// Reads a whole snapshot from `text`, nested at most `max_depth` deep.
@@ -238,6 +241,7 @@ pub(crate) fn snapshot<'t>(
         packer: KeyPacker::default(),
         segment_keys: Vec::new(),
         metadata: MetadataStore::default(),
+        flag_spans: Vec::new(),
     };
     let read = reader.root().and_then(|snapshot| {
         reader.parser.finish()?;
@@ -250,6 +254,7 @@ pub(crate) fn snapshot<'t>(
             let packed = Packed {
                 segment_keys: reader.segment_keys,
                 metadata: Some(metadata),
+                flag_spans: reader.flag_spans,
             };
             Ok((snapshot, packed))
         }
@@ -337,6 +342,8 @@ struct Reader<'t, 'u> {
     segment_keys: Vec<[StrSet; 2]>,
     /// Every flag's metadata, stored member by member, in flag order.
     metadata: MetadataStore,
+    /// Where each flag's object is in the text, in flag order.
+    flag_spans: Vec<[u32; 2]>,
 }
 
 impl<'t> Reader<'t, '_> {
@@ -504,6 +511,7 @@ impl<'t> Reader<'t, '_> {
             }
             "flags" => {
                 let mut read = Vec::with_capacity(self.parser.remaining() / 512);
+                self.flag_spans.reserve(read.capacity());
                 self.list_into(&path.field("flags"), &mut read, |reader, path, index| {
                     reader.flag(path, index)
                 })?;
@@ -564,6 +572,8 @@ impl<'t> Reader<'t, '_> {
         // Flags are read in order, so the entry started here is at this flag's position.
         self.metadata.start_flag();
         let mut fields = self.open(path)?;
+        // Offsets are bounded by the document size limit, far below u32::MAX.
+        let start = u32::try_from(self.parser.offset().saturating_sub(1)).unwrap_or(u32::MAX);
         let (mut key, mut kind, mut variants, mut fallthrough) = (None, None, None, None);
         let (mut off_variant, mut schedule, mut salt, mut bucket_by) = (None, None, None, None);
         let mut enabled = true;
@@ -625,6 +635,8 @@ impl<'t> Reader<'t, '_> {
                 }
             }
         });
+        let end = u32::try_from(self.parser.offset()).unwrap_or(u32::MAX);
+        self.flag_spans.push([start, end]);
         Ok(Flag {
             key: fields.required(key, "key")?,
             kind: fields.required(kind, "type")?,

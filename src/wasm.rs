@@ -171,6 +171,20 @@ impl WasmEngine {
         out
     }
 
+    /// A hash of each flag's definition, in flag order, as written in the document in the
+    /// first `length` bytes of `text` (the one this engine was loaded from); cut to 53 bits,
+    /// so that each is exact as a JS number.
+    #[wasm_bindgen(js_name = definitionHashes)]
+    pub fn definition_hashes(&self, text: &TextBuffer, length: usize) -> Vec<f64> {
+        let bytes = text.bytes.get(..length).unwrap_or(&text.bytes);
+        self.engine
+            .definition_hashes(bytes)
+            .into_iter()
+            // 53 bits are exact in an f64; a change still shows but for one chance in 2^53.
+            .map(|hash| (hash >> 11) as f64)
+            .collect()
+    }
+
     /// The diagnostics, as a JSON array.
     pub fn diagnostics(&self) -> String {
         self.engine.diagnostics().to_json()

@@ -53,23 +53,19 @@ function retryAfter(header, now) {
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-function flagDefinitions(text) {
-  try {
-    const flags = JSON.parse(text).flags;
-    return new Map(Array.isArray(flags) ? flags.map((flag) => [flag?.key, JSON.stringify(flag)]) : []);
-  } catch {
-    return new Map();
-  }
-}
-
+// The keys whose definitions differ between two engines' snapshots (added, removed or changed
+// in their text), from hashes the engines make of each flag's text: parsing both snapshots in
+// JavaScript to compare them took longer than loading one. If either engine cannot say, every
+// key counts as changed.
 function changedKeys(before, after) {
-  const keys = new Set();
-  for (const [key, definition] of after) if (before.get(key) !== definition) keys.add(key);
-  for (const key of before.keys()) if (!after.has(key)) keys.add(key);
-  keys.delete(undefined);
-  return [...keys];
+  const old = before._definitions();
+  const now = after._definitions();
+  if (!old || !now) return [...new Set([...before.flagKeys, ...after.flagKeys])];
+  const keys = [];
+  for (const [key, hash] of now) if (old.get(key) !== hash) keys.push(key);
+  for (const key of old.keys()) if (!now.has(key)) keys.push(key);
+  return keys;
 }
-
 
 /** A client that keeps the newest good snapshot of one config endpoint. */
 export class Client {
@@ -149,9 +145,8 @@ export class Client {
     }
     const text = typeof snapshot === 'string' ? snapshot : snapshot instanceof Uint8Array ? new TextDecoder().decode(snapshot) : JSON.stringify(snapshot);
     const first = this.#engine === null;
-    // Which flags changed is only worked out when a snapshot replaces another: start-up does not
-    // parse the snapshot a second time in JavaScript.
-    const keys = first ? [] : changedKeys(flagDefinitions(this.#text), flagDefinitions(text));
+    // Which flags changed is only worked out when a snapshot replaces another.
+    const keys = first ? [] : changedKeys(this.#engine, engine);
     this.#engine?.free();
     this.#engine = engine;
     this.#prepared = null;

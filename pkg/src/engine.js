@@ -255,6 +255,7 @@ export class Engine {
   #generation;
   #catalog;
   #keys;
+  #definitions;
   #flags;
   #shared;
   #index;
@@ -364,6 +365,37 @@ export class Engine {
       this.#keys = Object.freeze(keys);
     }
     return this.#keys;
+  }
+
+  /**
+   * @internal A hash of each flag's definition as written in the snapshot, by key (the first
+   * flag with a key, as lookups do), made on first use; the client compares two snapshots'
+   * to report which flags changed. Undefined if the engine failed making it.
+   */
+  _definitions() {
+    if (!this.#definitions) {
+      const hashes = this.#guard(() => {
+        const handle = this._handle();
+        const [buffer, length] = intoWasm(this.#text);
+        let hashes;
+        try {
+          hashes = handle.definitionHashes(buffer, length);
+        } catch (error) {
+          detach(buffer);
+          throw error;
+        }
+        buffer.free();
+        return hashes;
+      }, undefined);
+      if (!hashes) return undefined;
+      const keys = this.#keyList();
+      const definitions = new Map();
+      for (let position = 0; position < keys.length; position += 1) {
+        if (!definitions.has(keys[position])) definitions.set(keys[position], hashes[position]);
+      }
+      this.#definitions = definitions;
+    }
+    return this.#definitions;
   }
 
   /** The snapshot's `revision`. */

@@ -166,6 +166,27 @@ test('a new revision replaces the engine and reports the changed flag keys', asy
   client.close();
 });
 
+test('the changed keys include added and removed flags, whatever scripts the text holds', async () => {
+  const first = structuredClone({ ...example, revision: 42 });
+  first.flags[0].metadata = { ...first.flags[0].metadata, description: 'Lancement — été 🚀' };
+  const second = structuredClone({ ...first, revision: 43 });
+  second.flags.find((flag) => flag.key === 'legacy-search').fallthrough = { variant: 'off' };
+  const [moved] = second.flags.splice(second.flags.findIndex((flag) => flag.key === 'max-upload-mb'), 1);
+  second.flags.push({ ...moved, key: 'max-upload-mb-v2' });
+  const pretty = (document) => JSON.stringify(document, null, 2);
+  reset(serve(pretty(first), '"p42"'), serve(pretty(second), '"p43"'));
+  const client = makeClient(manualTimers());
+  const events = collect(client);
+  await client.ready();
+  await settled(client);
+  await client.refresh();
+  assert.equal(client.status.revision, 43);
+  assert.deepEqual(events.filter((event) => event.name === 'change').map((event) => event.keys), [
+    ['legacy-search', 'max-upload-mb-v2', 'max-upload-mb'],
+  ]);
+  client.close();
+});
+
 test('faults keep the last good snapshot serving, and nothing throws', async () => {
   const faults = [
     ['a 5xx', serve('{"error":"down"}', null, 503), 'HTTP_503'],

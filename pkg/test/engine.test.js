@@ -302,3 +302,22 @@ test('a refused plain context changes nothing remembered; long and non-ASCII con
   assert.equal(engine.evaluate(key, tooLong, { now: NOW }).errorCode, 'INVALID_CONTEXT');
   assert.deepEqual(engine.evaluate(key, quebec, { now: NOW }), inQuebec);
 });
+
+test("each flag's definition hash follows its text, not where it sits or what precedes it", () => {
+  const document = JSON.parse(example);
+  const base = new Engine(example)._definitions();
+  assert.equal(base.size, document.flags.length);
+  // A byte-order mark, and text in other scripts before every flag, move every flag's bytes.
+  const moved = structuredClone(document);
+  moved.environment = 'été — 🚀';
+  const shifted = new Engine(`\uFEFF${JSON.stringify(moved, null, 2)}`)._definitions();
+  const same = new Engine(JSON.stringify(moved, null, 2))._definitions();
+  assert.deepEqual([...shifted], [...same]);
+  // One flag changed: only its hash differs, in either formatting.
+  const changed = structuredClone(moved);
+  changed.flags[3].enabled = !(changed.flags[3].enabled ?? true);
+  const after = new Engine(new TextEncoder().encode(JSON.stringify(changed, null, 2)))._definitions();
+  const differing = [...after].filter(([key, hash]) => same.get(key) !== hash).map(([key]) => key);
+  assert.deepEqual(differing, [document.flags[3].key]);
+  assert.ok([...base.values()].every((hash) => Number.isSafeInteger(hash)));
+});
