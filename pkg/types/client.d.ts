@@ -55,6 +55,7 @@ export interface ClientResult<T> extends Omit<EvaluationResult<T>, 'reason' | 'e
 
 export interface ClientEvents {
   ready: { source: 'bootstrap' | 'storage' | 'network'; revision: number };
+  /** `keys`: the flags added, removed or whose text changed, in snapshot order (removed last). */
   change: { keys: string[]; revision: number; source: 'bootstrap' | 'storage' | 'network' };
   stale: { age: number | null; revision: number };
   fresh: { revision: number | null };
