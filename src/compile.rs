@@ -1507,8 +1507,8 @@ fn cycle_members(graph: &Graph) -> Vec<bool> {
     // Stack of (node, next edge to look at).
     let mut calls: Vec<(usize, usize)> = Vec::new();
     for root in 0..count {
-        // A flag without prerequisites is on no cycle; most flags are, and are skipped here
-        // (one that is a prerequisite is still reached from its dependants).
+        // Most flags have no prerequisites, so they are on no cycle and are skipped here (one
+        // that is itself a prerequisite is still reached from its dependants).
         if search.order[root] != Tarjan::UNSEEN || graph.edges(root).is_empty() {
             continue;
         }

@@ -4,9 +4,10 @@
 // with a flag index and a prepared context handle and comes back as one number that packs the
 // variant index, reason, error code and rule index (layout in src/wasm.rs); values, keys and
 // rule ids are looked up in what the engine read once per flag, on the flag's first use (a large
-// snapshot loads without describing, or even listing, flags nobody asks about). Evaluation never throws: if the
-// WebAssembly instance traps, the instance is replaced, every engine reloads its last good
-// snapshot on its next call, and the call that hit the trap answers with the default.
+// snapshot loads without describing, or even listing, flags nobody asks about). Evaluation
+// never throws: if the WebAssembly instance traps, the instance is replaced, every engine
+// reloads its last good snapshot on its next call, and the call that hit the trap answers with
+// the default.
 
 import * as glue from '../dist/vexil.js';
 
