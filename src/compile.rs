@@ -117,8 +117,9 @@ pub(crate) struct FlagBody {
     pub(crate) prerequisites: Vec<Prerequisite>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) fallthrough: Serve,
-    /// Present when some rule or the fallthrough splits.
-    pub(crate) hasher: Option<FlagHasher>,
+    /// Present when some rule or the fallthrough splits; boxed, so that the other flags do not
+    /// carry its room.
+    pub(crate) hasher: Option<Box<FlagHasher>>,
     /// Nothing about the context or the time can change the result.
     pub(crate) is_static: bool,
 }
@@ -913,11 +914,16 @@ impl Compiler<'_> {
             && prerequisites.is_empty()
             && rules.is_empty()
             && matches!(fallthrough, Serve::Variant(_));
-        // Most flags never split: they keep no hasher state (about 90 bytes each).
+        // Most flags never split: they keep no hasher (its state is about 90 bytes).
         let splits = std::iter::once(&fallthrough)
             .chain(rules.iter().map(|rule| &rule.serve))
             .any(|serve| matches!(serve, Serve::Split { .. }));
-        let hasher = splits.then(|| FlagHasher::new(flag.salt.as_deref().unwrap_or(""), &flag.key));
+        let hasher = splits.then(|| {
+            Box::new(FlagHasher::new(
+                flag.salt.as_deref().unwrap_or(""),
+                &flag.key,
+            ))
+        });
         Ok(Some(FlagBody {
             enabled: flag.enabled,
             off,
