@@ -112,8 +112,10 @@ impl Window {
 pub(crate) struct FlagBody {
     pub(crate) enabled: bool,
     pub(crate) off: Option<u32>,
-    pub(crate) overrides: StrMap<u32>,
-    pub(crate) schedule: Option<Window>,
+    /// `None` without overrides. The rare parts of a flag are boxed, so that the thousands of
+    /// flags without them are a third smaller.
+    pub(crate) overrides: Option<Box<StrMap<u32>>>,
+    pub(crate) schedule: Option<Box<Window>>,
     pub(crate) prerequisites: Vec<Prerequisite>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) fallthrough: Serve,
@@ -927,8 +929,8 @@ impl Compiler<'_> {
         Ok(Some(FlagBody {
             enabled: flag.enabled,
             off,
-            overrides,
-            schedule,
+            overrides: (!overrides.is_empty()).then(|| Box::new(overrides)),
+            schedule: schedule.map(Box::new),
             prerequisites,
             rules,
             fallthrough,

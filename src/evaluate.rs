@@ -269,9 +269,9 @@ pub(crate) fn evaluate_with<T: Tracer>(
         return Outcome::error(ErrorCode::InvalidContext);
     }
 
-    if !body.overrides.is_empty() {
+    if let Some(overrides) = &body.overrides {
         let key = view.targeting_key();
-        let forced = key.and_then(|key| body.overrides.get(key)).copied();
+        let forced = key.and_then(|key| overrides.get(key)).copied();
         tracer.step(|| Step::Override {
             targeting_key: key.map(str::to_owned),
             variant: forced.and_then(|variant| variant_name(flag, variant)),
