@@ -356,15 +356,25 @@ fn report_unknown_top_level(compiler: &mut Compiler, unknown_fields: &[UnknownFi
     }
 }
 
+// Checked tens of thousands of times per large snapshot and almost never over: the test is
+// inlined, making the error is not.
+#[inline]
 fn check_count(limit: LimitKind, max: usize, actual: usize, path: &JsonPath) -> Load<()> {
     if actual > max {
-        Err(LoadError::limit(limit, max, actual, path.to_string()))
+        Err(over_limit(limit, max, actual, path))
     } else {
         Ok(())
     }
 }
 
+#[cold]
+#[inline(never)]
+fn over_limit(limit: LimitKind, max: usize, actual: usize, path: &JsonPath) -> LoadError {
+    LoadError::limit(limit, max, actual, path.to_string())
+}
+
 impl Compiler<'_> {
+    #[cold]
     fn report(
         &mut self,
         severity: Severity,
@@ -387,6 +397,7 @@ impl Compiler<'_> {
         });
     }
 
+    #[cold]
     fn error(
         &mut self,
         health: &mut Health,
@@ -450,17 +461,14 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    #[inline]
     fn check_string(&self, text: &str, path: &JsonPath) -> Load<()> {
-        if text.len() > self.limits.max_string_bytes {
-            Err(LoadError::limit(
-                LimitKind::StringBytes,
-                self.limits.max_string_bytes,
-                text.len(),
-                path.to_string(),
-            ))
-        } else {
-            Ok(())
-        }
+        check_count(
+            LimitKind::StringBytes,
+            self.limits.max_string_bytes,
+            text.len(),
+            path,
+        )
     }
 
     fn check_list(&self, len: usize, path: &JsonPath) -> Load<()> {

@@ -72,6 +72,10 @@ enum Owner {
     Free,
 }
 
+// Errors are built off the hot path: a large snapshot reads faster, most in WebAssembly, when
+// the code that reports problems is not inlined into the code that meets none.
+#[cold]
+#[inline(never)]
 fn shape(path: &JsonPath, message: String) -> Stop {
     Stop::from(LoadError::new(
         LoadErrorKind::Shape,
@@ -80,6 +84,8 @@ fn shape(path: &JsonPath, message: String) -> Stop {
     ))
 }
 
+#[cold]
+#[inline(never)]
 fn expected(path: &JsonPath, what: &str, found: Kind) -> Stop {
     shape(path, format!("expected {what}, found {}", found.name()))
 }
@@ -171,11 +177,15 @@ impl<'p> Fields<'p> {
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
     fn duplicate(&self, name: &str) -> Stop {
         shape(self.path, format!("duplicate field `{name}`"))
     }
 
     /// Skips the value of a member the wire format does not define, recording it for `owner`.
+    #[cold]
+    #[inline(never)]
     fn unknown(
         &mut self,
         parser: &mut Parser<'_>,
@@ -203,6 +213,8 @@ impl<'p> Fields<'p> {
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
     fn missing(&self, name: &str) -> Stop {
         shape(self.path, format!("missing field `{name}`"))
     }
