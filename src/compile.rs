@@ -433,14 +433,12 @@ impl Compiler<'_> {
         owner: Owner,
         health: &mut Health,
     ) -> Load<()> {
-        if key.len() > self.limits.max_key_bytes {
-            return Err(LoadError::limit(
-                LimitKind::KeyBytes,
-                self.limits.max_key_bytes,
-                key.len(),
-                path.to_string(),
-            ));
-        }
+        check_count(
+            LimitKind::KeyBytes,
+            self.limits.max_key_bytes,
+            key.len(),
+            path,
+        )?;
         if key.is_empty() {
             self.error(
                 health,
@@ -955,14 +953,12 @@ impl Compiler<'_> {
         owner: Owner,
         health: &mut Health,
     ) -> Load<Option<u32>> {
-        if name.len() > self.limits.max_key_bytes {
-            return Err(LoadError::limit(
-                LimitKind::KeyBytes,
-                self.limits.max_key_bytes,
-                name.len(),
-                path.to_string(),
-            ));
-        }
+        check_count(
+            LimitKind::KeyBytes,
+            self.limits.max_key_bytes,
+            name.len(),
+            path,
+        )?;
         let found = position_of(variants, name);
         if found.is_none() {
             self.error(
@@ -1215,14 +1211,12 @@ impl Compiler<'_> {
                     values_path.index(index)
                 };
                 if operands == Operands::Regexes {
-                    if text.len() > self.limits.max_regex_bytes {
-                        return Err(LoadError::limit(
-                            LimitKind::RegexBytes,
-                            self.limits.max_regex_bytes,
-                            text.len(),
-                            value_path.to_string(),
-                        ));
-                    }
+                    check_count(
+                        LimitKind::RegexBytes,
+                        self.limits.max_regex_bytes,
+                        text.len(),
+                        &value_path,
+                    )?;
                 } else {
                     self.check_string(text, &value_path)?;
                 }

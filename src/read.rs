@@ -314,18 +314,22 @@ fn unsigned(parser: &mut Parser<'_>, path: &JsonPath) -> Read<u64> {
     match parser.peek()? {
         Kind::Number => {
             let number = parser.number()?;
-            number.as_u64().ok_or_else(|| {
-                shape(
-                    path,
-                    format!(
-                        "expected a non-negative integer, found {}",
-                        Value::Number(number.clone()).to_json()
-                    ),
-                )
-            })
+            number.as_u64().ok_or_else(|| not_unsigned(path, &number))
         }
         other => Err(expected(path, "a non-negative integer", other)),
     }
+}
+
+#[cold]
+#[inline(never)]
+fn not_unsigned(path: &JsonPath, number: &serde_json::Number) -> Stop {
+    shape(
+        path,
+        format!(
+            "expected a non-negative integer, found {}",
+            Value::Number(number.clone()).to_json()
+        ),
+    )
 }
 
 /// Items of lists being read, gathered here and moved into an exactly sized `Vec` when their
