@@ -89,22 +89,62 @@ function deepFreeze(value) {
 
 // A snapshot's UTF-8 in a buffer inside WebAssembly memory, with its length. Text is encoded in
 // place: for a large snapshot, making the bytes in JS first and copying them over costs several
-// times more. The buffer starts at one byte per UTF-16 unit, exact for ASCII, and grows once to
-// the most the rest could need if the text has other characters.
+// times more. A new buffer starts at one byte per UTF-16 unit, exact for ASCII, and grows once
+// to the most the rest could need if the text has other characters. Give it back with
+// `release` (or `detach` it if the instance trapped).
 function intoWasm(text) {
-  const buffer = new glue.TextBuffer(text.length);
-  const view = (from, length) => new Uint8Array(glue.__vexilMemory(), buffer.address() + from, length);
-  if (typeof text !== 'string') {
-    view(0, text.length).set(text);
-    return [buffer, text.length];
+  const buffer = takeBuffer(text.length);
+  try {
+    const view = (from, length) => new Uint8Array(glue.__vexilMemory(), buffer.address() + from, length);
+    if (typeof text !== 'string') {
+      view(0, text.length).set(text);
+      return [buffer, text.length];
+    }
+    let { read, written } = encoder.encodeInto(text, view(0, bufferSizes.get(buffer)));
+    if (read < text.length) {
+      const rest = text.length - read;
+      bufferSizes.set(buffer, written + 3 * rest);
+      buffer.resize(written + 3 * rest);
+      written += encoder.encodeInto(text.slice(read), view(written, 3 * rest)).written;
+    }
+    return [buffer, written];
+  } catch (error) {
+    // Growing the buffer trapped: it goes with the instance.
+    detach(buffer);
+    throw error;
   }
-  let { read, written } = encoder.encodeInto(text, view(0, text.length));
-  if (read < text.length) {
-    const rest = text.length - read;
-    buffer.resize(written + 3 * rest);
-    written += encoder.encodeInto(text.slice(read), view(written, 3 * rest)).written;
+}
+
+// The buffer the last snapshot was encoded into is kept for the next one (up to 4 MiB): a
+// client reloads every few minutes, and a new buffer is zeroed by WebAssembly first, a tenth
+// of what encoding the text costs.
+const KEPT_BUFFER_BYTES = 4 * 2 ** 20;
+const bufferSizes = new WeakMap();
+let keptBuffer;
+let keptBufferGeneration = -1;
+
+function takeBuffer(bytes) {
+  if (keptBuffer && keptBufferGeneration === generation && bufferSizes.get(keptBuffer) >= bytes) {
+    const buffer = keptBuffer;
+    keptBuffer = undefined;
+    return buffer;
   }
-  return [buffer, written];
+  const buffer = new glue.TextBuffer(bytes);
+  bufferSizes.set(buffer, bytes);
+  return buffer;
+}
+
+/** Done with a buffer from `intoWasm`: kept for the next snapshot if small enough, else freed. */
+function release(buffer) {
+  if (bufferSizes.get(buffer) > KEPT_BUFFER_BYTES) {
+    buffer.free();
+    return;
+  }
+  // One kept at a time; one from a replaced instance is only forgotten.
+  if (keptBufferGeneration === generation) keptBuffer?.free();
+  else detach(keptBuffer);
+  keptBuffer = buffer;
+  keptBufferGeneration = generation;
 }
 
 // Contexts cross through one buffer kept in WebAssembly memory (per instance), encoded straight
@@ -135,11 +175,11 @@ function prepareText(handle, text, into) {
     prepared = prepareFrom(handle, buffer, length, into);
   } catch (error) {
     // A refused context leaves the instance sound; a trap does not, and takes the buffer along.
-    if (fromWasmError(error)) buffer.free();
+    if (fromWasmError(error)) release(buffer);
     else detach(buffer);
     throw error;
   }
-  buffer.free();
+  release(buffer);
   return prepared;
 }
 
@@ -296,11 +336,11 @@ export class Engine {
       let length;
       [buffer, length] = intoWasm(this.#text);
       handle = glue.WasmEngine.fromBuffer(buffer, length, this.#limits);
-      buffer.free();
+      release(buffer);
     } catch (error) {
       const known = fromWasmError(error);
       if (known) {
-        buffer?.free();
+        if (buffer) release(buffer);
         throw known;
       }
       // The instance trapped while loading: replace it, and report the snapshot as unusable
@@ -385,7 +425,7 @@ export class Engine {
           detach(buffer);
           throw error;
         }
-        buffer.free();
+        release(buffer);
         return hashes;
       }, undefined);
       if (!hashes) return undefined;

@@ -55,6 +55,14 @@ test('text in any script loads the same as text, bytes, an ArrayBuffer or an obj
     assert.equal(engine.evaluate('café-ü', {}).value, 'Grüße aus Québec');
     engine.free();
   }
+  // The buffer a snapshot was encoded into is reused by the next: a shorter text after a longer
+  // one must not see the longer one's end, nor a longer one be cut at the shorter's size.
+  const short = { ...document, flags: document.flags.slice(0, 2) };
+  for (const snapshot of [JSON.stringify(short), text, JSON.stringify(short), `\uFEFF${text}`, bytes]) {
+    const engine = new Engine(snapshot);
+    assert.equal(engine.flagKeys.length, snapshot === bytes || snapshot.length > 5000 ? 52 : 2);
+    assert.equal(engine.evaluate('café-ü', {}).value, 'Grüße aus Québec');
+  }
 });
 
 test('an unusable snapshot throws a VexilError with its code and path', () => {
