@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 
 import { createClient } from 'vexil';
+import * as glue from '../dist/vexil.js';
 
 const example = JSON.parse(readFileSync(new URL('../../examples/snapshot.json', import.meta.url), 'utf8'));
 const user = { targetingKey: 'user-42', jurisdiction: 'quebec' };
@@ -184,6 +185,35 @@ test('the changed keys include added and removed flags, whatever scripts the tex
   assert.deepEqual(events.filter((event) => event.name === 'change').map((event) => event.keys), [
     ['legacy-search', 'max-upload-mb-v2', 'max-upload-mb'],
   ]);
+  client.close();
+});
+
+test('if the engine fails telling what changed, every key of either snapshot is reported', async () => {
+  const second = structuredClone({ ...example, revision: 43 });
+  second.flags.pop();
+  reset(serve(snapshot(42), '"t42"'), serve(JSON.stringify(second), '"t43"'));
+  const client = makeClient(manualTimers());
+  const events = collect(client);
+  await client.ready();
+  await settled(client);
+  const original = glue.WasmEngine.prototype.definitionHashes;
+  glue.WasmEngine.prototype.definitionHashes = function trapping() {
+    glue.__vexilTrap();
+  };
+  try {
+    await client.refresh();
+  } finally {
+    glue.WasmEngine.prototype.definitionHashes = original;
+  }
+  assert.equal(client.status.revision, 43);
+  assert.deepEqual(
+    events.filter((event) => event.name === 'change').map((event) => event.keys),
+    [example.flags.map((flag) => flag.key)],
+  );
+  // The engine came back from the trap and serves the new snapshot, without the removed flag.
+  const removed = example.flags.at(-1).key;
+  assert.equal(client.getBooleanDetails(removed, false).errorCode, 'FLAG_NOT_FOUND');
+  assert.equal(client.getBooleanValue('quebec-ontario-launch', false, user), true);
   client.close();
 });
 
