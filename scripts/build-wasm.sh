@@ -39,12 +39,48 @@ fi
 cp "$scratch/wasm/vexil.js" "$out/vexil.js"
 # A trap can leave an instance's memory inconsistent. The SDK then starts a fresh instance of
 # the same compiled module (Workers allow instantiating a module, not compiling bytes) through
-# this one addition to the glue, which resets the glue's caches exactly as its own
-# initialisation does. The second hands the SDK the instance's memory, which it encodes
-# snapshots straight into (and the benchmark reads its size from).
-cat >>"$out/vexil.js" <<'GLUE'
+# these additions to the glue:
+#   - `__vexilReinstantiate` resets the glue's caches exactly as its own initialisation does;
+#   - the glue's finalizers would free the old instance's objects, collected later, at their
+#     old addresses in the new instance and corrupt it: every registration instead goes through
+#     one registry that remembers which instance made the object, and forgets objects of a
+#     replaced one (their memory went with it);
+#   - `__vexilMemory` hands the SDK the instance's memory, which it encodes snapshots straight
+#     into (and the benchmark reads its size from).
+# The glue's registries are found by their shape, and the build fails if one is missed.
+registries=$(awk '
+  /^const [A-Za-z]+Finalization = / { name = $2 }
+  /: new FinalizationRegistry\(ptr => wasm\.__wbg_[a-z_]+_free\(ptr, 1\)\);$/ {
+    match($0, /__wbg_[a-z_]+_free/)
+    printf "    [%s, (ptr) => wasm.%s(ptr, 1)],\n", name, substr($0, RSTART, RLENGTH)
+  }' "$out/vexil.js")
+if [ -z "$registries" ] \
+  || [ "$(grep -c '^    \[' <<<"$registries")" -ne "$(grep -c 'new FinalizationRegistry(' "$out/vexil.js")" ]; then
+  echo "build-wasm: the wasm-bindgen glue's finalizers changed shape; review the instance guard" >&2
+  exit 1
+fi
+{
+  cat <<'GLUE'
+
+let __vexilInstance = 0;
+const __vexilFinalization = typeof FinalizationRegistry === 'undefined'
+    ? undefined
+    : new FinalizationRegistry(({ free, ptr, instance }) => {
+        if (instance === __vexilInstance) free(ptr);
+    });
+for (const [registry, free] of [
+GLUE
+  printf '%s\n' "$registries"
+  cat <<'GLUE'
+]) {
+    if (!__vexilFinalization) break;
+    registry.register = (object, ptr, token) =>
+        __vexilFinalization.register(object, { free, ptr, instance: __vexilInstance }, token);
+    registry.unregister = (token) => __vexilFinalization.unregister(token);
+}
 
 export function __vexilReinstantiate() {
+    __vexilInstance += 1;
     const instance = new WebAssembly.Instance(wasmModule, __wbg_get_imports());
     return __wbg_finalize_init(instance, wasmModule);
 }
@@ -53,6 +89,7 @@ export function __vexilMemory() {
     return wasm.memory.buffer;
 }
 GLUE
+} >>"$out/vexil.js"
 grep -q '^function __wbg_finalize_init(instance, module)' "$out/vexil.js" \
   || { echo "build-wasm: the wasm-bindgen glue changed shape; review the reinstantiation hook" >&2; exit 1; }
 echo "built $out: $(wc -c <"$out/vexil_bg.wasm") bytes of wasm for servers, $(wc -c <"$out/vexil_web.wasm") for browsers"

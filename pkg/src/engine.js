@@ -281,7 +281,9 @@ export class PreparedContext {
 
   /** Releases the context's memory now rather than when it is garbage-collected. */
   free() {
-    if (this.#handle) this.#handle.free();
+    // A handle from a replaced instance is only forgotten: freeing it would free into the new one.
+    if (this.#generation === generation) this.#handle?.free();
+    else detach(this.#handle);
     this.#handle = undefined;
     this.#text = undefined;
     this.#problem = FREED;
@@ -606,11 +608,16 @@ export class Engine {
 
   /** Releases the engine's memory now rather than when it is garbage-collected. */
   free() {
-    if (this.#generation === generation) this.#lastContext?.free();
-    else detach(this.#lastContext);
+    // What a replaced instance made is only forgotten: freeing it would free into the new one.
+    if (this.#generation === generation) {
+      this.#lastContext?.free();
+      this.#handle?.free();
+    } else {
+      detach(this.#lastContext);
+      detach(this.#handle);
+    }
     this.#lastContext = undefined;
     this.#lastContextText = undefined;
-    if (this.#handle) this.#handle.free();
     this.#handle = undefined;
     // A later call reloads from the snapshot text, as after a trap.
     this.#generation = -1;

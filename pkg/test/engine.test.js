@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 import { Engine, PreparedContext, VexilError } from 'vexil';
 import * as glue from '../dist/vexil.js';
@@ -328,4 +330,26 @@ test("each flag's definition hash follows its text, not where it sits or what pr
   const differing = [...after].filter(([key, hash]) => same.get(key) !== hash).map(([key]) => key);
   assert.deepEqual(differing, [document.flags[3].key]);
   assert.ok([...base.values()].every((hash) => Number.isSafeInteger(hash)));
+});
+
+test('objects of a replaced instance, collected later, do not free into the new one', async () => {
+  setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc');
+  // Engines, contexts and buffers left to the garbage collector, then a trap.
+  for (let index = 0; index < 40; index += 1) {
+    const engine = new Engine(example);
+    engine.prepare({ targetingKey: `user-${index}` });
+    engine.evaluate('quebec-ontario-launch', { targetingKey: `user-${index}`, jurisdiction: 'quebec' });
+  }
+  assert.equal(_trapForTesting(), true);
+  for (let round = 0; round < 3; round += 1) {
+    collect();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  // The new instance still allocates, loads and answers soundly.
+  for (let index = 0; index < 40; index += 1) {
+    const engine = new Engine(example);
+    assert.deepEqual(engine.evaluate('quebec-ontario-launch', quebec, { now: NOW }), launched);
+    engine.free();
+  }
 });
