@@ -135,6 +135,15 @@ impl MetadataStore {
         }
     }
 
+    /// Reserves room for the metadata of a document of `bytes` bytes still to read, so that
+    /// filling the store member by member does not copy it again and again as it grows (a
+    /// flag's metadata is usually a few hundred bytes of its text).
+    pub(crate) fn reserve_for(&mut self, bytes: usize) {
+        self.text.reserve(bytes / 4);
+        self.entries.reserve(bytes / 512);
+        self.tags.reserve(bytes / 256);
+    }
+
     /// Gives back the room a store filled member by member grew beyond what it holds.
     pub(crate) fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();

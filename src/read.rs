@@ -528,6 +528,7 @@ impl<'t> Reader<'t, '_> {
             "flags" => {
                 let mut read = Vec::with_capacity(self.parser.remaining() / 512);
                 self.flag_spans.reserve(read.capacity());
+                self.metadata.reserve_for(self.parser.remaining());
                 self.list_into(&path.field("flags"), &mut read, |reader, path, index| {
                     reader.flag(path, index)
                 })?;
