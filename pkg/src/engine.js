@@ -33,6 +33,8 @@ const ERROR_CODES = [
 const TYPES = { boolean: 1, string: 2, number: 3, object: 4 };
 // The position that stands for "no such flag", both ways across the boundary.
 const NOT_FOUND = 0xffffffff;
+// Half of a UTF-16 surrogate pair without the other half: no flag key can hold one.
+const LONE_SURROGATE = /\p{Cs}/u;
 const encoder = new TextEncoder();
 
 // Bumped each time a trapped instance is replaced: objects made by an older instance are stale.
@@ -381,7 +383,8 @@ export class Engine {
   // when there is no such flag.
   #position(key) {
     let position = this.#index.get(key);
-    if (position === undefined && typeof key === 'string') {
+    // A lone surrogate would cross as U+FFFD and find a flag with that character instead.
+    if (position === undefined && typeof key === 'string' && !LONE_SURROGATE.test(key)) {
       const found = this._handle().position(key);
       if (found !== NOT_FOUND) this.#index.set(key, (position = found));
     }

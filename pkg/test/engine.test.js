@@ -266,6 +266,11 @@ test('flags are found as they are first asked for, and the key list is made when
   assert.equal(engine.evaluate('7', {}).value, 'b');
   assert.equal(engine.evaluate('__proto__', {}).value, 'c');
   assert.equal(engine.evaluate(7, {}).errorCode, 'FLAG_NOT_FOUND');
+  // A lone surrogate is not the replacement character it would cross as.
+  const replaced = new Engine({ ...snapshot, flags: [flag('\uFFFD', 'r')] });
+  assert.equal(replaced.evaluate('\uD800', {}).errorCode, 'FLAG_NOT_FOUND');
+  assert.equal(replaced.evaluate('\uFFFD', {}).value, 'r');
+  replaced.free();
   for (let round = 0; round < 2; round += 1) {
     assert.equal(engine.evaluate('nope', {}).errorCode, 'FLAG_NOT_FOUND');
     assert.equal(engine.flag('nope'), undefined);
