@@ -136,6 +136,25 @@ function takeBuffer(bytes) {
   return buffer;
 }
 
+/**
+ * `use(buffer, length)` with `text` encoded into WebAssembly memory; the buffer is given back
+ * afterwards, or, when the instance trapped, left to go with it.
+ */
+function withTextInWasm(text, use) {
+  const [buffer, length] = intoWasm(text);
+  let result;
+  try {
+    result = use(buffer, length);
+  } catch (error) {
+    // A refused input leaves the instance sound; a trap does not, and takes the buffer along.
+    if (fromWasmError(error)) release(buffer);
+    else detach(buffer);
+    throw error;
+  }
+  release(buffer);
+  return result;
+}
+
 /** Done with a buffer from `intoWasm`: kept for the next snapshot if small enough, else freed. */
 function release(buffer) {
   if (bufferSizes.get(buffer) > KEPT_BUFFER_BYTES) {
@@ -171,18 +190,7 @@ function prepareText(handle, text, into) {
   const view = new Uint8Array(glue.__vexilMemory(), contextBuffer.address(), CONTEXT_BYTES);
   const { read, written } = encoder.encodeInto(text, view);
   if (read === text.length) return prepareFrom(handle, contextBuffer, written, into);
-  const [buffer, length] = intoWasm(text);
-  let prepared;
-  try {
-    prepared = prepareFrom(handle, buffer, length, into);
-  } catch (error) {
-    // A refused context leaves the instance sound; a trap does not, and takes the buffer along.
-    if (fromWasmError(error)) release(buffer);
-    else detach(buffer);
-    throw error;
-  }
-  release(buffer);
-  return prepared;
+  return withTextInWasm(text, (buffer, length) => prepareFrom(handle, buffer, length, into));
 }
 
 function prepareFrom(handle, buffer, length, into) {
@@ -335,21 +343,15 @@ export class Engine {
   #load() {
     this.#generation = generation;
     let handle;
-    let buffer;
     try {
-      let length;
-      [buffer, length] = intoWasm(this.#text);
-      handle = glue.WasmEngine.fromBuffer(buffer, length, this.#limits);
-      release(buffer);
+      handle = withTextInWasm(this.#text, (buffer, length) =>
+        glue.WasmEngine.fromBuffer(buffer, length, this.#limits),
+      );
     } catch (error) {
       const known = fromWasmError(error);
-      if (known) {
-        if (buffer) release(buffer);
-        throw known;
-      }
+      if (known) throw known;
       // The instance trapped while loading: replace it, and report the snapshot as unusable
-      // here rather than retrying something that may trap again. The buffer went with it.
-      detach(buffer);
+      // here rather than retrying something that may trap again.
       recover();
       throw new VexilError(`the engine failed while loading: ${error}`, 'GENERAL');
     }
@@ -422,16 +424,7 @@ export class Engine {
     if (!this.#definitions) {
       const hashes = this.#guard(() => {
         const handle = this._handle();
-        const [buffer, length] = intoWasm(this.#text);
-        let hashes;
-        try {
-          hashes = handle.definitionHashes(buffer, length);
-        } catch (error) {
-          detach(buffer);
-          throw error;
-        }
-        release(buffer);
-        return hashes;
+        return withTextInWasm(this.#text, (buffer, length) => handle.definitionHashes(buffer, length));
       }, undefined);
       if (!hashes) return undefined;
       const keys = this.#keyList();

@@ -103,6 +103,19 @@ function collect(client) {
 // Waits for the attempt the client starts on creation (refresh joins a request in flight).
 const settled = (client) => client.refresh();
 
+// Serves `first` and then `second`, loads the first and refreshes to the second (through
+// `refreshing`, to wrap the refresh); gives the client and the keys of each `change` event.
+async function refreshed(first, second, refreshing = (refresh) => refresh()) {
+  reset(serve(first, '"first"'), serve(second, '"second"'));
+  const client = makeClient(manualTimers());
+  const events = collect(client);
+  await client.ready();
+  await settled(client);
+  await refreshing(() => client.refresh());
+  const changes = events.filter((event) => event.name === 'change').map((event) => event.keys);
+  return { client, changes };
+}
+
 function makeClient(timers, extra = {}) {
   return createClient({
     url,
@@ -155,14 +168,9 @@ test('one request in flight, however many refreshes are asked for', async () => 
 test('a new revision replaces the engine and reports the changed flag keys', async () => {
   const changed = structuredClone(example);
   changed.flags.find((flag) => flag.key === 'legacy-search').fallthrough = { variant: 'off' };
-  reset(serve(snapshot(42), '"r42"'), serve(JSON.stringify({ ...changed, revision: 43 }), '"r43"'));
-  const client = makeClient(manualTimers());
-  const events = collect(client);
-  await client.ready();
-  await settled(client);
-  await client.refresh();
+  const { client, changes } = await refreshed(snapshot(42), JSON.stringify({ ...changed, revision: 43 }));
   assert.equal(client.status.revision, 43);
-  assert.deepEqual(events.filter((event) => event.name === 'change').map((event) => event.keys), [['legacy-search']]);
+  assert.deepEqual(changes, [['legacy-search']]);
   assert.equal(client.getBooleanValue('legacy-search', true), false);
   client.close();
 });
@@ -175,41 +183,28 @@ test('the changed keys include added and removed flags, whatever scripts the tex
   const [moved] = second.flags.splice(second.flags.findIndex((flag) => flag.key === 'max-upload-mb'), 1);
   second.flags.push({ ...moved, key: 'max-upload-mb-v2' });
   const pretty = (document) => JSON.stringify(document, null, 2);
-  reset(serve(pretty(first), '"p42"'), serve(pretty(second), '"p43"'));
-  const client = makeClient(manualTimers());
-  const events = collect(client);
-  await client.ready();
-  await settled(client);
-  await client.refresh();
+  const { client, changes } = await refreshed(pretty(first), pretty(second));
   assert.equal(client.status.revision, 43);
-  assert.deepEqual(events.filter((event) => event.name === 'change').map((event) => event.keys), [
-    ['legacy-search', 'max-upload-mb-v2', 'max-upload-mb'],
-  ]);
+  assert.deepEqual(changes, [['legacy-search', 'max-upload-mb-v2', 'max-upload-mb']]);
   client.close();
 });
 
 test('if the engine fails telling what changed, every key of either snapshot is reported', async () => {
   const second = structuredClone({ ...example, revision: 43 });
   second.flags.pop();
-  reset(serve(snapshot(42), '"t42"'), serve(JSON.stringify(second), '"t43"'));
-  const client = makeClient(manualTimers());
-  const events = collect(client);
-  await client.ready();
-  await settled(client);
-  const original = glue.WasmEngine.prototype.definitionHashes;
-  glue.WasmEngine.prototype.definitionHashes = function trapping() {
-    glue.__vexilTrap();
-  };
-  try {
-    await client.refresh();
-  } finally {
-    glue.WasmEngine.prototype.definitionHashes = original;
-  }
+  const { client, changes } = await refreshed(snapshot(42), JSON.stringify(second), async (refresh) => {
+    const original = glue.WasmEngine.prototype.definitionHashes;
+    glue.WasmEngine.prototype.definitionHashes = function trapping() {
+      glue.__vexilTrap();
+    };
+    try {
+      await refresh();
+    } finally {
+      glue.WasmEngine.prototype.definitionHashes = original;
+    }
+  });
   assert.equal(client.status.revision, 43);
-  assert.deepEqual(
-    events.filter((event) => event.name === 'change').map((event) => event.keys),
-    [example.flags.map((flag) => flag.key)],
-  );
+  assert.deepEqual(changes, [example.flags.map((flag) => flag.key)]);
   // The engine came back from the trap and serves the new snapshot, without the removed flag.
   const removed = example.flags.at(-1).key;
   assert.equal(client.getBooleanDetails(removed, false).errorCode, 'FLAG_NOT_FOUND');
