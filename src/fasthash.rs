@@ -216,6 +216,17 @@ impl StrSet {
         place(&mut self.table, hash, index);
     }
 
+    /// The bytes of key number `index`.
+    #[inline]
+    fn key_bytes(&self, index: usize) -> Option<&[u8]> {
+        let start = match index {
+            0 => 0,
+            _ => *self.ends.get(index - 1)? as usize,
+        };
+        let end = *self.ends.get(index)? as usize;
+        self.text.as_bytes().get(start..end)
+    }
+
     fn key(&self, index: usize) -> Option<&str> {
         let start = match index {
             0 => 0,
@@ -233,8 +244,21 @@ impl StrSet {
     /// The insertion index of `item` (of one of its copies, if it was inserted more than once).
     #[inline]
     pub(crate) fn find(&self, item: &str) -> Option<usize> {
+        let wanted = item.as_bytes();
         if self.table.is_empty() {
-            return (0..self.ends.len()).find(|&index| self.key(index) == Some(item));
+            // Lengths first: most keys differ in length, and bytes compare without the
+            // character-boundary checks of slicing text.
+            let bytes = self.text.as_bytes();
+            let mut start = 0;
+            for (index, &end) in self.ends.iter().enumerate() {
+                let end = end as usize;
+                if end.wrapping_sub(start) == wanted.len() && bytes.get(start..end) == Some(wanted)
+                {
+                    return Some(index);
+                }
+                start = end;
+            }
+            return None;
         }
         let mask = self.table.len() - 1;
         let mut slot = hash_str(item) as usize & mask;
@@ -244,7 +268,7 @@ impl StrSet {
                 None | Some(0) => return None,
                 Some(entry) => {
                     let index = entry as usize - 1;
-                    if self.key(index) == Some(item) {
+                    if self.key_bytes(index) == Some(wanted) {
                         return Some(index);
                     }
                 }
