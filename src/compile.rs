@@ -18,6 +18,7 @@ use crate::error::LoadError;
 use crate::fasthash::{KeyIndex, StrMap, StrSet};
 use crate::limits::{LimitKind, Limits};
 use crate::metadata::MetadataStore;
+use crate::operand::{Given, Operand, OperandStore, Slot};
 use crate::path::JsonPath;
 use crate::read::{Packed, UnknownField};
 use crate::regex::Regex;
@@ -209,7 +210,7 @@ type FlagHeads = (Vec<CompiledFlag>, KeyIndex, Vec<bool>);
 pub(crate) fn compile<S: Text>(
     snapshot: Snapshot<S>,
     unknown_fields: &[UnknownField],
-    packed: Packed,
+    packed: Packed<'_>,
     limits: &Limits,
 ) -> Load<Compiled> {
     let root = JsonPath::ROOT;
@@ -250,8 +251,13 @@ pub(crate) fn compile<S: Text>(
 
     report_unknown_top_level(&mut compiler, unknown_fields);
     let mut snapshot = snapshot;
-    let segments =
-        compiler.compile_segments(&mut snapshot.segments, packed.segment_keys, unknown_fields)?;
+    let operands = packed.operands.as_ref();
+    let segments = compiler.compile_segments(
+        &mut snapshot.segments,
+        packed.segment_keys,
+        operands,
+        unknown_fields,
+    )?;
     let (mut flags, flag_index, mut head_broken) =
         compiler.compile_flag_heads(&snapshot.flags, limits)?;
     for field in unknown_fields {
@@ -310,7 +316,7 @@ pub(crate) fn compile<S: Text>(
     }
     for (index, wire_flag) in wire_flags.iter().enumerate() {
         let path = flags_path.index(index);
-        let body = compiler.compile_body(wire_flag, index, &flags, &flag_index, &path)?;
+        let body = compiler.compile_body(wire_flag, index, &flags, &flag_index, operands, &path)?;
         // The body is compiled even under a broken head, to report every problem at once.
         if let Some(flag) = flags.get_mut(index) {
             if !head_broken.get(index).copied().unwrap_or(true) {
@@ -492,6 +498,7 @@ impl Compiler<'_> {
         &mut self,
         segments: &mut [wire::Segment<S>],
         packed_keys: Vec<[StrSet; 2]>,
+        operands: Option<&OperandStore>,
         unknown_fields: &[UnknownField],
     ) -> Load<Vec<CompiledSegment>> {
         let root = JsonPath::ROOT;
@@ -537,6 +544,7 @@ impl Compiler<'_> {
             self.check_key_set(&excluded, &path.field("excluded"))?;
             let conditions = self.compile_conditions(
                 &segment.conditions,
+                operands.map(|store| (store, store.segment_slots(index))),
                 &path.field("conditions"),
                 owner,
                 false,
@@ -685,6 +693,7 @@ impl Compiler<'_> {
         position: usize,
         heads: &[CompiledFlag],
         flag_index: &KeyIndex,
+        operands: Option<&OperandStore>,
         path: &JsonPath,
     ) -> Load<Option<FlagBody>> {
         let owner = Owner::Flag(&flag.key);
@@ -853,7 +862,11 @@ impl Compiler<'_> {
         // Rule ids seen so far: a scan of the rules built so far for the usual short list, a set
         // once a flag has many rules (so a hostile snapshot cannot make this quadratic).
         let mut rule_ids: Option<StrSet> = None;
+        // The flag's operand slots, taken rule by rule.
+        let mut slots = operands.map_or(&[][..], |store| store.flag_slots(position));
         for (index, rule) in flag.rules.iter().enumerate() {
+            let (rule_slots, rest) = slots.split_at(rule.conditions.len().min(slots.len()));
+            slots = rest;
             let rule_path = rules_path.index(index);
             let id: Box<str> = match &rule.id {
                 Some(id) => {
@@ -883,6 +896,7 @@ impl Compiler<'_> {
             }
             let conditions = self.compile_conditions(
                 &rule.conditions,
+                operands.map(|store| (store, rule_slots)),
                 &rule_path.field("conditions"),
                 owner,
                 true,
@@ -1091,6 +1105,7 @@ impl Compiler<'_> {
     fn compile_conditions<S: Text>(
         &mut self,
         conditions: &[wire::Condition<S>],
+        operands: Option<(&OperandStore, &[Slot])>,
         path: &JsonPath,
         owner: Owner,
         allow_segments: bool,
@@ -1104,28 +1119,48 @@ impl Compiler<'_> {
         )?;
         let mut compiled = Vec::with_capacity(conditions.len());
         for (index, condition) in conditions.iter().enumerate() {
-            if let Some(condition) = self.compile_condition(
-                condition,
-                &path.index(index),
-                owner,
-                allow_segments,
-                health,
-            )? {
+            // Operands the loader read come from its store; a condition built in code has them
+            // as JSON values.
+            let built;
+            let (values, given) = match operands
+                .and_then(|(store, slots)| slots.get(index).map(|slot| store.operands(slot)))
+            {
+                Some(read) => read,
+                None => {
+                    let (value, values) = (&condition.value, &condition.values);
+                    built = value
+                        .iter()
+                        .chain(values.iter().flatten())
+                        .map(Operand::of_value)
+                        .collect::<Vec<_>>();
+                    (&built[..], Given::of(value.is_some(), values.is_some()))
+                }
+            };
+            let parts = ConditionParts {
+                op: &condition.op,
+                attribute: condition.attribute.as_deref(),
+                negate: condition.negate,
+                values,
+                given,
+            };
+            if let Some(condition) =
+                self.compile_condition(&parts, &path.index(index), owner, allow_segments, health)?
+            {
                 compiled.push(condition);
             }
         }
         Ok(compiled)
     }
 
-    fn compile_condition<S: Text>(
+    fn compile_condition(
         &mut self,
-        condition: &wire::Condition<S>,
+        condition: &ConditionParts,
         path: &JsonPath,
         owner: Owner,
         allow_segments: bool,
         health: &mut Health,
     ) -> Load<Option<Condition>> {
-        let Some((op_name, operands, op_negates, cmp)) = condition::lookup(&condition.op) else {
+        let Some((op_name, operands, op_negates, cmp)) = condition::lookup(condition.op) else {
             let shown: String = condition.op.chars().take(64).collect();
             self.error(
                 health,
@@ -1156,7 +1191,7 @@ impl Compiler<'_> {
             }
             None
         } else {
-            match &condition.attribute {
+            match condition.attribute {
                 Some(attribute) => {
                     self.check_key(attribute, &path.field("attribute"), owner, health)?;
                     Some(self.intern(attribute))
@@ -1167,24 +1202,19 @@ impl Compiler<'_> {
             }
         };
 
-        let single;
-        let (values, values_path): (&[Value], JsonPath) =
-            match (&condition.value, &condition.values) {
-                (Some(value), None) => {
-                    single = std::slice::from_ref(value);
-                    (single, path.field("value"))
-                }
-                (None, Some(values)) => (values.as_slice(), path.field("values")),
-                (None, None) => (&[], path.field("values")),
-                (Some(_), Some(_)) => {
-                    return invalid(
-                        self,
-                        health,
-                        path,
-                        "give either value or values, not both".to_owned(),
-                    )
-                }
-            };
+        let (values, given) = (condition.values, condition.given);
+        let values_path = match given {
+            Given::Value => path.field("value"),
+            Given::Values | Given::Neither => path.field("values"),
+            Given::Both => {
+                return invalid(
+                    self,
+                    health,
+                    path,
+                    "give either value or values, not both".to_owned(),
+                )
+            }
+        };
         self.check_list(values.len(), &values_path)?;
         if operands == Operands::None {
             if !values.is_empty() {
@@ -1204,8 +1234,8 @@ impl Compiler<'_> {
             );
         }
         for (index, value) in values.iter().enumerate() {
-            if let Value::String(text) = value {
-                let value_path = if condition.value.is_some() {
+            if let Operand::Text(text) = value {
+                let value_path = if given == Given::Value {
                     values_path
                 } else {
                     values_path.index(index)
@@ -1224,7 +1254,7 @@ impl Compiler<'_> {
         }
 
         let at = |index: usize| {
-            if condition.value.is_some() {
+            if given == Given::Value {
                 values_path
             } else {
                 values_path.index(index)
@@ -1261,7 +1291,7 @@ impl Compiler<'_> {
             Operands::Regexes => {
                 let mut patterns = Vec::with_capacity(values.len());
                 for (index, value) in values.iter().enumerate() {
-                    let Value::String(pattern) = value else {
+                    let Operand::Text(pattern) = value else {
                         return invalid(
                             self,
                             health,
@@ -1295,9 +1325,9 @@ impl Compiler<'_> {
             Operands::Numbers => {
                 let mut numbers = Vec::with_capacity(values.len());
                 for (index, value) in values.iter().enumerate() {
-                    match value.as_f64() {
-                        Some(number) => numbers.push(number),
-                        None => {
+                    match value {
+                        Operand::Number(number) => numbers.push(*number),
+                        _ => {
                             return invalid(
                                 self,
                                 health,
@@ -1447,6 +1477,16 @@ impl Compiler<'_> {
     }
 }
 
+/// One condition as the compiler reads it, whether it came from a document or was built in
+/// code (one compiled routine serves both).
+struct ConditionParts<'c> {
+    op: &'c str,
+    attribute: Option<&'c str>,
+    negate: bool,
+    values: &'c [Operand<'c>],
+    given: Given,
+}
+
 /// Whether `text` holds a NUL character. Keys are short, so a plain loop: the standard search
 /// is a call into a word-at-a-time routine, which costs more than it saves on a few bytes in
 /// WebAssembly.
@@ -1461,7 +1501,7 @@ fn position_of(variants: &[(VariantName, Value)], name: &str) -> Option<u32> {
         .and_then(|position| u32::try_from(position).ok())
 }
 
-fn strings_of(values: &[Value]) -> Option<Vec<Box<str>>> {
+fn strings_of(values: &[Operand]) -> Option<Vec<Box<str>>> {
     values
         .iter()
         .map(|value| value.as_str().map(Box::from))

@@ -1,9 +1,8 @@
 //! Operators: how a condition is compiled from the wire format and how it is tested.
 
-use serde_json::Value;
-
 use crate::context::AttrValue;
 use crate::fasthash::StrSet;
+use crate::operand::Operand;
 use crate::regex::Regex;
 use crate::semver::Version;
 use crate::timestamp::Timestamp;
@@ -123,20 +122,20 @@ pub(crate) const OPERATOR_NAMES: &[&str] = &[
 ];
 
 /// Builds the `OneOf` operator from scalar operands; `None` if an operand is not a scalar.
-pub(crate) fn one_of(values: &[Value]) -> Result<Operator, usize> {
-    let mut strings: Vec<&str> = Vec::new();
+pub(crate) fn one_of(values: &[Operand]) -> Result<Operator, usize> {
     let mut numbers = Vec::new();
     let mut bools = [false; 2];
     for (index, value) in values.iter().enumerate() {
         match value {
-            Value::String(text) => strings.push(text.as_str()),
-            Value::Number(number) => numbers.push(number.as_f64().ok_or(index)?),
-            Value::Bool(flag) => bools[usize::from(*flag)] = true,
-            _ => return Err(index),
+            Operand::Text(_) => {}
+            Operand::Number(number) => numbers.push(*number),
+            Operand::Bool(flag) => bools[usize::from(*flag)] = true,
+            Operand::Other => return Err(index),
         }
     }
     Ok(Operator::OneOf {
-        strings: StrSet::new(strings),
+        // Packed straight from the operands: no list of them is gathered first.
+        strings: StrSet::new(values.iter().filter_map(Operand::as_str)),
         numbers,
         bools,
     })

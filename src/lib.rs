@@ -57,6 +57,7 @@ mod json;
 mod limits;
 mod load;
 mod metadata;
+mod operand;
 mod path;
 mod read;
 mod regex;

@@ -17,7 +17,7 @@ pub(crate) struct Parsed<'t> {
     /// definitions it only partly understood.
     pub(crate) unknown_fields: Vec<UnknownField>,
     /// What was packed for the compiler while reading.
-    pub(crate) packed: Packed,
+    pub(crate) packed: Packed<'t>,
 }
 
 /// Parses snapshot bytes into wire types, enforcing the document size and depth limits first so

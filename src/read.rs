@@ -20,6 +20,7 @@ use crate::error::{LoadError, LoadErrorKind};
 use crate::fasthash::{KeyPacker, StrSet};
 use crate::json::{self, Kind, ParseError, Parser};
 use crate::metadata::{Field as MetadataField, MetadataStore};
+use crate::operand::{Operand, OperandStore};
 use crate::path::JsonPath;
 use crate::snapshot::{
     Condition, Entries, Flag, Override, Prerequisite, Rule, Schedule, Segment, Serve, Snapshot,
@@ -228,7 +229,7 @@ impl<'p> Fields<'p> {
 /// as lists of borrowed strings, the tens of thousands of keys a large snapshot's segments list
 /// would only be copied again.
 #[derive(Debug, Default)]
-pub(crate) struct Packed {
+pub(crate) struct Packed<'t> {
     /// Each segment's `included` and `excluded` keys, by segment position; the wire segments
     /// read alongside have these lists empty.
     pub(crate) segment_keys: Vec<[StrSet; 2]>,
@@ -238,6 +239,9 @@ pub(crate) struct Packed {
     /// Where each flag's object starts and ends in the text, by flag position (empty for a
     /// snapshot built in code).
     pub(crate) flag_spans: Vec<[u32; 2]>,
+    /// Every condition's operands; the wire conditions read alongside have neither `value`
+    /// nor `values`. `None` for a snapshot built in code.
+    pub(crate) operands: Option<OperandStore<'t>>,
 }
 
 /// Reads a whole snapshot from `text`, nested at most `max_depth` deep.
@@ -245,7 +249,7 @@ pub(crate) fn snapshot<'t>(
     text: &'t str,
     max_depth: usize,
     unknown: &mut Vec<UnknownField>,
-) -> Result<(Snapshot<Text<'t>>, Packed), Stop> {
+) -> Result<(Snapshot<Text<'t>>, Packed<'t>), Stop> {
     let mut reader = Reader {
         parser: Parser::new(text, max_depth),
         unknown,
@@ -254,6 +258,7 @@ pub(crate) fn snapshot<'t>(
         segment_keys: Vec::new(),
         metadata: MetadataStore::default(),
         flag_spans: Vec::new(),
+        operands: OperandStore::default(),
     };
     let read = reader.root().and_then(|snapshot| {
         reader.parser.finish()?;
@@ -267,6 +272,7 @@ pub(crate) fn snapshot<'t>(
                 segment_keys: reader.segment_keys,
                 metadata: Some(metadata),
                 flag_spans: reader.flag_spans,
+                operands: Some(reader.operands),
             };
             Ok((snapshot, packed))
         }
@@ -339,7 +345,6 @@ fn not_unsigned(path: &JsonPath, number: &serde_json::Number) -> Stop {
 #[derive(Default)]
 struct Stacks<'t> {
     strings: Vec<Text<'t>>,
-    values: Vec<Value>,
     conditions: Vec<Condition<Text<'t>>>,
     rules: Vec<Rule<Text<'t>>>,
     overrides: Vec<Override<Text<'t>>>,
@@ -360,6 +365,8 @@ struct Reader<'t, 'u> {
     metadata: MetadataStore,
     /// Where each flag's object is in the text, in flag order.
     flag_spans: Vec<[u32; 2]>,
+    /// Every condition's operands, in reading order.
+    operands: OperandStore<'t>,
 }
 
 impl<'t> Reader<'t, '_> {
@@ -412,6 +419,23 @@ impl<'t> Reader<'t, '_> {
 
     fn value(&mut self) -> Read<Value> {
         Ok(self.parser.value()?)
+    }
+
+    /// A condition operand: scalars as they are (text borrowed where it has no escapes), any
+    /// other value checked and skipped, since no operator takes one.
+    fn operand(&mut self) -> Read<Operand<'t>> {
+        Ok(match self.parser.peek()? {
+            Kind::String => Operand::Text(self.parser.string()?),
+            Kind::Number => {
+                let number = self.parser.number()?;
+                number.as_f64().map_or(Operand::Other, Operand::Number)
+            }
+            Kind::Bool => Operand::Bool(self.parser.boolean()?),
+            Kind::Null | Kind::Array | Kind::Object => {
+                self.parser.skip()?;
+                Operand::Other
+            }
+        })
     }
 
     fn skip(&mut self) -> Read<()> {
@@ -552,6 +576,7 @@ impl<'t> Reader<'t, '_> {
     fn segment(&mut self, path: &JsonPath, index: usize) -> Read<Segment<Text<'t>>> {
         let owner = Owner::Segment(index);
         let mut fields = self.open(path)?;
+        self.operands.start_segment();
         let mut key = None;
         let (mut included, mut excluded) = (StrSet::default(), StrSet::default());
         let mut conditions = Vec::new();
@@ -573,6 +598,7 @@ impl<'t> Reader<'t, '_> {
                 self.skip()?;
             }
         });
+        self.operands.finish_segment();
         let key = fields.required(key, "key")?;
         // Segments are read in order, so this segment's keys land at its position.
         self.segment_keys.push([included, excluded]);
@@ -588,6 +614,7 @@ impl<'t> Reader<'t, '_> {
         let owner = Owner::Flag(index);
         // Flags are read in order, so the entry started here is at this flag's position.
         self.metadata.start_flag();
+        self.operands.start_flag();
         let mut fields = self.open(path)?;
         // Offsets are bounded by the document size limit, far below u32::MAX.
         let start = u32::try_from(self.parser.offset().saturating_sub(1)).unwrap_or(u32::MAX);
@@ -652,6 +679,7 @@ impl<'t> Reader<'t, '_> {
                 }
             }
         });
+        self.operands.finish_flag();
         let end = u32::try_from(self.parser.offset()).unwrap_or(u32::MAX);
         self.flag_spans.push([start, end]);
         Ok(Flag {
@@ -809,7 +837,8 @@ impl<'t> Reader<'t, '_> {
 
     fn condition(&mut self, path: &JsonPath, owner: Owner) -> Read<Condition<Text<'t>>> {
         let mut fields = self.open(path)?;
-        let (mut attribute, mut op, mut value, mut values) = (None, None, None, None);
+        self.operands.start_condition();
+        let (mut attribute, mut op) = (None, None);
         let mut negate = false;
         members!(self, fields, owner, {
             "attribute" => {
@@ -820,27 +849,31 @@ impl<'t> Reader<'t, '_> {
             }
             "value" => {
                 if !self.null()? {
-                    value = Some(self.value()?);
+                    self.operands.given(true);
+                    let operand = self.operand()?;
+                    self.operands.push(operand);
                 }
             }
             "values" => {
                 if !self.null()? {
-                    values = Some(self.list(
-                        &path.field("values"),
-                        |stacks| &mut stacks.values,
-                        |reader, _, _| reader.value(),
-                    )?);
+                    self.operands.given(false);
+                    self.open_array(&path.field("values"))?;
+                    while self.parser.next_item()? {
+                        let operand = self.operand()?;
+                        self.operands.push(operand);
+                    }
                 }
             }
             "negate" => {
                 negate = self.boolean(&path.field("negate"))?;
             }
         });
+        self.operands.finish_condition();
         Ok(Condition {
             attribute,
             op: fields.required(op, "op")?,
-            value,
-            values,
+            value: None,
+            values: None,
             negate,
         })
     }

@@ -1,6 +1,7 @@
 //! The one integration-test binary: every module here tests the public API from outside.
 
 mod bucketing;
+mod built;
 #[cfg(feature = "cli")]
 mod cli;
 mod engine;

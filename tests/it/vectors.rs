@@ -71,7 +71,7 @@ fn array_field<'v>(value: &'v Value, field: &str) -> &'v [Value] {
 
 /// Builds `Limits` from the defaults and a vector's camelCase overrides. An unknown name is a
 /// mistake in the vector file, not something to skip.
-fn limits_from(overrides: Option<&Value>) -> Result<Limits, String> {
+pub(crate) fn limits_from(overrides: Option<&Value>) -> Result<Limits, String> {
     // `Limits` reads camelCase names and refuses unknown ones, so a misspelt limit in a vector
     // fails loudly instead of silently keeping a default.
     match overrides {
@@ -114,7 +114,7 @@ fn evaluation_json(evaluation: &Evaluation<'_>) -> Value {
 
 /// Evaluates one case the way its vector asks (plain or through a typed accessor) and returns the
 /// result in JSON, or why it could not be run.
-fn run_case(engine: &Engine, case: &Value) -> Result<Value, String> {
+pub(crate) fn run_case(engine: &Engine, case: &Value) -> Result<Value, String> {
     let flag = str_field(case, "flag");
     let context_json = case.get("context").cloned().unwrap_or_else(|| json!({}));
     let context = Context::from_json_value(context_json)
@@ -174,7 +174,7 @@ fn run_case(engine: &Engine, case: &Value) -> Result<Value, String> {
 }
 
 /// Compares a result with a vector's `expect`; absent `errorCode`/`ruleId` must be absent.
-fn check_expect(actual: &Value, expect: &Value) -> Result<(), String> {
+pub(crate) fn check_expect(actual: &Value, expect: &Value) -> Result<(), String> {
     let field = |value: &Value, name: &str| value.get(name).cloned().unwrap_or(Value::Null);
     for name in ["value", "variant", "reason", "errorCode", "ruleId"] {
         let (got, want) = (field(actual, name), field(expect, name));
