@@ -15,7 +15,7 @@ use crate::condition::{self, Condition, Operands, Operator, ReadAhead};
 use crate::context::TARGETING_KEY;
 use crate::diagnostic::{Diagnostic, DiagnosticCode, Severity};
 use crate::error::LoadError;
-use crate::fasthash::{KeyIndex, StrMap, StrSet};
+use crate::fasthash::{same_bytes, KeyIndex, StrMap, StrSet};
 use crate::limits::{LimitKind, Limits};
 use crate::metadata::MetadataStore;
 use crate::operand::{Given, Operand, OperandStore, Slot};
@@ -1497,7 +1497,7 @@ fn has_nul(text: &str) -> bool {
 fn position_of(variants: &[(VariantName, Value)], name: &str) -> Option<u32> {
     variants
         .iter()
-        .position(|(key, _)| &**key == name)
+        .position(|(key, _)| same_bytes(key.as_bytes(), name.as_bytes()))
         .and_then(|position| u32::try_from(position).ok())
 }
 

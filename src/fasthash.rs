@@ -62,6 +62,40 @@ impl Hasher for FastHasher {
     }
 }
 
+/// Whether two byte strings are equal, compared a word at a time in place: in WebAssembly a
+/// comparison of variable length is a call into a byte loop, which costs more than the
+/// comparison itself for the short keys, names and operands that loading and evaluation compare.
+#[inline]
+pub(crate) fn same_bytes(left: &[u8], right: &[u8]) -> bool {
+    if left.len() != right.len() {
+        return false;
+    }
+    if left.len() < 8 {
+        if let (Some(left_head), Some(right_head), Some(left_tail), Some(right_tail)) = (
+            left.first_chunk::<4>(),
+            right.first_chunk::<4>(),
+            left.last_chunk::<4>(),
+            right.last_chunk::<4>(),
+        ) {
+            // Four to seven bytes: two overlapping words cover them.
+            return left_head == right_head && left_tail == right_tail;
+        }
+        return left.iter().zip(right).all(|(a, b)| a == b);
+    }
+    let (mut left_rest, mut right_rest) = (left, right);
+    while let (Some((a, left_tail)), Some((b, right_tail))) = (
+        left_rest.split_first_chunk::<8>(),
+        right_rest.split_first_chunk::<8>(),
+    ) {
+        if a != b {
+            return false;
+        }
+        (left_rest, right_rest) = (left_tail, right_tail);
+    }
+    // The last eight bytes, overlapping words already compared.
+    left.last_chunk::<8>() == right.last_chunk::<8>()
+}
+
 /// A set of strings packed into one buffer: a scan for a few entries, an open-addressing table of
 /// indices beyond. A large segment list costs three allocations instead of one per key, which is
 /// most of what loading a big snapshot allocates.
@@ -252,7 +286,10 @@ impl StrSet {
             let mut start = 0;
             for (index, &end) in self.ends.iter().enumerate() {
                 let end = end as usize;
-                if end.wrapping_sub(start) == wanted.len() && bytes.get(start..end) == Some(wanted)
+                if end.wrapping_sub(start) == wanted.len()
+                    && bytes
+                        .get(start..end)
+                        .is_some_and(|key| same_bytes(key, wanted))
                 {
                     return Some(index);
                 }
@@ -268,7 +305,10 @@ impl StrSet {
                 None | Some(0) => return None,
                 Some(entry) => {
                     let index = entry as usize - 1;
-                    if self.key_bytes(index) == Some(wanted) {
+                    if self
+                        .key_bytes(index)
+                        .is_some_and(|key| same_bytes(key, wanted))
+                    {
                         return Some(index);
                     }
                 }
@@ -398,7 +438,7 @@ impl KeyIndex {
                 return None;
             }
             let existing = *entry - 1;
-            if key_of(existing) == Some(key) {
+            if key_of(existing).is_some_and(|found| same_bytes(found.as_bytes(), key.as_bytes())) {
                 return Some(existing);
             }
             slot = (slot + 1) & mask;
@@ -419,7 +459,9 @@ impl KeyIndex {
             match self.table.get(slot).copied() {
                 None | Some(0) => return None,
                 Some(entry) => {
-                    if key_of(entry - 1) == Some(key) {
+                    if key_of(entry - 1)
+                        .is_some_and(|found| same_bytes(found.as_bytes(), key.as_bytes()))
+                    {
                         return Some(entry - 1);
                     }
                 }
@@ -555,7 +597,29 @@ impl<V: Copy> U32Map<V> {
 
 #[cfg(test)]
 mod tests {
-    use super::{KeyIndex, KeyPacker, StrMap, StrSet, U32Map, FEW};
+    use proptest::prelude::*;
+
+    use super::{same_bytes, KeyIndex, KeyPacker, StrMap, StrSet, U32Map, FEW};
+
+    proptest! {
+        /// Every length around the word sizes, equal texts and texts one byte apart anywhere.
+        #[test]
+        fn same_bytes_is_byte_equality(
+            left in proptest::collection::vec(any::<u8>(), 0..40),
+            at in any::<proptest::sample::Index>(),
+            other in any::<u8>(),
+            cut in 0usize..3,
+        ) {
+            prop_assert!(same_bytes(&left, &left.clone()));
+            let mut right = left.clone();
+            if !right.is_empty() {
+                right[at.index(left.len())] = other;
+            }
+            prop_assert_eq!(same_bytes(&left, &right), left == right);
+            let shorter = &left[..left.len().saturating_sub(cut)];
+            prop_assert_eq!(same_bytes(&left, shorter), left.as_slice() == shorter);
+        }
+    }
 
     #[test]
     fn a_u32_map_keeps_the_last_value_of_each_key_short_and_long() {
