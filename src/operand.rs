@@ -1,7 +1,7 @@
 //! Condition operands as the compiler sees them: scalars with their text borrowed from the
 //! document. The loader reads every condition's operands into one store for the whole document,
 //! so a snapshot's thousands of string operands cost no allocation each (as JSON values they
-//! were a third of what a large load allocated and freed again).
+//! were half of what a large load allocated and freed again).
 
 use std::borrow::Cow;
 
