@@ -18,7 +18,7 @@ use crate::error::LoadError;
 use crate::fasthash::{same_bytes, KeyIndex, StrMap, StrSet};
 use crate::limits::{LimitKind, Limits};
 use crate::metadata::MetadataStore;
-use crate::operand::{Given, Operand, OperandStore, Slot};
+use crate::operand::{Given, Operand, OperandStore, Owners, Slot};
 use crate::path::JsonPath;
 use crate::read::{Packed, UnknownField};
 use crate::regex::Regex;
@@ -544,7 +544,7 @@ impl Compiler<'_> {
             self.check_key_set(&excluded, &path.field("excluded"))?;
             let conditions = self.compile_conditions(
                 &segment.conditions,
-                operands.map(|store| (store, store.segment_slots(index))),
+                operands.map(|store| (store, store.slots(Owners::Segments, index))),
                 &path.field("conditions"),
                 owner,
                 false,
@@ -863,7 +863,7 @@ impl Compiler<'_> {
         // once a flag has many rules (so a hostile snapshot cannot make this quadratic).
         let mut rule_ids: Option<StrSet> = None;
         // The flag's operand slots, taken rule by rule.
-        let mut slots = operands.map_or(&[][..], |store| store.flag_slots(position));
+        let mut slots = operands.map_or(&[][..], |store| store.slots(Owners::Flags, position));
         for (index, rule) in flag.rules.iter().enumerate() {
             let (rule_slots, rest) = slots.split_at(rule.conditions.len().min(slots.len()));
             slots = rest;

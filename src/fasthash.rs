@@ -250,24 +250,24 @@ impl StrSet {
         place(&mut self.table, hash, index);
     }
 
-    /// The bytes of key number `index`.
+    /// Where key number `index` starts and ends in `text`.
     #[inline]
-    fn key_bytes(&self, index: usize) -> Option<&[u8]> {
+    fn span(&self, index: usize) -> Option<std::ops::Range<usize>> {
         let start = match index {
             0 => 0,
             _ => *self.ends.get(index - 1)? as usize,
         };
-        let end = *self.ends.get(index)? as usize;
-        self.text.as_bytes().get(start..end)
+        Some(start..*self.ends.get(index)? as usize)
+    }
+
+    /// The bytes of key number `index` (no character-boundary checks, for comparing).
+    #[inline]
+    fn key_bytes(&self, index: usize) -> Option<&[u8]> {
+        self.text.as_bytes().get(self.span(index)?)
     }
 
     fn key(&self, index: usize) -> Option<&str> {
-        let start = match index {
-            0 => 0,
-            _ => *self.ends.get(index - 1)? as usize,
-        };
-        let end = *self.ends.get(index)? as usize;
-        self.text.get(start..end)
+        self.text.get(self.span(index)?)
     }
 
     #[inline]

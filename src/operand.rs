@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 /// One operand of a condition.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,10 +22,15 @@ impl<'t> Operand<'t> {
     pub(crate) fn of_value(value: &Value) -> Operand<'_> {
         match value {
             Value::String(text) => Operand::Text(Cow::Borrowed(text)),
-            Value::Number(number) => number.as_f64().map_or(Operand::Other, Operand::Number),
+            Value::Number(number) => Operand::number(number),
             Value::Bool(flag) => Operand::Bool(*flag),
             _ => Operand::Other,
         }
+    }
+
+    /// A number operand (every JSON number has an `f64` reading).
+    pub(crate) fn number(number: &Number) -> Operand<'t> {
+        number.as_f64().map_or(Operand::Other, Operand::Number)
     }
 
     /// The text, if the operand is a string.
@@ -57,13 +62,12 @@ impl Given {
         }
     }
 
-    /// This form with `value` (or `values`) also given.
-    fn with(self, value: bool) -> Given {
-        match (self, value) {
-            (Given::Neither, true) => Given::Value,
-            (Given::Neither, false) => Given::Values,
-            (Given::Value, false) | (Given::Values, true) | (Given::Both, _) => Given::Both,
-            (same, _) => same,
+    /// This form with `field` (`Value` or `Values`) also given.
+    fn with(self, field: Given) -> Given {
+        match self {
+            Given::Neither => field,
+            same if same == field => same,
+            _ => Given::Both,
         }
     }
 }
@@ -84,12 +88,17 @@ pub(crate) struct Slot {
 pub(crate) struct OperandStore<'t> {
     items: Vec<Operand<'t>>,
     slots: Vec<Slot>,
-    /// The range of slots of each flag, by flag position.
-    flags: Vec<[u32; 2]>,
-    /// The range of slots of each segment, by segment position.
-    segments: Vec<[u32; 2]>,
+    /// The range of slots of each flag and of each segment, by position, indexed by [`Owners`].
+    ranges: [Vec<[u32; 2]>; 2],
     /// The condition being read: its first item and the fields seen so far.
     open: Option<(u32, Given)>,
+}
+
+/// The list of the document that owns a condition: flags (through their rules) or segments.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Owners {
+    Flags = 0,
+    Segments = 1,
 }
 
 /// Offsets are bounded by the document size limit, far below u32::MAX.
@@ -97,40 +106,23 @@ fn offset(len: usize) -> u32 {
     u32::try_from(len).unwrap_or(u32::MAX)
 }
 
-/// Ends the last of `ranges` at `end`.
-fn close(ranges: &mut [[u32; 2]], end: u32) {
-    if let Some(range) = ranges.last_mut() {
-        range[1] = end;
-    }
-}
-
 impl<'t> OperandStore<'t> {
     fn here(&self) -> u32 {
         offset(self.slots.len())
     }
 
-    /// Starts the next flag's conditions (flags are read in order).
-    pub(crate) fn start_flag(&mut self) {
+    /// Starts the conditions of the next flag or segment (each list is read in order).
+    pub(crate) fn start(&mut self, owners: Owners) {
         let here = self.here();
-        self.flags.push([here, here]);
+        self.ranges[owners as usize].push([here, here]);
     }
 
-    /// Ends the flag started last.
-    pub(crate) fn finish_flag(&mut self) {
+    /// Ends the flag or segment started last.
+    pub(crate) fn finish(&mut self, owners: Owners) {
         let here = self.here();
-        close(&mut self.flags, here);
-    }
-
-    /// Starts the next segment's conditions (segments are read in order).
-    pub(crate) fn start_segment(&mut self) {
-        let here = self.here();
-        self.segments.push([here, here]);
-    }
-
-    /// Ends the segment started last.
-    pub(crate) fn finish_segment(&mut self) {
-        let here = self.here();
-        close(&mut self.segments, here);
+        if let Some(range) = self.ranges[owners as usize].last_mut() {
+            range[1] = here;
+        }
     }
 
     /// Starts reading a condition.
@@ -138,11 +130,11 @@ impl<'t> OperandStore<'t> {
         self.open = Some((offset(self.items.len()), Given::Neither));
     }
 
-    /// Notes that the open condition has its `value` (`true`) or `values` field; the operands
+    /// Notes that the open condition has its `value` or `values` field (`field`); the operands
     /// follow with [`OperandStore::push`].
-    pub(crate) fn given(&mut self, value: bool) {
+    pub(crate) fn given(&mut self, field: Given) {
         if let Some((_, given)) = &mut self.open {
-            *given = given.with(value);
+            *given = given.with(field);
         }
     }
 
@@ -162,20 +154,12 @@ impl<'t> OperandStore<'t> {
         }
     }
 
-    fn slots_in(&self, range: Option<&[u32; 2]>) -> &[Slot] {
-        range
+    /// The slots of the conditions of the flag or segment at `position`, in order.
+    pub(crate) fn slots(&self, owners: Owners, position: usize) -> &[Slot] {
+        self.ranges[owners as usize]
+            .get(position)
             .and_then(|&[start, end]| self.slots.get(start as usize..end as usize))
             .unwrap_or(&[])
-    }
-
-    /// The slots of the conditions of the flag at `position`, in order.
-    pub(crate) fn flag_slots(&self, position: usize) -> &[Slot] {
-        self.slots_in(self.flags.get(position))
-    }
-
-    /// The slots of the conditions of the segment at `position`, in order.
-    pub(crate) fn segment_slots(&self, position: usize) -> &[Slot] {
-        self.slots_in(self.segments.get(position))
     }
 
     /// The operands in `slot`, and which fields gave them.
@@ -192,21 +176,22 @@ impl<'t> OperandStore<'t> {
 mod tests {
     use std::borrow::Cow;
 
-    use super::{Given, Operand, OperandStore};
+    use super::{Given, Operand, OperandStore, Owners};
 
     #[test]
     fn the_fields_given_are_the_same_in_either_order() {
+        let (value, values) = (Given::Value, Given::Values);
         for (first, second, both) in [
-            (true, false, Given::Both),
-            (false, true, Given::Both),
-            (true, true, Given::Value),
-            (false, false, Given::Values),
+            (value, values, Given::Both),
+            (values, value, Given::Both),
+            (value, value, Given::Value),
+            (values, values, Given::Values),
         ] {
             assert_eq!(Given::Neither.with(first).with(second), both);
         }
-        assert_eq!(Given::Neither.with(true), Given::of(true, false));
-        assert_eq!(Given::Neither.with(false), Given::of(false, true));
-        assert_eq!(Given::Both.with(true), Given::of(true, true));
+        assert_eq!(Given::Neither.with(value), Given::of(true, false));
+        assert_eq!(Given::Neither.with(values), Given::of(false, true));
+        assert_eq!(Given::Both.with(value), Given::of(true, true));
     }
 
     #[test]
@@ -214,32 +199,32 @@ mod tests {
         let text = |text: &'static str| Operand::Text(Cow::Borrowed(text));
         let mut store = OperandStore::default();
         // A segment read before the flags, a flag without conditions, then one with two.
-        store.start_segment();
+        store.start(Owners::Segments);
         store.start_condition();
-        store.given(false);
+        store.given(Given::Values);
         store.push(text("admin"));
         store.push(Operand::Number(2.0));
         store.finish_condition();
-        store.finish_segment();
-        store.start_flag();
-        store.finish_flag();
-        store.start_flag();
+        store.finish(Owners::Segments);
+        store.start(Owners::Flags);
+        store.finish(Owners::Flags);
+        store.start(Owners::Flags);
         store.start_condition();
         store.finish_condition();
         store.start_condition();
-        store.given(true);
+        store.given(Given::Value);
         store.push(Operand::Bool(true));
         store.finish_condition();
-        store.finish_flag();
+        store.finish(Owners::Flags);
 
-        let segment = store.segment_slots(0);
+        let segment = store.slots(Owners::Segments, 0);
         assert_eq!(segment.len(), 1);
         assert_eq!(
             store.operands(&segment[0]),
             (&[text("admin"), Operand::Number(2.0)][..], Given::Values)
         );
-        assert!(store.flag_slots(0).is_empty());
-        let flag = store.flag_slots(1);
+        assert!(store.slots(Owners::Flags, 0).is_empty());
+        let flag = store.slots(Owners::Flags, 1);
         assert_eq!(flag.len(), 2);
         assert_eq!(store.operands(&flag[0]), (&[][..], Given::Neither));
         assert_eq!(
@@ -247,7 +232,7 @@ mod tests {
             (&[Operand::Bool(true)][..], Given::Value)
         );
         // Owners that were never read have no conditions.
-        assert!(store.flag_slots(2).is_empty());
-        assert!(store.segment_slots(1).is_empty());
+        assert!(store.slots(Owners::Flags, 2).is_empty());
+        assert!(store.slots(Owners::Segments, 1).is_empty());
     }
 }

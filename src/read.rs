@@ -20,7 +20,7 @@ use crate::error::{LoadError, LoadErrorKind};
 use crate::fasthash::{KeyPacker, StrSet};
 use crate::json::{self, Kind, ParseError, Parser};
 use crate::metadata::{Field as MetadataField, MetadataStore};
-use crate::operand::{Operand, OperandStore};
+use crate::operand::{Given, Operand, OperandStore, Owners};
 use crate::path::JsonPath;
 use crate::snapshot::{
     Condition, Entries, Flag, Override, Prerequisite, Rule, Schedule, Segment, Serve, Snapshot,
@@ -426,10 +426,7 @@ impl<'t> Reader<'t, '_> {
     fn operand(&mut self) -> Read<Operand<'t>> {
         Ok(match self.parser.peek()? {
             Kind::String => Operand::Text(self.parser.string()?),
-            Kind::Number => {
-                let number = self.parser.number()?;
-                number.as_f64().map_or(Operand::Other, Operand::Number)
-            }
+            Kind::Number => Operand::number(&self.parser.number()?),
             Kind::Bool => Operand::Bool(self.parser.boolean()?),
             Kind::Null | Kind::Array | Kind::Object => {
                 self.parser.skip()?;
@@ -576,7 +573,7 @@ impl<'t> Reader<'t, '_> {
     fn segment(&mut self, path: &JsonPath, index: usize) -> Read<Segment<Text<'t>>> {
         let owner = Owner::Segment(index);
         let mut fields = self.open(path)?;
-        self.operands.start_segment();
+        self.operands.start(Owners::Segments);
         let mut key = None;
         let (mut included, mut excluded) = (StrSet::default(), StrSet::default());
         let mut conditions = Vec::new();
@@ -598,7 +595,7 @@ impl<'t> Reader<'t, '_> {
                 self.skip()?;
             }
         });
-        self.operands.finish_segment();
+        self.operands.finish(Owners::Segments);
         let key = fields.required(key, "key")?;
         // Segments are read in order, so this segment's keys land at its position.
         self.segment_keys.push([included, excluded]);
@@ -614,7 +611,7 @@ impl<'t> Reader<'t, '_> {
         let owner = Owner::Flag(index);
         // Flags are read in order, so the entry started here is at this flag's position.
         self.metadata.start_flag();
-        self.operands.start_flag();
+        self.operands.start(Owners::Flags);
         let mut fields = self.open(path)?;
         // Offsets are bounded by the document size limit, far below u32::MAX.
         let start = u32::try_from(self.parser.offset().saturating_sub(1)).unwrap_or(u32::MAX);
@@ -679,7 +676,7 @@ impl<'t> Reader<'t, '_> {
                 }
             }
         });
-        self.operands.finish_flag();
+        self.operands.finish(Owners::Flags);
         let end = u32::try_from(self.parser.offset()).unwrap_or(u32::MAX);
         self.flag_spans.push([start, end]);
         Ok(Flag {
@@ -849,14 +846,14 @@ impl<'t> Reader<'t, '_> {
             }
             "value" => {
                 if !self.null()? {
-                    self.operands.given(true);
+                    self.operands.given(Given::Value);
                     let operand = self.operand()?;
                     self.operands.push(operand);
                 }
             }
             "values" => {
                 if !self.null()? {
-                    self.operands.given(false);
+                    self.operands.given(Given::Values);
                     self.open_array(&path.field("values"))?;
                     while self.parser.next_item()? {
                         let operand = self.operand()?;
