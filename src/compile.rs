@@ -28,8 +28,6 @@ use crate::stats::FlagCounters;
 use crate::timestamp::Timestamp;
 use crate::write::Quoted;
 
-/// Regex programs may not grow beyond this many bytes, whatever the pattern length.
-const REGEX_SIZE_LIMIT: usize = 256 * 1024;
 /// Deepest group nesting accepted in a regex.
 const REGEX_NEST_LIMIT: u32 = 32;
 
@@ -193,6 +191,8 @@ struct Compiler<'l> {
     segment_usable: Vec<bool>,
     /// Regexes compiled so far, by pattern.
     regexes: StrMap<Regex>,
+    /// Bytes the compiled regexes take so far, against `max_regex_total_bytes`.
+    regex_bytes: usize,
     /// Memo slots of remembered tests, by attribute and patterns.
     memo_slots: StrSet,
     /// Per attribute id: which parsing operators read it.
@@ -242,6 +242,7 @@ pub(crate) fn compile<S: Text>(
         segment_index: StrMap::default(),
         segment_usable: Vec::new(),
         regexes: StrMap::default(),
+        regex_bytes: 0,
         memo_slots: StrSet::default(),
         read_ahead: Vec::new(),
         variant_names: StrMap::default(),
@@ -466,6 +467,37 @@ impl Compiler<'_> {
     }
 
     #[inline]
+    /// Compiles a `matches` pattern within the per-pattern and per-snapshot size limits.
+    /// Snapshots often repeat a pattern across flags: each distinct one is compiled, and
+    /// counted against the snapshot's budget, once.
+    fn regex(&mut self, pattern: &str) -> Result<Regex, String> {
+        if let Some(regex) = self.regexes.get(pattern) {
+            return Ok(regex.clone());
+        }
+        let per_pattern = self.limits.max_regex_program_bytes;
+        let left = self
+            .limits
+            .max_regex_total_bytes
+            .saturating_sub(self.regex_bytes);
+        match Regex::new(pattern, per_pattern.min(left), REGEX_NEST_LIMIT) {
+            Ok(regex) => {
+                self.regex_bytes += regex.program_bytes();
+                self.regexes.get_or_insert_with(pattern, || regex.clone());
+                Ok(regex)
+            }
+            Err(error) if error.is_too_large() && left < per_pattern => Err(format!(
+                "the regular expressions of this snapshot compile to more than \
+                 maxRegexTotalBytes ({} bytes) together; this one does not fit in the {left} left",
+                self.limits.max_regex_total_bytes
+            )),
+            Err(error) if error.is_too_large() => Err(format!(
+                "the regular expression compiles to more than maxRegexProgramBytes \
+                 ({per_pattern} bytes); counted repetitions such as a{{1000}} multiply its size"
+            )),
+            Err(error) => Err(format!("invalid regular expression: {error}")),
+        }
+    }
+
     fn check_string(&self, text: &str, path: &JsonPath) -> Load<()> {
         check_count(
             LimitKind::StringBytes,
@@ -1299,22 +1331,15 @@ impl Compiler<'_> {
                             "matches takes regular expressions as strings".to_owned(),
                         );
                     };
-                    // Snapshots often repeat a pattern across flags; compile each one once.
-                    if let Some(regex) = self.regexes.get(pattern) {
-                        patterns.push(regex.clone());
-                        continue;
-                    }
-                    match Regex::new(pattern, REGEX_SIZE_LIMIT, REGEX_NEST_LIMIT).inspect(|regex| {
-                        self.regexes.get_or_insert_with(pattern, || regex.clone());
-                    }) {
+                    match self.regex(pattern) {
                         Ok(regex) => patterns.push(regex),
-                        Err(error) => {
+                        Err(message) => {
                             self.error(
                                 health,
                                 DiagnosticCode::InvalidRegex,
                                 &at(index),
                                 owner,
-                                format!("invalid regular expression: {error}"),
+                                message,
                             );
                             return Ok(None);
                         }

@@ -225,16 +225,46 @@ impl Operator {
     }
 }
 
-/// Whether `needle` occurs in `text`, byte for byte. The standard library's substring search
-/// would bring its panic formatting into the WebAssembly; this scan compares whole windows
-/// (one `memcmp` each) and is bounded by the context's string limit.
+/// Whether `needle` occurs in `text`, byte for byte, in time linear in both (an evaluation is
+/// charged `text + needle` for it). The standard library's substring search would bring its panic
+/// formatting into the WebAssembly. Short needles are compared window by window (at most eight
+/// bytes per position); longer ones go through a Knuth–Morris–Pratt scan, which never looks at
+/// a byte of the text twice, so `aaaa…b` in `aaaa…a` costs no more than any other search.
 fn contains(text: &str, needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    needle.is_empty()
-        || text
-            .as_bytes()
-            .windows(needle.len())
-            .any(|window| window == needle)
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    if needle.len() <= 8 {
+        return needle.is_empty() || text.windows(needle.len()).any(|window| window == needle);
+    }
+    if needle.len() > text.len() {
+        return false;
+    }
+    // border[i]: the length of the longest proper prefix of needle[..=i] that is also its suffix.
+    let mut border = vec![0usize; needle.len()];
+    let mut length = 0;
+    for (i, &byte) in needle.iter().enumerate().skip(1) {
+        while length > 0 && needle.get(length) != Some(&byte) {
+            length = border.get(length - 1).copied().unwrap_or(0);
+        }
+        if needle.get(length) == Some(&byte) {
+            length += 1;
+        }
+        if let Some(slot) = border.get_mut(i) {
+            *slot = length;
+        }
+    }
+    let mut matched = 0;
+    for &byte in text {
+        while matched > 0 && needle.get(matched) != Some(&byte) {
+            matched = border.get(matched - 1).copied().unwrap_or(0);
+        }
+        if needle.get(matched) == Some(&byte) {
+            matched += 1;
+            if matched == needle.len() {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// What preparing a context reads ahead for an attribute: the version or instant that the
@@ -310,4 +340,36 @@ pub(crate) struct Condition {
     /// Slot in a context's memo for operators worth remembering (regexes): the same test on the
     /// same attribute gives the same answer for every flag, so a bulk evaluation runs it once.
     pub(crate) memo: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::contains;
+
+    #[test]
+    fn a_long_needle_is_found_at_the_start_the_end_and_after_false_starts() {
+        let needle = "aaaaaaaaab";
+        assert!(contains("aaaaaaaaab", needle));
+        assert!(contains("xaaaaaaaaaaaaaaab", needle));
+        assert!(!contains("aaaaaaaaaaaaaaaaaaaa", needle));
+        assert!(
+            contains("abababababcabababababcd", "ababababcd")
+                == "abababababcabababababcd".contains("ababababcd")
+        );
+        assert!(contains("ab ab abcab abcabcabd!", "abcabcabd"));
+        assert!(!contains("short", "longer than the text"));
+    }
+
+    proptest! {
+        // Small alphabets make repeated prefixes, where a wrong border table shows.
+        #[test]
+        fn contains_agrees_with_the_standard_search(
+            text in "[ab]{0,40}",
+            needle in "[ab]{0,14}",
+        ) {
+            prop_assert_eq!(contains(&text, &needle), text.contains(needle.as_str()));
+        }
+    }
 }

@@ -9,10 +9,8 @@ use crate::condition::{Parsed, ReadAhead};
 use crate::context::{AttrValue, Context};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::LoadError;
-use crate::evaluate::{
-    evaluate, evaluate_with, Details, ErrorCode, Evaluation, Outcome, Reason, View,
-};
-use crate::fasthash::{KeyIndex, StrSet, U32Map};
+use crate::evaluate::{evaluate, Details, ErrorCode, Evaluation, Outcome, Reason, View};
+use crate::fasthash::{KeyIndex, StrSet};
 use crate::limits::{LimitKind, Limits};
 use crate::load::parse;
 use crate::metadata::MetadataStore;
@@ -486,9 +484,10 @@ impl Engine {
             .collect()
     }
 
-    /// Every flag's outcome, in snapshot order, counted in the statistics. A flag evaluated as
-    /// another's prerequisite is not evaluated again: within one context and instant its outcome
-    /// is the same wherever it is asked for (the compiler keeps chains within the depth limit).
+    /// Every flag's outcome, in snapshot order, counted in the statistics. Each flag is
+    /// evaluated exactly as it would be alone, prerequisites included, so that its cost, and
+    /// whether it stays within [`Limits::max_evaluation_cost`], never depends on which flags
+    /// were evaluated before it.
     pub(crate) fn all_outcomes(
         &self,
         context: &impl EvaluationContext,
@@ -498,19 +497,10 @@ impl Engine {
     }
 
     fn all_outcomes_in(&self, view: View, now: Timestamp) -> Vec<Outcome> {
-        let mut known = U32Map::dense(self.flags.len(), Outcome::error(ErrorCode::General));
         let mut outcomes = Vec::with_capacity(self.flags.len());
         for (position, flag) in self.flags.iter().enumerate() {
             let index = u32::try_from(position).unwrap_or(u32::MAX);
-            let outcome = match known.get(index) {
-                Some(outcome) => outcome,
-                None => {
-                    let outcome =
-                        evaluate_with(self, index, view, now, 0, &mut NoTrace, &mut known);
-                    known.insert(index, outcome);
-                    outcome
-                }
-            };
+            let outcome = evaluate(self, index, view, now, 0, &mut NoTrace);
             self.record(Some(flag), outcome);
             outcomes.push(outcome);
         }

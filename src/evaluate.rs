@@ -8,9 +8,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::bucket::bucketing_text;
-use crate::compile::{CompiledFlag, CompiledSegment, FlagBody, Serve};
+use crate::compile::{CompiledFlag, CompiledSegment, FlagBody, Rule, Serve};
 use crate::condition::{Condition, Parsed};
 use crate::context::AttrValue;
+use crate::cost::{self, Meter};
 use crate::fasthash::U32Map;
 use crate::timestamp::Timestamp;
 use crate::trace::{NoTrace, Step, Tracer};
@@ -230,13 +231,33 @@ pub(crate) fn evaluate<T: Tracer>(
 ) -> Outcome {
     // Does not allocate unless a prerequisite is evaluated.
     let mut prerequisites = U32Map::default();
-    evaluate_with(engine, index, view, now, depth, tracer, &mut prerequisites)
+    let meter = Meter::new(engine.limits.max_evaluation_cost);
+    let outcome = evaluate_with(
+        engine,
+        index,
+        view,
+        now,
+        depth,
+        tracer,
+        &mut prerequisites,
+        &meter,
+    );
+    if meter.is_over() {
+        tracer.step(|| Step::CostLimit {
+            limit: engine.limits.max_evaluation_cost,
+        });
+        return Outcome::error(ErrorCode::General);
+    }
+    outcome
 }
 
-/// [`evaluate`], remembering the outcome of every prerequisite flag evaluated on the way. Within
-/// one evaluation a flag's outcome never changes, and without this a snapshot of a few kilobytes
-/// (layers of flags that each depend on every flag of the next layer) would take exponential time.
-pub(crate) fn evaluate_with<T: Tracer>(
+/// [`evaluate`], remembering the outcome of every prerequisite flag evaluated on the way, and
+/// charging every test to `meter`. Within one evaluation a flag's outcome never changes, and
+/// without this a snapshot of a few kilobytes (layers of flags that each depend on every flag of
+/// the next layer) would take exponential time. Once the meter is over, the outcome means
+/// nothing and the caller answers `GENERAL`.
+#[allow(clippy::too_many_arguments)]
+fn evaluate_with<T: Tracer>(
     engine: &Engine,
     index: u32,
     view: View,
@@ -244,6 +265,7 @@ pub(crate) fn evaluate_with<T: Tracer>(
     depth: usize,
     tracer: &mut T,
     prerequisites: &mut U32Map<Outcome>,
+    meter: &Meter,
 ) -> Outcome {
     let Some(flag) = engine.flags.get(index as usize) else {
         tracer.step(|| Step::FlagNotFound);
@@ -271,6 +293,9 @@ pub(crate) fn evaluate_with<T: Tracer>(
 
     if let Some(overrides) = &body.overrides {
         let key = view.targeting_key();
+        if !meter.charge(cost::of_lookup(key.map_or(0, str::len))) {
+            return Outcome::error(ErrorCode::General);
+        }
         let forced = key.and_then(|key| overrides.get(key)).copied();
         tracer.step(|| Step::Override {
             targeting_key: key.map(str::to_owned),
@@ -309,7 +334,11 @@ pub(crate) fn evaluate_with<T: Tracer>(
                 depth + 1,
                 &mut NoTrace,
                 prerequisites,
+                meter,
             );
+            if meter.is_over() {
+                return outcome;
+            }
             prerequisites.insert(prerequisite.flag, outcome);
             outcome
         };
@@ -342,7 +371,11 @@ pub(crate) fn evaluate_with<T: Tracer>(
     }
 
     for (rule_index, rule) in body.rules.iter().enumerate() {
-        if rule_matches(engine, rule_index, &rule.id, &rule.conditions, view, tracer) {
+        let matched = rule_matches(engine, rule_index, rule, view, tracer, meter);
+        if meter.is_over() {
+            return Outcome::error(ErrorCode::General);
+        }
+        if matched {
             tracer.step(|| Step::RuleMatched {
                 rule: rule_index,
                 rule_id: rule.id.to_string(),
@@ -357,6 +390,7 @@ pub(crate) fn evaluate_with<T: Tracer>(
                 rule_number,
                 view,
                 tracer,
+                meter,
             );
         }
     }
@@ -376,6 +410,7 @@ pub(crate) fn evaluate_with<T: Tracer>(
         None,
         view,
         tracer,
+        meter,
     )
 }
 
@@ -389,11 +424,15 @@ fn serve<T: Tracer>(
     rule: Option<u32>,
     view: View,
     tracer: &mut T,
+    meter: &Meter,
 ) -> Outcome {
     match serve {
         Serve::Variant(variant) => Outcome::served(Some(*variant), fixed_reason, rule),
         Serve::Split { bucket_by, ranges } => {
             let text = view.get(*bucket_by).and_then(bucketing_text);
+            if !meter.charge(cost::of_lookup(text.as_deref().map_or(0, str::len))) {
+                return Outcome::error(ErrorCode::General);
+            }
             let placed = text
                 .as_deref()
                 .zip(body.hasher.as_ref())
@@ -427,19 +466,24 @@ fn serve<T: Tracer>(
     }
 }
 
+/// Whether every condition of `rule` holds. False also when the meter ran out, which the caller
+/// checks.
 fn rule_matches<T: Tracer>(
     engine: &Engine,
     rule_index: usize,
-    rule_id: &str,
-    conditions: &[Condition],
+    rule: &Rule,
     view: View,
     tracer: &mut T,
+    meter: &Meter,
 ) -> bool {
-    for (condition_index, condition) in conditions.iter().enumerate() {
-        let result = condition_holds(engine, condition, view);
+    for (condition_index, condition) in rule.conditions.iter().enumerate() {
+        let result = condition_holds(engine, condition, view, meter);
+        if meter.is_over() {
+            return false;
+        }
         tracer.step(|| Step::Condition {
             rule: rule_index,
-            rule_id: rule_id.to_owned(),
+            rule_id: rule.id.to_string(),
             condition: condition_index,
             attribute: condition
                 .attribute
@@ -460,16 +504,22 @@ fn rule_matches<T: Tracer>(
     true
 }
 
+/// Whether `condition` holds, once its cost is charged to `meter`. The charge comes first and
+/// does not depend on what a prepared context remembers, so every runtime and every order of
+/// evaluation runs out at the same test.
 #[inline]
-fn condition_holds(engine: &Engine, condition: &Condition, view: View) -> bool {
+fn condition_holds(engine: &Engine, condition: &Condition, view: View, meter: &Meter) -> bool {
     let value = condition
         .attribute
         .and_then(|attribute| view.get(attribute));
+    if !meter.charge(cost::of_test(&condition.operator, value)) {
+        return false;
+    }
     let in_segment = |segment: u32| {
         engine
             .segments
             .get(segment as usize)
-            .is_some_and(|segment| segment_contains(engine, segment, view))
+            .is_some_and(|segment| segment_contains(engine, segment, view, meter))
     };
     let parsed = condition
         .attribute
@@ -490,8 +540,12 @@ fn condition_holds(engine: &Engine, condition: &Condition, view: View) -> bool {
     positive != condition.negate
 }
 
-fn segment_contains(engine: &Engine, segment: &CompiledSegment, view: View) -> bool {
+fn segment_contains(engine: &Engine, segment: &CompiledSegment, view: View, meter: &Meter) -> bool {
     let key = view.targeting_key();
+    // Both key lists may be looked up.
+    if !meter.charge(cost::of_lookup(key.map_or(0, str::len)).saturating_mul(2)) {
+        return false;
+    }
     if key.is_some_and(|key| segment.included.contains(key)) {
         return true;
     }
@@ -502,7 +556,7 @@ fn segment_contains(engine: &Engine, segment: &CompiledSegment, view: View) -> b
         && segment
             .conditions
             .iter()
-            .all(|condition| condition_holds(engine, condition, view))
+            .all(|condition| condition_holds(engine, condition, view, meter))
 }
 
 fn variant_name(flag: &CompiledFlag, variant: u32) -> Option<String> {

@@ -472,12 +472,11 @@ impl KeyIndex {
 }
 
 /// A map from `u32` keys (never `u32::MAX`) to small values: a scan while short, an
-/// open-addressing table beyond, or a direct table when the keys are known to be below a bound
-/// (every flag of an engine). Starts without allocating.
+/// open-addressing table beyond. Starts without allocating.
 #[derive(Clone, Debug)]
 pub(crate) struct U32Map<V> {
-    /// Short: entries in insertion order. Hashed: a power-of-two table at most half full.
-    /// Dense: the entry for key `k` at index `k`. Free slots have key `u32::MAX`.
+    /// Short: entries in insertion order. Hashed: a power-of-two table at most half full, whose
+    /// free slots have key `u32::MAX`.
     entries: Vec<(u32, V)>,
     layout: Layout,
     len: usize,
@@ -487,7 +486,6 @@ pub(crate) struct U32Map<V> {
 enum Layout {
     Short,
     Hashed,
-    Dense,
 }
 
 impl<V> Default for U32Map<V> {
@@ -501,19 +499,7 @@ impl<V> Default for U32Map<V> {
 }
 
 impl<V: Copy> U32Map<V> {
-    /// A map for keys below `bound`, one slot each (`filler` is any value, for the free slots).
-    pub(crate) fn dense(bound: usize, filler: V) -> U32Map<V> {
-        U32Map {
-            entries: vec![(u32::MAX, filler); bound],
-            layout: Layout::Dense,
-            len: 0,
-        }
-    }
-
     fn slot_of(&self, key: u32) -> usize {
-        if self.layout == Layout::Dense {
-            return key as usize;
-        }
         let mask = self.entries.len() - 1;
         let mut slot = (u64::from(key).wrapping_mul(K) >> 32) as usize & mask;
         while let Some(&(taken, _)) = self.entries.get(slot) {
@@ -528,7 +514,6 @@ impl<V: Copy> U32Map<V> {
     #[inline]
     pub(crate) fn get(&self, key: u32) -> Option<V> {
         let slot = match self.layout {
-            Layout::Dense => key as usize,
             Layout::Short => {
                 return self
                     .entries
@@ -544,15 +529,9 @@ impl<V: Copy> U32Map<V> {
         }
     }
 
-    /// Sets the value of `key` (in a dense map, keys at or above the bound are ignored).
+    /// Sets the value of `key`.
     #[inline]
     pub(crate) fn insert(&mut self, key: u32, value: V) {
-        if self.layout == Layout::Dense {
-            if let Some(entry) = self.entries.get_mut(key as usize) {
-                *entry = (key, value);
-            }
-            return;
-        }
         match self.layout {
             Layout::Short => {
                 if let Some(entry) = self.entries.iter_mut().find(|(k, _)| *k == key) {
@@ -567,7 +546,7 @@ impl<V: Copy> U32Map<V> {
                 self.grow(value);
             }
             Layout::Hashed if (self.len + 1) * 2 > self.entries.len() => self.grow(value),
-            Layout::Hashed | Layout::Dense => {}
+            Layout::Hashed => {}
         }
         let slot = self.slot_of(key);
         if let Some(entry) = self.entries.get_mut(slot) {
@@ -633,14 +612,6 @@ mod tests {
             let expected = (key % 7 == 0).then_some(key / 7 + 1);
             assert_eq!(map.get(key), expected, "{key}");
         }
-        let mut dense = U32Map::dense(10, 0);
-        dense.insert(3, 30);
-        dense.insert(3, 31);
-        dense.insert(10, 100);
-        assert_eq!(
-            (dense.get(3), dense.get(4), dense.get(10)),
-            (Some(31), None, None)
-        );
     }
 
     #[test]

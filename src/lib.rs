@@ -47,6 +47,7 @@ pub mod bucket;
 mod compile;
 mod condition;
 mod context;
+mod cost;
 mod decimal;
 mod diagnostic;
 mod engine;

@@ -7,9 +7,14 @@ use std::fmt;
 /// Deserializes from JSON with camelCase field names (`{"maxFlags": 500}`); fields not given keep
 /// their defaults.
 ///
-/// A snapshot over any of these is rejected whole with [`LoadErrorKind::Limit`](crate::LoadErrorKind::Limit)
-/// naming the limit; a context over one evaluates to `INVALID_CONTEXT`. The defaults are generous for real
-/// flag sets and small enough that a hostile document cannot exhaust memory or time.
+/// A snapshot over any of the snapshot limits is rejected whole with
+/// [`LoadErrorKind::Limit`](crate::LoadErrorKind::Limit) naming the limit; a context over one
+/// evaluates to `INVALID_CONTEXT`. Three bounds are per flag instead, so that one costly flag
+/// never takes the others down: a pattern over [`Limits::max_regex_program_bytes`] or
+/// [`Limits::max_regex_total_bytes`] is an `invalid-regex` diagnostic of its flag or segment, and
+/// an evaluation that would spend more than [`Limits::max_evaluation_cost`] answers `GENERAL`.
+/// The defaults are generous for real flag sets and small enough that a hostile document cannot
+/// exhaust memory or time (`docs/snapshot-format.md` states the worst case).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Limits {
@@ -35,6 +40,18 @@ pub struct Limits {
     pub max_string_bytes: usize,
     /// Length in bytes of a regular expression.
     pub max_regex_bytes: usize,
+    /// Size in bytes of one compiled regular expression. Counted repetitions make a short
+    /// pattern compile large (`(?:a{1000}){10}` is ten thousand states); a pattern over this is
+    /// an `invalid-regex` diagnostic.
+    pub max_regex_program_bytes: usize,
+    /// Size in bytes of all the compiled regular expressions of one snapshot together (each
+    /// distinct pattern counted once). The patterns compiled after the budget is spent are
+    /// `invalid-regex` diagnostics; the rest of the snapshot works.
+    pub max_regex_total_bytes: usize,
+    /// Work one evaluation may do, in cost units (about one step of a regex state over one
+    /// character, or one byte compared; `docs/snapshot-format.md` gives the cost of each
+    /// operator). An evaluation that would go over answers the caller's default with `GENERAL`.
+    pub max_evaluation_cost: usize,
     /// Length of the longest prerequisite chain (a flag with one prerequisite has depth 1).
     pub max_prerequisite_depth: usize,
     /// Number of attributes in an evaluation context.
@@ -59,6 +76,9 @@ impl Default for Limits {
             max_key_bytes: 256,
             max_string_bytes: 4_096,
             max_regex_bytes: 1_024,
+            max_regex_program_bytes: 32 * 1024,
+            max_regex_total_bytes: 4 * 1024 * 1024,
+            max_evaluation_cost: 100_000,
             max_prerequisite_depth: 16,
             max_context_attributes: 256,
             max_context_string_bytes: 4_096,
@@ -104,6 +124,9 @@ impl Limits {
             "maxKeyBytes" => &mut self.max_key_bytes,
             "maxStringBytes" => &mut self.max_string_bytes,
             "maxRegexBytes" => &mut self.max_regex_bytes,
+            "maxRegexProgramBytes" => &mut self.max_regex_program_bytes,
+            "maxRegexTotalBytes" => &mut self.max_regex_total_bytes,
+            "maxEvaluationCost" => &mut self.max_evaluation_cost,
             "maxPrerequisiteDepth" => &mut self.max_prerequisite_depth,
             "maxContextAttributes" => &mut self.max_context_attributes,
             "maxContextStringBytes" => &mut self.max_context_string_bytes,

@@ -74,6 +74,12 @@ pub enum Step {
         /// Whether the condition holds.
         result: bool,
     },
+    /// The evaluation would have spent more than `Limits::max_evaluation_cost`; it stopped and
+    /// answers `GENERAL` (the trace ends).
+    CostLimit {
+        /// The limit, in cost units.
+        limit: usize,
+    },
     /// A rule matched and decides the result.
     RuleMatched {
         /// Index of the rule.

@@ -358,6 +358,7 @@ impl ToJson for Step {
                 .field("rule", rule)
                 .field("ruleId", rule_id),
             Step::Fallthrough => object.field("step", "fallthrough"),
+            Step::CostLimit { limit } => object.field("step", "costLimit").field("limit", limit),
             Step::Split {
                 bucket_by,
                 value,

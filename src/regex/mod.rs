@@ -39,11 +39,24 @@ impl Regex {
         })
     }
 
+    /// How many states the compiled program has. A search visits at most this many per
+    /// character of the text, which is what an evaluation is charged for a `matches` test.
+    pub(crate) fn states(&self) -> usize {
+        self.program.states()
+    }
+
+    /// Bytes the compiled program takes in memory.
+    pub(crate) fn program_bytes(&self) -> usize {
+        self.program.bytes()
+    }
+
     /// Whether the pattern matches anywhere in `text`.
     pub(crate) fn is_match(&self, text: &str) -> bool {
         self.program.is_match(text)
     }
 }
+
+const TOO_LARGE: &str = "the compiled pattern exceeds the size limit";
 
 /// Why a pattern was refused, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +73,16 @@ impl Error {
 
     pub(super) fn whole(what: &'static str) -> Error {
         Error { what, at: None }
+    }
+
+    pub(super) fn too_large() -> Error {
+        Error::whole(TOO_LARGE)
+    }
+
+    /// Whether the pattern was refused for compiling over the size limit, rather than for its
+    /// syntax.
+    pub(crate) fn is_too_large(&self) -> bool {
+        self.what == TOO_LARGE
     }
 }
 

@@ -6,7 +6,7 @@ use super::Error;
 
 /// One instruction. Threads move to the next instruction unless told otherwise.
 #[derive(Clone, Debug)]
-enum Inst {
+pub(super) enum Inst {
     /// Consumes this character.
     Char(char),
     /// Consumes one character of the canonical ranges.
@@ -26,6 +26,8 @@ pub(super) struct Program {
     /// Whether matches can only start at the start of the text (the pattern opens with `\A`),
     /// which lets a search stop as soon as no thread is left.
     anchored: bool,
+    /// Bytes the program takes, as counted against the size limit.
+    bytes: usize,
 }
 
 impl Program {
@@ -45,7 +47,19 @@ impl Program {
         Ok(Program {
             insts: compiler.insts.into_boxed_slice(),
             anchored,
+            bytes: compiler.bytes,
         })
+    }
+
+    /// How many instructions the program has: a search steps through at most this many per
+    /// character of the text.
+    pub(super) fn states(&self) -> usize {
+        self.insts.len()
+    }
+
+    /// Bytes the program takes in memory.
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes
     }
 
     pub(super) fn is_match(&self, text: &str) -> bool {
@@ -90,6 +104,13 @@ impl Program {
     }
 }
 
+/// What an instruction is counted as against the size limits, the same on every platform so
+/// that a pattern near a limit is accepted or refused alike natively and in WebAssembly: the size
+/// of an instruction on 64-bit targets, which is the larger (WebAssembly's is 12).
+pub(super) const INST_BYTES: usize = 24;
+/// What each range of a class adds: two `char`s.
+pub(super) const RANGE_BYTES: usize = 8;
+
 struct Compiler {
     insts: Vec<Inst>,
     /// Bytes the program takes so far, counted against the size limit.
@@ -100,17 +121,17 @@ struct Compiler {
 impl Compiler {
     fn push(&mut self, inst: Inst) -> Result<u32, Error> {
         let extra = match &inst {
-            Inst::Set(ranges) => std::mem::size_of_val::<[(char, char)]>(ranges),
+            Inst::Set(ranges) => RANGE_BYTES * ranges.len(),
             _ => 0,
         };
-        self.bytes += std::mem::size_of::<Inst>() + extra;
+        self.bytes += INST_BYTES + extra;
         let pc = u32::try_from(self.insts.len()).ok();
         match pc {
             Some(pc) if self.bytes <= self.size_limit => {
                 self.insts.push(inst);
                 Ok(pc)
             }
-            _ => Err(Error::whole("the compiled pattern exceeds the size limit")),
+            _ => Err(Error::too_large()),
         }
     }
 

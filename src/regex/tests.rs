@@ -319,3 +319,12 @@ fn syntax_outside_the_supported_part_is_refused() {
         assert!(ours(pattern).is_none(), "{pattern:?} was accepted");
     }
 }
+
+#[test]
+fn instructions_are_counted_at_no_less_than_their_size_on_this_platform() {
+    assert!(std::mem::size_of::<super::program::Inst>() <= super::program::INST_BYTES);
+    assert_eq!(
+        std::mem::size_of::<(char, char)>(),
+        super::program::RANGE_BYTES
+    );
+}

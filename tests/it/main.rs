@@ -4,6 +4,7 @@ mod bucketing;
 mod built;
 #[cfg(feature = "cli")]
 mod cli;
+mod cost;
 mod engine;
 mod properties;
 mod support;

@@ -1,0 +1,128 @@
+//! What one evaluation may spend, and what each test costs.
+//!
+//! A snapshot of a few kilobytes can ask for a lot of work: a pattern of ten thousand states run
+//! over a long attribute, a segment of costly conditions named by a thousand rules, thousands of
+//! substrings to look for. Every test an evaluation makes is charged an upper bound of its work
+//! *before* it runs, from the compiled operands and the length of the attribute's value alone,
+//! and an evaluation whose charges would pass [`Limits::max_evaluation_cost`](crate::Limits)
+//! stops and answers `GENERAL`. The charges depend on nothing but the snapshot and the context
+//! (not on what a prepared context remembered, nor on the order flags are asked in), so an
+//! evaluation that goes over does so in every runtime and every time.
+//!
+//! One unit is about one step of a regex state over one character, the slowest step there is;
+//! the other charges are in the same units and so over-count cheaper work.
+
+use std::cell::Cell;
+
+use crate::condition::Operator;
+use crate::context::AttrValue;
+
+/// What is left to spend in one evaluation.
+pub(crate) struct Meter {
+    left: Cell<u64>,
+    over: Cell<bool>,
+}
+
+impl Meter {
+    pub(crate) fn new(limit: usize) -> Meter {
+        Meter {
+            left: Cell::new(u64::try_from(limit).unwrap_or(u64::MAX)),
+            over: Cell::new(false),
+        }
+    }
+
+    /// Takes `units` from what is left. False when they are not there: the evaluation is then
+    /// over its limit for good, whatever it tries next.
+    pub(crate) fn charge(&self, units: u64) -> bool {
+        match self.left.get().checked_sub(units) {
+            Some(left) if !self.over.get() => {
+                self.left.set(left);
+                true
+            }
+            _ => {
+                self.over.set(true);
+                false
+            }
+        }
+    }
+
+    /// Whether a charge was refused.
+    pub(crate) fn is_over(&self) -> bool {
+        self.over.get()
+    }
+}
+
+/// The charge for testing `operator` against `value`: at least the value's size (an explanation
+/// copies it), plus an upper bound of the operator's work.
+pub(crate) fn of_test(operator: &Operator, value: Option<&AttrValue>) -> u64 {
+    match value {
+        None => 1,
+        Some(AttrValue::List(items)) => items
+            .iter()
+            .map(|item| of_scalar(operator, item))
+            .fold(1, u64::saturating_add),
+        Some(scalar) => of_scalar(operator, scalar),
+    }
+}
+
+/// The charge for looking up a key of `bytes` bytes in a hashed set (overrides, segment lists,
+/// the bucketing hash).
+pub(crate) fn of_lookup(bytes: usize) -> u64 {
+    1 + units(bytes)
+}
+
+fn of_scalar(operator: &Operator, value: &AttrValue) -> u64 {
+    let AttrValue::String(text) = value else {
+        // Numbers and booleans: one comparison per operand at most.
+        return 1 + match operator {
+            Operator::OneOf { numbers, .. } | Operator::Number(_, numbers) => units(numbers.len()),
+            Operator::Date(_, instants) => units(instants.len()),
+            _ => 0,
+        };
+    };
+    let n = units(text.len());
+    let work = match operator {
+        Operator::Exists | Operator::InSegment(_) | Operator::Number(..) => 0,
+        // Hashing the text, then comparing it with one candidate.
+        Operator::OneOf { .. } => n.saturating_mul(2),
+        // A linear-time search per needle.
+        Operator::Contains(needles) => needles
+            .iter()
+            .map(|needle| n.saturating_add(units(needle.len())))
+            .fold(0, u64::saturating_add),
+        Operator::StartsWith(affixes) | Operator::EndsWith(affixes) => affixes
+            .iter()
+            .map(|affix| 1 + n.min(units(affix.len())))
+            .fold(0, u64::saturating_add),
+        // Every state may step over every character, and once more at the end.
+        Operator::Matches(patterns) => patterns
+            .iter()
+            .map(|pattern| units(pattern.states()).saturating_mul(n + 1))
+            .fold(0, u64::saturating_add),
+        // Parsing, then comparing with each operand (at most one step per identifier).
+        Operator::Semver(_, versions) => n.saturating_mul(units(versions.len()) + 1),
+        Operator::Date(_, instants) => n.saturating_add(units(instants.len())),
+    };
+    n.saturating_add(1).saturating_add(work)
+}
+
+fn units(count: usize) -> u64 {
+    u64::try_from(count).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Meter;
+
+    #[test]
+    fn a_meter_spends_down_to_zero_and_then_refuses_everything() {
+        let meter = Meter::new(10);
+        assert!(meter.charge(4));
+        assert!(meter.charge(6));
+        assert!(!meter.is_over());
+        assert!(!meter.charge(1));
+        assert!(meter.is_over());
+        // Once over, even a free test is refused: the evaluation has stopped.
+        assert!(!meter.charge(0));
+    }
+}
