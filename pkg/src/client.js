@@ -13,6 +13,111 @@ const DEFAULTS = {
 
 const PERSISTED_VERSION = 1;
 
+// The longest wait a timer can be given: setTimeout fires at once (after 1 ms, in Node) when
+// asked to wait longer, which turned a long Retry-After into a request every millisecond.
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+// The engine's default document size limit, which is also the default body limit.
+const DEFAULT_MAX_BODY_BYTES = 16 * 2 ** 20;
+
+// Redirects followed within one attempt (same origin only, unless allowed otherwise).
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+// Media types read as a snapshot: JSON's, and the generic ones static file hosts give files
+// they do not recognise. Anything else (an HTML login or captive-portal page, XML) is refused
+// unread.
+const READABLE_TYPES = new Set(['application/json', 'text/json', 'text/plain', 'application/octet-stream', 'binary/octet-stream']);
+
+/** `ms` as a delay every timer honours: within [0, 2^31 − 1]; `fallback` if `ms` is not a number. */
+function timerDelay(ms, fallback) {
+  const value = typeof ms === 'number' && !Number.isNaN(ms) ? ms : fallback;
+  return Math.min(MAX_TIMER_DELAY, Math.max(0, value || 0));
+}
+
+/** A duration option: a number ≥ 0 (at most the longest timer delay), else `fallback`. */
+function duration(value, fallback) {
+  return typeof value === 'number' && value >= 0 ? Math.min(value, MAX_TIMER_DELAY) : fallback;
+}
+
+/** A byte count option: an integer ≥ 0, else `fallback`. */
+function byteCount(value, fallback) {
+  return Number.isSafeInteger(value) && value >= 0 ? value : fallback;
+}
+
+function readableType(header) {
+  if (!header) return true;
+  const type = header.split(';')[0].trim().toLowerCase();
+  return READABLE_TYPES.has(type) || type.endsWith('+json');
+}
+
+function originOf(url) {
+  try {
+    return new URL(url, globalThis.location?.href).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lets go of a response's body unread (cancelling its download). */
+function discard(response) {
+  try {
+    response.body?.cancel().catch(() => undefined);
+  } catch {
+    // Already read or locked: nothing to let go of.
+  }
+}
+
+function tooLarge(size, limit) {
+  return new VexilError(`the response body is ${size} bytes, over the limit of ${limit} (maxBodyBytes)`, 'LIMIT_DOCUMENT_BYTES');
+}
+
+/**
+ * The response body's bytes, refused with LIMIT_DOCUMENT_BYTES as soon as it is known to be over
+ * `limit`: from Content-Length before reading, else while reading (the download is cancelled).
+ */
+async function readBounded(response, limit) {
+  const declared = response.headers.get('content-length');
+  if (declared && /^\d+$/.test(declared.trim()) && Number(declared) > limit) {
+    discard(response);
+    throw tooLarge(Number(declared), limit);
+  }
+  const reader = response.body?.getReader?.();
+  if (!reader) {
+    // A fetch without streams: the whole body, checked afterwards.
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.byteLength > limit) throw tooLarge(bytes.byteLength, limit);
+    return bytes;
+  }
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      reader.cancel().catch(() => undefined);
+      throw tooLarge(`more than ${limit}`, limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+// Why a 4xx answer will not change by asking again soon.
+function refusal(status) {
+  if (status === 401 || status === 403) return 'the key or headers sent are refused';
+  if (status === 404 || status === 410) return 'there is no snapshot at this URL';
+  return 'the request is refused';
+}
+
 // FNV-1a over the UTF-16 code units: a cheap integrity check for a persisted copy (it catches
 // truncation and corruption, not tampering, which storage on the same device cannot prevent).
 function checksum(text) {
@@ -83,8 +188,13 @@ export class Client {
   #etag = null;
   #source = null;
   #lastSuccess = undefined;
+  // When the first failed attempt since the last success ended; undefined while not failing.
+  #failingSince = undefined;
   #failures = 0;
   #stale = false;
+  // 'manual' follows redirects here, to check each one's origin; 'follow' where the runtime
+  // hides manual redirects (browsers), checking the final origin afterwards.
+  #redirects = 'manual';
   #timer = undefined;
   #dueAt = 0;
   #inflight = null;
@@ -100,13 +210,23 @@ export class Client {
   #detach = [];
 
   constructor(options = {}) {
+    const jitter = Number(options.jitter ?? DEFAULTS.jitter);
     this.#options = {
       ...DEFAULTS,
       ...options,
-      backoff: { ...DEFAULTS.backoff, ...options.backoff },
+      ttl: duration(options.ttl, DEFAULTS.ttl),
+      timeout: duration(options.timeout, DEFAULTS.timeout),
+      jitter: Number.isNaN(jitter) ? DEFAULTS.jitter : Math.min(1, Math.max(0, jitter)),
+      backoff: {
+        initial: duration(options.backoff?.initial, DEFAULTS.backoff.initial),
+        max: duration(options.backoff?.max, DEFAULTS.backoff.max),
+      },
+      maxBodyBytes: byteCount(options.maxBodyBytes ?? options.limits?.maxDocumentBytes, DEFAULT_MAX_BODY_BYTES),
     };
     this.#fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
-    this.#setTimeout = options.setTimeout ?? globalThis.setTimeout.bind(globalThis);
+    const setTimer = options.setTimeout ?? globalThis.setTimeout.bind(globalThis);
+    // Every wait the client asks for goes through here, so none can overflow a timer.
+    this.#setTimeout = (callback, ms) => setTimer(callback, timerDelay(ms, 0));
     this.#clearTimeout = options.clearTimeout ?? globalThis.clearTimeout.bind(globalThis);
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
@@ -126,7 +246,7 @@ export class Client {
 
   // ---- loading -------------------------------------------------------------------------------
 
-  #accept(snapshot, etag, source) {
+  #accept(snapshot, etag, source, decoded) {
     let engine;
     try {
       engine = new Engine(snapshot, { limits: this.#options.limits });
@@ -143,7 +263,9 @@ export class Client {
       this.#emit('error', { error, code: error.code, source });
       return false;
     }
-    const text = typeof snapshot === 'string' ? snapshot : snapshot instanceof Uint8Array ? new TextDecoder().decode(snapshot) : JSON.stringify(snapshot);
+    const text =
+      decoded ??
+      (typeof snapshot === 'string' ? snapshot : snapshot instanceof Uint8Array ? new TextDecoder().decode(snapshot) : JSON.stringify(snapshot));
     const first = this.#engine === null;
     // Which flags changed is only worked out when a snapshot replaces another.
     const keys = first ? [] : changedKeys(this.#engine, engine);
@@ -236,32 +358,34 @@ export class Client {
     try {
       const headers = { accept: 'application/json', ...this.#options.headers };
       if (this.#etag && this.#engine) headers['if-none-match'] = this.#etag;
-      const response = await this.#fetch(String(this.#options.url), {
-        headers,
-        signal: controller.signal,
-        cache: 'no-cache',
-      });
+      let response = await this.#request(headers, controller.signal, 'no-cache');
+      if (response.status === 304 && !this.#engine) {
+        // A 304 with nothing cached (a validator in the configured headers, or a cache on the
+        // way): asked once more at once, in full, bypassing caches.
+        discard(response);
+        this.#etag = null;
+        const full = Object.fromEntries(
+          Object.entries(headers).filter(([name]) => !/^if-(none-match|modified-since)$/i.test(name)),
+        );
+        response = await this.#request(full, controller.signal, 'reload');
+      }
       if (response.status === 304) {
-        if (!this.#engine) {
-          // A 304 with nothing cached: forget the validator and ask again in full.
-          this.#etag = null;
-          throw new VexilError('304 Not Modified with no snapshot cached', 'NOT_MODIFIED_WITHOUT_SNAPSHOT');
-        }
+        discard(response);
+        if (!this.#engine) throw new VexilError('304 Not Modified with no snapshot cached, twice', 'NOT_MODIFIED_WITHOUT_SNAPSHOT');
         this.#succeeded();
       } else if (response.ok) {
-        const bytes = new Uint8Array(await response.arrayBuffer());
-        if (!this.#accept(bytes, response.headers.get('etag'), 'network')) {
-          // An unusable or older document: keep serving, and try again on the failure schedule.
-          delay = this.#failed(undefined, false);
-        } else {
-          this.#succeeded();
-        }
+        delay = await this.#load(response);
       } else {
-        const error = new VexilError(`the config endpoint answered ${response.status}`, `HTTP_${response.status}`);
+        const { status } = response;
         const wait = retryAfter(response.headers.get('retry-after'), this.#now());
-        // Drain the body so the connection can be reused.
-        await response.arrayBuffer().catch(() => undefined);
-        delay = this.#failed({ error, code: error.code, source: 'network' }, true, wait);
+        discard(response);
+        // A 4xx other than 408 and 429 is the configuration's fault (key, headers, URL), and
+        // asking again soon gets the same answer.
+        const refused = status >= 400 && status < 500 && status !== 408 && status !== 429;
+        const error = refused
+          ? new VexilError(`the config endpoint answered ${status}: ${refusal(status)}`, `HTTP_${status}`)
+          : new VexilError(`the config endpoint answered ${status}`, `HTTP_${status}`);
+        delay = this.#failed({ error, code: error.code, source: 'network' }, true, { retryAfter: wait, refused });
       }
     } catch (error) {
       if (this.#closed) return;
@@ -276,8 +400,73 @@ export class Client {
     this.#schedule(delay);
   }
 
+  // Fetches the endpoint, following up to MAX_REDIRECTS redirects to its own origin; a redirect
+  // elsewhere is refused unless `allowCrossOriginRedirects`, before any request goes there.
+  async #request(headers, signal, cache) {
+    let target = String(this.#options.url);
+    const origin = originOf(target);
+    const allowed = (url) => this.#options.allowCrossOriginRedirects === true || originOf(url) === origin;
+    for (let redirects = 0; ; redirects += 1) {
+      const response = await this.#fetch(target, { headers, signal, cache, redirect: this.#redirects });
+      if (response.type === 'opaqueredirect') {
+        // This runtime does not show where a manual redirect leads (browsers, where CORS keeps
+        // headers from other origins): follow from now on, and check where it led.
+        if (this.#redirects === 'follow' || redirects === MAX_REDIRECTS) throw new VexilError('a redirect that cannot be followed', 'REDIRECT');
+        this.#redirects = 'follow';
+        continue;
+      }
+      if (response.redirected && response.url && !allowed(response.url)) {
+        discard(response);
+        throw new VexilError(`the config endpoint redirected to another origin (${originOf(response.url)})`, 'CROSS_ORIGIN_REDIRECT');
+      }
+      const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
+      if (!location) return response;
+      discard(response);
+      let next;
+      try {
+        next = new URL(location, target).href;
+      } catch {
+        throw new VexilError(`the config endpoint redirected to an unreadable location ${JSON.stringify(location)}`, 'REDIRECT');
+      }
+      if (!allowed(next)) {
+        throw new VexilError(
+          `the config endpoint redirected to another origin (${originOf(next)}); not followed without allowCrossOriginRedirects`,
+          'CROSS_ORIGIN_REDIRECT',
+        );
+      }
+      if (redirects === MAX_REDIRECTS) throw new VexilError(`more than ${MAX_REDIRECTS} redirects`, 'REDIRECT');
+      target = next;
+    }
+  }
+
+  // Reads a 200 answer and loads it; returns the wait before the next attempt if it failed.
+  async #load(response) {
+    if (!readableType(response.headers.get('content-type'))) {
+      discard(response);
+      const type = response.headers.get('content-type');
+      const error = new VexilError(`the config endpoint answered with ${type}, not JSON; not read`, 'CONTENT_TYPE');
+      return this.#failed({ error, code: error.code, source: 'network' }, true);
+    }
+    const bytes = await readBounded(response, this.#options.maxBodyBytes);
+    const text = new TextDecoder().decode(bytes);
+    const etag = response.headers.get('etag');
+    if (this.#engine && text === this.#text) {
+      // The same document under another ETag: nothing to load, and nothing to write to storage.
+      this.#etag = etag;
+      this.#succeeded();
+      return undefined;
+    }
+    if (!this.#accept(bytes, etag, 'network', text)) {
+      // An unusable or older document: keep serving, and try again on the failure schedule.
+      return this.#failed(undefined, false);
+    }
+    this.#succeeded();
+    return undefined;
+  }
+
   #succeeded() {
     this.#lastSuccess = this.#now();
+    this.#failingSince = undefined;
     this.#failures = 0;
     if (this.#source === 'bootstrap' || this.#source === 'storage') this.#source = 'network';
     if (this.#stale) {
@@ -286,18 +475,23 @@ export class Client {
     }
   }
 
-  // Records a failed attempt and returns how long to wait before the next.
-  #failed(event, report, minimum) {
+  // Records a failed attempt and returns how long to wait before the next: the backoff (the
+  // longest at once when `refused`), lengthened to `retryAfter` but never past the longest.
+  #failed(event, report, { retryAfter: asked, refused = false } = {}) {
+    const now = this.#now();
     this.#failures += 1;
+    this.#failingSince ??= now;
     if (report && event) this.#emit('error', event);
     const { initial, max } = this.#options.backoff;
-    const backoff = Math.min(max, initial * 2 ** Math.min(this.#failures - 1, 30));
-    const age = this.#lastSuccess === undefined ? Infinity : this.#now() - this.#lastSuccess;
-    if (this.#engine && !this.#stale && age > this.#options.ttl) {
+    const backoff = refused ? max : Math.min(max, initial * 2 ** Math.min(this.#failures - 1, 30));
+    // Stale once refreshing has been failing for longer than the TTL.
+    if (this.#engine && !this.#stale && now - this.#failingSince > this.#options.ttl) {
       this.#stale = true;
-      this.#emit('stale', { age: Number.isFinite(age) ? age : null, revision: this.#engine.revision });
+      const age = this.#lastSuccess === undefined ? null : now - this.#lastSuccess;
+      this.#emit('stale', { age, failingSince: this.#failingSince, revision: this.#engine.revision });
     }
-    return Math.max(this.#jittered(backoff), minimum ?? 0);
+    const delay = this.#jittered(backoff);
+    return asked === undefined ? delay : Math.max(delay, Math.min(asked, max));
   }
 
   #jittered(delay) {
@@ -307,6 +501,7 @@ export class Client {
 
   #schedule(delay) {
     if (this.#closed || this.#paused()) return;
+    delay = timerDelay(delay, this.#options.ttl);
     this.#clearTimeout(this.#timer);
     this.#dueAt = this.#now() + delay;
     this.#timer = this.#setTimeout(() => {
@@ -378,7 +573,8 @@ export class Client {
         resolve(value);
       };
       this.#readyWaiters.push(settle);
-      if (timeout !== undefined) {
+      // No timer for a timeout that is not a number, or Infinity: the wait is unbounded.
+      if (typeof timeout === 'number' && timeout < Infinity) {
         timer = this.#setTimeout(() => {
           this.#readyWaiters = this.#readyWaiters.filter((waiter) => waiter !== settle);
           resolve(false);
@@ -395,6 +591,7 @@ export class Client {
       source: this.#source,
       stale: this.#stale,
       lastSuccess: this.#lastSuccess ?? null,
+      failingSince: this.#failingSince ?? null,
       failures: this.#failures,
       closed: this.#closed,
     };
@@ -607,7 +804,7 @@ export class Client {
   }
 
   #scheduleFlush() {
-    const interval = this.#options.flushInterval ?? 60 * 1000;
+    const interval = duration(this.#options.flushInterval, 60 * 1000);
     this.#flushTimer = this.#setTimeout(() => {
       this.flush().finally(() => {
         if (!this.#closed) this.#scheduleFlush();

@@ -300,6 +300,49 @@ export class PreparedContext {
   }
 }
 
+const DEFAULT_MAX_DOCUMENT_BYTES = 16 * 2 ** 20;
+
+// The UTF-8 length of `text`, as `encodeInto` writes it (a lone surrogate becomes U+FFFD, three
+// bytes); it stops counting once past `stop`.
+function utf8Length(text, stop) {
+  let bytes = 0;
+  for (let index = 0; index < text.length && bytes <= stop; index += 1) {
+    const unit = text.charCodeAt(index);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && (text.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      index += 1;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * The engine's LIMIT_DOCUMENT_BYTES error if `snapshot` (text or a Uint8Array) is over the document
+ * size limit, else undefined. Limits that are not readable are left for the engine to refuse,
+ * checked here against the default.
+ */
+function oversized(snapshot, limits) {
+  const given = limits?.maxDocumentBytes;
+  const limit = Number.isSafeInteger(given) && given >= 0 ? given : DEFAULT_MAX_DOCUMENT_BYTES;
+  let size;
+  if (typeof snapshot === 'string') {
+    // Each UTF-16 unit is one to three bytes (a pair of them, four): counted one by one only
+    // when those bounds leave it open.
+    if (snapshot.length <= limit / 3) return undefined;
+    const bytes = snapshot.length > limit ? snapshot.length : utf8Length(snapshot, limit);
+    if (bytes <= limit) return undefined;
+    size = `at least ${bytes}`;
+  } else if (snapshot instanceof Uint8Array) {
+    if (snapshot.byteLength <= limit) return undefined;
+    size = snapshot.byteLength;
+  } else {
+    return undefined;
+  }
+  return new VexilError(`document size in bytes is ${size}, over the limit of ${limit}`, 'LIMIT_DOCUMENT_BYTES', '$');
+}
+
 /** A compiled flag snapshot. */
 export class Engine {
   #text;
@@ -336,6 +379,10 @@ export class Engine {
     else if (snapshot instanceof ArrayBuffer) this.#text = new Uint8Array(snapshot.slice(0));
     else if (snapshot !== null && typeof snapshot === 'object') this.#text = JSON.stringify(snapshot);
     else throw new VexilError('a snapshot is JSON text, UTF-8 bytes or an object', 'NOT_JSON');
+    // Refused before the document is copied into WebAssembly memory, which grows for it and
+    // never shrinks: checked only in there, an oversized document would keep its memory.
+    const oversize = oversized(this.#text, options.limits);
+    if (oversize) throw oversize;
     this.#limits = options.limits ? JSON.stringify(options.limits) : undefined;
     this.#load();
   }

@@ -260,51 +260,6 @@ test('a server that stops answering is timed out, and the client backs off expon
   client.close();
 });
 
-test('429 with Retry-After waits at least that long', async () => {
-  reset(serve(snapshot(42), '"r42"'), serve('slow down', null, 429, { 'retry-after': '120' }));
-  const timers = manualTimers();
-  const client = makeClient(timers);
-  await client.ready();
-  await settled(client);
-  await client.refresh();
-  assert.ok(timers.delays().includes(120_000), `delays ${timers.delays()}`);
-  client.close();
-});
-
-test('a 304 with no snapshot cached is an error, and the next request asks in full', async () => {
-  reset((request, response) => response.writeHead(304, { etag: '"x"' }).end());
-  const timers = manualTimers();
-  const client = makeClient(timers);
-  const events = collect(client);
-  await client.refresh();
-  assert.equal(client.status.ready, false);
-  assert.deepEqual(events.map((event) => event.code), ['NOT_MODIFIED_WITHOUT_SNAPSHOT']);
-  await client.refresh();
-  assert.equal(requests.at(-1).headers['if-none-match'], undefined);
-  assert.equal(client.status.ready, true);
-  client.close();
-});
-
-test('refreshing that keeps failing past the TTL makes results STALE, once reported', async () => {
-  let clock = 1_000_000;
-  reset(serve(snapshot(42), '"r42"'), serve('', null, 500), serve('', null, 500), serve(snapshot(42), '"r42"'));
-  const client = makeClient(manualTimers(), { now: () => clock, ttl: 60_000 });
-  const events = collect(client);
-  await client.ready();
-  await settled(client);
-  clock += 61_000;
-  await client.refresh();
-  await client.refresh();
-  assert.deepEqual(events.filter((event) => event.name === 'stale').length, 1);
-  const details = client.getBooleanDetails('quebec-ontario-launch', false);
-  assert.equal(details.reason, 'STALE');
-  assert.equal(details.engineReason, 'TARGETING_MATCH');
-  assert.equal(details.value, true);
-  await client.refresh();
-  assert.equal(client.getBooleanDetails('quebec-ontario-launch', false).reason, 'TARGETING_MATCH');
-  client.close();
-});
-
 test('bootstrap answers at once as CACHED, and the persisted copy survives a restart', async () => {
   reset(hang());
   const storage = new Map();

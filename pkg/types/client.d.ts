@@ -20,8 +20,16 @@ export interface ClientOptions {
   jitter?: number;
   /** Milliseconds before a request is abandoned. Default 10 seconds. */
   timeout?: number;
-  /** Waits after failures: doubling from `initial` up to `max` milliseconds. */
+  /**
+   * Waits after failures: doubling from `initial` up to `max` milliseconds; `max` at once when
+   * the endpoint refuses the request (401, 403, 404, other 4xx but 408 and 429). `Retry-After`
+   * lengthens a wait up to `max`, never past it.
+   */
   backoff?: { initial?: number; max?: number };
+  /** The largest response body read, in bytes. Default: `limits.maxDocumentBytes`, else 16 MiB. */
+  maxBodyBytes?: number;
+  /** Follow redirects to another origin than `url`'s. Default false: such a redirect is an error. */
+  allowCrossOriginRedirects?: boolean;
   /** Extra request headers (an API key, for instance). */
   headers?: Record<string, string>;
   /** Where the last good snapshot is persisted. Default: localStorage in browsers, memory elsewhere; null for memory. */
@@ -57,7 +65,8 @@ export interface ClientEvents {
   ready: { source: 'bootstrap' | 'storage' | 'network'; revision: number };
   /** `keys`: the flags added, removed or whose text changed, in snapshot order (removed last). */
   change: { keys: string[]; revision: number; source: 'bootstrap' | 'storage' | 'network' };
-  stale: { age: number | null; revision: number };
+  /** `age`: since the last successful refresh (null if none); `failingSince`: when refreshing started failing. */
+  stale: { age: number | null; failingSince: number; revision: number };
   fresh: { revision: number | null };
   error: { error: Error; code: string; source: string };
 }
@@ -68,6 +77,8 @@ export interface ClientStatus {
   source: 'bootstrap' | 'storage' | 'network' | null;
   stale: boolean;
   lastSuccess: number | null;
+  /** When the first failed refresh since the last success was, or null while refreshing succeeds. */
+  failingSince: number | null;
   failures: number;
   closed: boolean;
 }
