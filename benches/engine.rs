@@ -1,5 +1,6 @@
 //! Native benchmarks of the engine: evaluating one flag of each kind, evaluating every flag of a
-//! 200-flag snapshot for one user, and loading a 5,000-flag snapshot.
+//! 200-flag snapshot for one user, loading a 5,000-flag snapshot, and the costliest single
+//! evaluations known.
 //!
 //! Run with `make bench` (`cargo bench --bench engine`); `docs/benchmarks.md` records the figures
 //! and the targets they are compared against. The snapshots come from `support`, a deterministic
@@ -208,5 +209,35 @@ fn load_snapshot(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, evaluate_one, evaluate_all, load_snapshot);
+/// The costliest single evaluations known (see `support::worst`), each with a context made
+/// fresh for every call, so nothing is remembered between them.
+fn worst_case(c: &mut Criterion) {
+    let worst = support::worst::worst_cases();
+    let engine = Engine::from_json(&worst.json).expect("the worst-case snapshot loads");
+    let now = now();
+    let mut group = c.benchmark_group("worst_case");
+    for case in &worst.cases {
+        let context = Context::from_json_value(case.context.clone()).expect("a valid context");
+        let outcome = engine.evaluate(case.flag, &context, now);
+        let label = outcome
+            .error_code
+            .map_or(outcome.reason.as_str(), |code| code.as_str());
+        group.bench_function(format!("{} ({label})", case.flag), |b| {
+            b.iter_batched(
+                || context.clone(),
+                |context| black_box(engine.evaluate(case.flag, &context, now).reason),
+                BatchSize::SmallInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    evaluate_one,
+    evaluate_all,
+    load_snapshot,
+    worst_case
+);
 criterion_main!(benches);

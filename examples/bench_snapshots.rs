@@ -1,6 +1,7 @@
 //! Writes the benchmark workload for other runtimes: the same generated snapshots the criterion
-//! benchmarks load (200 and 5,000 flags), and the user, instant and benchmarked flag keys, as
-//! JSON files in the directory given (default `target/bench-snapshots`). The npm package's Node
+//! benchmarks load (200 and 5,000 flags), the user, instant and benchmarked flag keys, and the
+//! worst-case flags with their contexts, as JSON files in the directory given (default
+//! `target/bench-snapshots`). The npm package's Node
 //! benchmark reads them, so both measure byte-for-byte the same work.
 //!
 //! ```sh
@@ -48,10 +49,19 @@ fn main() -> ExitCode {
         },
     });
     let workload = workload.to_string();
+    let worst = support::worst::worst_cases();
+    let worst_cases: Vec<serde_json::Value> = worst
+        .cases
+        .iter()
+        .map(|case| json!({"flag": case.flag, "context": case.context}))
+        .collect();
+    let worst_cases = serde_json::Value::from(worst_cases).to_string();
     let files = [
         ("snapshot-200.json", small.json.as_str()),
         ("snapshot-5000.json", large.json.as_str()),
         ("workload.json", workload.as_str()),
+        ("worst-case-snapshot.json", worst.json.as_str()),
+        ("worst-cases.json", worst_cases.as_str()),
     ];
     if !support::write_files("bench_snapshots", &directory, &files) {
         return ExitCode::FAILURE;

@@ -9,8 +9,9 @@
 //! (not on what a prepared context remembered, nor on the order flags are asked in), so an
 //! evaluation that goes over does so in every runtime and every time.
 //!
-//! One unit is about one step of a regex state over one character, the slowest step there is;
-//! the other charges are in the same units and so over-count cheaper work.
+//! One unit is about one step of a regex state over one character, the slowest step there is
+//! (3–4 ns natively); the other charges are in the same units, measured so that no kind of work
+//! is much slower per unit (`benches/support/worst.rs` builds the costliest flag of each kind).
 
 use std::cell::Cell;
 
@@ -52,17 +53,26 @@ impl Meter {
     }
 }
 
+/// What evaluating a flag costs before any of its tests: finding it, its kill switch and
+/// schedule, and remembering it as a prerequisite (about 30 ns).
+pub(crate) const FLAG: u64 = 10;
+
+/// What any test costs besides its operator's work: reading the attribute and the memo (about
+/// 9 ns).
+const TEST: u64 = 3;
+
 /// The charge for testing `operator` against `value`: at least the value's size (an explanation
 /// copies it), plus an upper bound of the operator's work.
 pub(crate) fn of_test(operator: &Operator, value: Option<&AttrValue>) -> u64 {
-    match value {
-        None => 1,
+    let work = match value {
+        None => 0,
         Some(AttrValue::List(items)) => items
             .iter()
             .map(|item| of_scalar(operator, item))
-            .fold(1, u64::saturating_add),
+            .fold(0, u64::saturating_add),
         Some(scalar) => of_scalar(operator, scalar),
-    }
+    };
+    TEST.saturating_add(work)
 }
 
 /// The charge for looking up a key of `bytes` bytes in a hashed set (overrides, segment lists,

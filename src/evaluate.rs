@@ -267,6 +267,9 @@ fn evaluate_with<T: Tracer>(
     prerequisites: &mut U32Map<Outcome>,
     meter: &Meter,
 ) -> Outcome {
+    if !meter.charge(cost::FLAG) {
+        return Outcome::error(ErrorCode::General);
+    }
     let Some(flag) = engine.flags.get(index as usize) else {
         tracer.step(|| Step::FlagNotFound);
         return Outcome::error(ErrorCode::FlagNotFound);

@@ -78,7 +78,7 @@ impl Default for Limits {
             max_regex_bytes: 1_024,
             max_regex_program_bytes: 32 * 1024,
             max_regex_total_bytes: 4 * 1024 * 1024,
-            max_evaluation_cost: 100_000,
+            max_evaluation_cost: 50_000,
             max_prerequisite_depth: 16,
             max_context_attributes: 256,
             max_context_string_bytes: 4_096,

@@ -6,6 +6,8 @@
 //! environment rules, semver, regex and date rules, segments, rollouts, multivariate splits,
 //! multi-rule targeting and prerequisite chains of depth 3.
 
+pub mod worst;
+
 use serde_json::{json, Value};
 
 /// The user every benchmark evaluates for, as JSON. Its attributes are chosen so the benchmarked

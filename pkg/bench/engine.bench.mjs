@@ -80,6 +80,17 @@ show('evaluate_all/200_flags_prepare_and_evaluate', measure((n, fresh) => {
   for (let i = 0; i < n; i += 1) sink += engine.evaluateAll(fresh[i], { now }).length;
 }, { iterations: 200, setup: users }));
 
+// The costliest evaluations known (benches/support/worst.rs): each flag with the context that
+// makes it spend the most of the cost limit, a fresh object per call so nothing is remembered.
+const worstEngine = new Engine(read('worst-case-snapshot.json'));
+for (const { flag, context } of JSON.parse(read('worst-cases.json'))) {
+  const { reason, errorCode } = worstEngine.evaluate(flag, structuredClone(context), { now });
+  show(`worst_case/${flag} (${errorCode ?? reason})`, measure((n, fresh) => {
+    for (let i = 0; i < n; i += 1) sink += worstEngine.evaluate(flag, fresh[i], { now }).reason.length;
+  }, { iterations: 20, setup: (n) => Array.from({ length: n }, (_, i) => ({ ...structuredClone(context), targetingKey: `${context.targetingKey}-${i}` })) }));
+}
+worstEngine.free();
+
 const before = __vexilMemory().byteLength;
 // As in the native benchmark, freeing the engines is not timed.
 show('load/5000_flags_from_json', measure((n, loaded) => {

@@ -70,6 +70,12 @@ export interface Limits {
   maxKeyBytes?: number;
   maxStringBytes?: number;
   maxRegexBytes?: number;
+  /** Compiled size of one `matches` pattern, in bytes (over it: an `invalid-regex` diagnostic). */
+  maxRegexProgramBytes?: number;
+  /** Compiled size of all of a snapshot's patterns together (over it: `invalid-regex`). */
+  maxRegexTotalBytes?: number;
+  /** Work one evaluation may do, in cost units; over it the evaluation answers `GENERAL`. */
+  maxEvaluationCost?: number;
   maxPrerequisiteDepth?: number;
   maxContextAttributes?: number;
   maxContextStringBytes?: number;

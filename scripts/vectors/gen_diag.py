@@ -183,6 +183,47 @@ C("a regular expression that does not compile makes its flag unusable", "invalid
   [ev("an unclosed group gives PARSE_ERROR", "f", {"email": "("}, PARSE),
    ev("a reversed class range gives PARSE_ERROR", "g", {"email": "ok"}, PARSE)])
 
+# Compiled sizes count 24 bytes per instruction: a literal character is one, `x{n}` is `x` n times
+# (n at most 1000), and every pattern ends with one more. `a{1000}a{365}` is 1,366 instructions,
+# 32,784 bytes: just over maxRegexProgramBytes (32,768); `a{1000}a{364}` is 32,760 bytes and fits.
+C("a pattern that compiles to more than maxRegexProgramBytes makes its flag unusable", "invalid-regex",
+  snap([F("fits", rules=[R({"attribute": "name", "op": "matches", "value": "a{1000}a{364}"})]), HEALTHY,
+        F("over", rules=[R({"attribute": "name", "op": "matches", "value": "a{1000}a{365}"})]),
+        F("amplified", rules=[R({"attribute": "name", "op": "matches", "value": "(?:a{1000}){10}"})])]),
+  [D("invalid-regex", "$.flags[2].rules[0].conditions[0].value", "over"),
+   D("invalid-regex", "$.flags[3].rules[0].conditions[0].value", "amplified")],
+  [ev("a pattern just under the limit works", "fits", {"name": "a"}, E(True, "on", "DEFAULT")),
+   ev("a pattern just over the limit gives PARSE_ERROR", "over", {"name": "a"}, PARSE),
+   ev("sixteen bytes that repeat to ten thousand states give PARSE_ERROR", "amplified", {"name": "a"}, PARSE)])
+
+def budget_patterns():
+    """Distinct patterns `a{1000}a{300}b<i>` (1,300 + 1 + digits + 1 instructions each) until their
+    sizes pass maxRegexTotalBytes (4 MiB); returns them and the index of the first that does not fit."""
+    patterns, used, first_over = [], 0, None
+    for i in range(150):
+        pattern = f"a{{1000}}a{{300}}b{i}"
+        size = 24 * (1300 + 1 + len(str(i)) + 1)
+        if first_over is None and used + size > 4 * 1024 * 1024:
+            first_over = i
+        elif first_over is None:
+            used += size
+        patterns.append(pattern)
+    return patterns, first_over, 4 * 1024 * 1024 - used
+
+PATTERNS, FIRST_OVER, LEFT = budget_patterns()
+# One more pattern of 103 instructions does not fit in what is left.
+assert 24 * 103 > LEFT
+C("patterns past maxRegexTotalBytes together make the flags that use them unusable", "invalid-regex",
+  snap([F("budget", rules=[R({"attribute": "name", "op": "matches", "values": PATTERNS})]), HEALTHY,
+        F("after", rules=[R({"attribute": "name", "op": "matches", "value": "a{100}c"})]),
+        F("repeated", rules=[R({"attribute": "name", "op": "matches", "value": PATTERNS[0]})])]),
+  [D("invalid-regex", f"$.flags[0].rules[0].conditions[0].values[{FIRST_OVER}]", "budget"),
+   D("invalid-regex", "$.flags[2].rules[0].conditions[0].value", "after")],
+  [ev("the flag whose patterns go past the budget gives PARSE_ERROR", "budget", {"name": "a"}, PARSE),
+   ev("a new pattern once the budget is spent gives PARSE_ERROR", "after", {"name": "a"}, PARSE),
+   ev("a pattern compiled before is shared and costs nothing more", "repeated", {"name": "a"},
+      E(True, "on", "DEFAULT"))])
+
 C("a date that is not an RFC 3339 instant makes its flag unusable, except in metadata", "invalid-date",
   snap([F("operand", rules=[R({"attribute": "signedUpAt", "op": "before", "value": "next tuesday"})]), HEALTHY,
         F("schedule", schedule={"start": "2026-13-01T00:00:00Z"}),

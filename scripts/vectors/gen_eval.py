@@ -612,6 +612,50 @@ suites.append({"name": "product examples",
     "description": "The examples the product is sold on: a jurisdiction rule, an environment rule, a role rule, a date-range flag, a user forced off while everyone else is on, and a flag that depends on another.",
     "snapshot": snap(prod_flags, environment="production"), "cases": prod_cases})
 
+# ---------------------------------------------------------------- cost bounds
+# Every test is charged before it runs (docs/snapshot-format.md#cost-and-memory): 10 per flag
+# evaluated, 3 per test, plus per string value n + 1 and the operator's work (matches: states x
+# (n + 1); contains: n + needle per needle; ...). The default limit is 50,000.
+def M(attribute, pattern):
+    return {"attribute": attribute, "op": "matches", "value": pattern}
+heavy_segment = {"key": "heavy", "conditions": [M("name", "(?:x|y|z){10}q")]}
+needles = ["a" * 2000 + str(i) for i in range(10)]
+cost_flags = [
+    op_flag("long-match", M("name", "a{200}")),
+    {"key": "segment-many-times", "type": "boolean", "variants": BOOL, "offVariant": "off",
+     "rules": [{"id": f"r{i}", "conditions": [{"op": "inSegment", "value": "heavy"}], "serve": {"variant": "on"}} for i in range(100)],
+     "fallthrough": {"variant": "off"}},
+    op_flag("needles", {"attribute": "name", "op": "contains", "values": needles}),
+    op_flag("gate", M("name", "(?:p|q){50}")),
+    dict(op_flag("needs-gate", M("name", "(?:p|q){50}")), prerequisites=[{"flag": "gate", "variants": ["off"]}]),
+]
+GENERAL = ERR("GENERAL")
+cost_cases = [
+    # a{200}: 201 states. 10 + 3 + 201 + 201 x 201 = 40,615 fits; 201 x 4,097 does not.
+    case("a pattern over a short text fits the cost limit", "long-match", u(name="a" * 200), ON_MATCH()),
+    case("the same pattern over a 4 KiB text would cost more than the limit: GENERAL", "long-match", u(name="a" * 4096), GENERAL),
+    case("a costly segment named by 100 rules fits for a short text", "segment-many-times", u(name="xyz"), OFF_DEFAULT),
+    case("a costly segment named by 100 rules is charged each time: GENERAL for a longer text", "segment-many-times", u(name="x" * 100), GENERAL),
+    case("ten long needles over a 2,000-byte text fit", "needles", u(name="a" * 2000), OFF_DEFAULT),
+    case("ten long needles over a 4 KiB text do not: GENERAL", "needles", u(name="a" * 4096), GENERAL),
+    case("a needle is found when the search fits", "needles", u(name="b" + "a" * 2000 + "9"), ON_MATCH()),
+    case("a flag that costs 80 % of the limit works alone", "gate", u(name="a" * 200), OFF_DEFAULT),
+    case("a prerequisite's cost counts toward the flag that needs it: GENERAL", "needs-gate", u(name="a" * 200), GENERAL),
+]
+suites.append({"name": "cost bounds",
+    "description": "Evaluations that would spend more than maxEvaluationCost (50,000 units by default) stop before the test that would go over and answer GENERAL; the same flags with cheaper contexts answer normally.",
+    "snapshot": snap(cost_flags, segments=[heavy_segment]), "cases": cost_cases})
+low_flags = [op_flag("long-match", M("name", "a{200}")), op_flag("in", {"attribute": "name", "op": "in", "values": ["x"]}),
+             {"key": "static", "type": "boolean", "variants": BOOL, "offVariant": "off", "fallthrough": {"variant": "on"}}]
+suites.append({"name": "cost limit lowered",
+    "description": "maxEvaluationCost lowered to 100: a static flag (10) and a one-value test (10 + 3 + 2 + 2) fit, a 201-state pattern does not.",
+    "limits": {"maxEvaluationCost": 100},
+    "snapshot": snap(low_flags), "cases": [
+        case("a static flag costs 10", "static", u(), E(True, "on", "STATIC")),
+        case("a one-value test fits", "in", u(name="x"), ON_MATCH()),
+        case("a 201-state pattern over one byte costs 10 + 3 + 2 + 402: GENERAL", "long-match", u(name="a"), GENERAL),
+    ]})
+
 # ---------------------------------------------------------------- output
 DESC = ("Evaluation vectors. Each suite loads `snapshot` (with the optional `limits`, camelCase overrides of the engine's limits) "
         "and evaluates each case's `flag` for `context` at `now`. `expect` is the evaluation: `value` and `variant` (null for the caller's default), "

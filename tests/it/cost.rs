@@ -185,8 +185,9 @@ fn a_costly_segment_named_by_many_rules_is_charged_every_time() {
 #[test]
 fn thousands_of_long_substrings_cost_their_length_and_stop_at_the_limit() {
     // Each needle fails only at its last byte: a window-by-window search would compare
-    // needle × text bytes; the linear one reads the text once per needle.
-    let needles: Vec<String> = (0..20)
+    // needle × text bytes; the linear one reads the text once per needle, and is charged for it:
+    // 10 × (2,000 + 2,001) fits the limit, 10 × (4,096 + 2,001) does not.
+    let needles: Vec<String> = (0..10)
         .map(|index| format!("{}{index}", "a".repeat(2000)))
         .collect();
     let condition = json!({"attribute": "name", "op": "contains", "values": needles});
@@ -195,19 +196,19 @@ fn thousands_of_long_substrings_cost_their_length_and_stop_at_the_limit() {
         vec![],
     ))
     .expect("loads");
-    let fits = engine.evaluate("needles", &user("name", &"a".repeat(400)), now());
+    let fits = engine.evaluate("needles", &user("name", &"a".repeat(2000)), now());
     assert_eq!((fits.variant, fits.error_code), (Some("off"), None));
     let over = engine.evaluate("needles", &user("name", &"a".repeat(4096)), now());
     assert_eq!(over.error_code, Some(ErrorCode::General));
     let found = engine.evaluate(
         "needles",
-        &user("name", &format!("b{}19", "a".repeat(2000))),
+        &user("name", &format!("b{}9", "a".repeat(2000))),
         now(),
     );
     assert_eq!(found.variant, Some("on"));
 }
 
-/// `gate` costs about 60 % of the limit for a 300-byte name, and `main` another 60 % on top of
+/// `gate` costs about 80 % of the limit for a 200-byte name, and `main` another 80 % on top of
 /// its prerequisite: `main` is over whatever was evaluated before it.
 fn prerequisite_snapshot() -> String {
     let costly = || matches("name", "(?:p|q){50}");
@@ -220,7 +221,7 @@ fn prerequisite_snapshot() -> String {
 #[test]
 fn a_prerequisite_is_charged_to_the_flag_that_needs_it_however_the_flags_are_asked_for() {
     let engine = Engine::from_json(&prerequisite_snapshot()).expect("loads");
-    let context = user("name", &"a".repeat(300));
+    let context = user("name", &"a".repeat(200));
     let gate = engine.evaluate("gate", &context, now());
     assert_eq!((gate.variant, gate.error_code), (Some("off"), None));
     let main = engine.evaluate("main", &context, now());
