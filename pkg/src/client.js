@@ -67,6 +67,26 @@ function changedKeys(before, after) {
   return keys;
 }
 
+// The client's context with a call's own on top, or undefined when reading either threw (a
+// getter, a Proxy): that call then answers INVALID_CONTEXT.
+function mergedContext(base, extra) {
+  try {
+    return { ...base, ...extra };
+  } catch {
+    return undefined;
+  }
+}
+
+const UNREADABLE_CONTEXT = 'the context cannot be read: reading one of its attributes threw';
+
+// An object keyed by flag or variant keys: without a prototype, so that a key such as
+// `__proto__` or `constructor` is an own property like any other and nothing is inherited.
+function keyed(entries) {
+  const object = Object.create(null);
+  for (const [key, value] of entries) object[key] = value;
+  return object;
+}
+
 /** A client that keeps the newest good snapshot of one config endpoint. */
 export class Client {
   #options;
@@ -428,7 +448,11 @@ export class Client {
           if (!this.#prepared) this.#prepared = engine.prepare(this.#context);
           evaluated = engine.evaluate(key, this.#prepared, { defaultValue, type });
         } else {
-          evaluated = engine.evaluate(key, { ...this.#context, ...context }, { defaultValue, type });
+          const merged = mergedContext(this.#context, context);
+          evaluated =
+            merged === undefined
+              ? { value: defaultValue, variant: null, reason: 'ERROR', errorCode: 'INVALID_CONTEXT', errorMessage: UNREADABLE_CONTEXT }
+              : engine.evaluate(key, merged, { defaultValue, type });
         }
         result = this.#freshness(evaluated);
       }
@@ -499,13 +523,20 @@ export class Client {
     return this.#details(key, defaultValue, context, 'object');
   }
 
-  /** Every flag's value for a context (the client's context by default): key → value. */
+  /**
+   * Every flag's value for a context (the client's context by default): key → value, in an
+   * object without a prototype (a flag may be called `__proto__` or `constructor`).
+   */
   allFlags(context) {
+    const values = Object.create(null);
     const engine = this.#engine;
-    if (!engine) return {};
-    const values = {};
-    const merged = context === undefined ? (this.#prepared ??= engine.prepare(this.#context)) : { ...this.#context, ...context };
-    for (const result of engine.evaluateAll(merged)) {
+    if (!engine) return values;
+    const merged = context === undefined ? (this.#prepared ??= engine.prepare(this.#context)) : mergedContext(this.#context, context);
+    const results =
+      merged === undefined
+        ? engine.flagKeys.map((key) => ({ key, value: null, variant: null, reason: 'ERROR', errorCode: 'INVALID_CONTEXT', errorMessage: UNREADABLE_CONTEXT }))
+        : engine.evaluateAll(merged);
+    for (const result of results) {
       if (Object.hasOwn(values, result.key)) continue;
       const forced = this.#overridden(engine, result.key, null, undefined);
       const final = forced ?? this.#freshness(result);
@@ -530,9 +561,9 @@ export class Client {
     this.#saveOverrides();
   }
 
-  /** The local overrides, as an object of flag key → variant. */
+  /** The local overrides, as an object of flag key → variant (without a prototype). */
   overrides() {
-    return Object.fromEntries(this.#overrides);
+    return keyed(this.#overrides);
   }
 
   #loadOverrides() {
@@ -579,7 +610,7 @@ export class Client {
   stats() {
     const flags = [];
     for (const [flag, { variants, errors }] of this.#counts) {
-      flags.push({ flag, variants: Object.fromEntries(variants), errors });
+      flags.push({ flag, variants: keyed(variants), errors });
     }
     return { flags };
   }

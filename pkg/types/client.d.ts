@@ -73,6 +73,7 @@ export interface ClientStatus {
 }
 
 export interface ClientStats {
+  /** `variants`: variant key → count, in an object without a prototype. */
   flags: { flag: string; variants: Record<string, number>; errors: number }[];
 }
 
@@ -94,9 +95,14 @@ export class Client {
   getStringDetails(key: string, defaultValue: string, context?: EvaluationContext): ClientResult<string>;
   getNumberDetails(key: string, defaultValue: number, context?: EvaluationContext): ClientResult<number>;
   getObjectDetails<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): ClientResult<T>;
+  /**
+   * Every flag's value, by flag key, in an object without a prototype: a flag called
+   * `__proto__` or `constructor` is an own property like any other, and nothing is inherited.
+   */
   allFlags(context?: EvaluationContext): Record<string, JsonValue>;
   setOverride(key: string, variant: string): void;
   clearOverride(key?: string): void;
+  /** The local overrides, flag key → variant, in an object without a prototype. */
   overrides(): Record<string, string>;
   stats(): ClientStats;
   flush(options?: { beacon?: boolean }): Promise<ClientStats>;

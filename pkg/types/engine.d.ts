@@ -9,13 +9,20 @@ export type Reason =
   | 'PREREQUISITE_FAILED'
   | 'ERROR';
 
-/** Why an evaluation served the default. */
+/**
+ * Why an evaluation served the default: OpenFeature's codes, plus `INVALID_INSTANT` (the `now`
+ * option is not a Date, Unix milliseconds or RFC 3339 text). A context that cannot be read (a
+ * getter, `toJSON` or Proxy that throws, a cycle, a BigInt) is `INVALID_CONTEXT`; a key that is
+ * not a string is `FLAG_NOT_FOUND`; options that cannot be read or an unknown `type` are
+ * `GENERAL`, as is a failure of the engine itself.
+ */
 export type ErrorCode =
   | 'FLAG_NOT_FOUND'
   | 'PARSE_ERROR'
   | 'TYPE_MISMATCH'
   | 'TARGETING_KEY_MISSING'
   | 'INVALID_CONTEXT'
+  | 'INVALID_INSTANT'
   | 'GENERAL';
 
 /** Any JSON value. */
@@ -46,7 +53,7 @@ export interface EvaluationResult<T = JsonValue> {
 export type Instant = Date | number | string;
 
 export interface EvaluateOptions {
-  /** Default: the current time. */
+  /** Default: the current time. Anything else than an {@link Instant} gives `INVALID_INSTANT`. */
   now?: Instant;
 }
 
