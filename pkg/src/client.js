@@ -167,9 +167,8 @@ export class Client {
     const first = this.#engine === null;
     // Which flags changed is only worked out when a snapshot replaces another.
     const keys = first ? [] : changedKeys(this.#engine, engine);
-    this.#engine?.free();
+    this.#freeEngine();
     this.#engine = engine;
-    this.#prepared = null;
     this.#text = text;
     this.#etag = etag;
     this.#source = source;
@@ -430,7 +429,17 @@ export class Client {
   /** Sets the context used when a call gives none. */
   setContext(context) {
     this.#context = context ?? {};
+    // Prepared again on first use; the old one's WebAssembly memory is given back now, not
+    // left to a finalizer (some runtimes never run them).
+    this.#prepared?.free();
     this.#prepared = null;
+  }
+
+  // Gives back the WebAssembly memory of the engine and of the context prepared for it.
+  #freeEngine() {
+    this.#prepared?.free();
+    this.#prepared = null;
+    this.#engine?.free();
   }
 
   #details(key, defaultValue, context, type) {
@@ -646,8 +655,13 @@ export class Client {
     }, interval);
   }
 
-  /** Stops every timer, request and listener. Evaluation keeps answering from the last snapshot. */
+  /**
+   * Stops every timer, request and listener, and gives back the engine's WebAssembly memory.
+   * Evaluation keeps answering from the last snapshot, which is then loaded again on first use
+   * and held until `close()` is called again.
+   */
   close() {
+    this.#freeEngine();
     if (this.#closed) return;
     this.#closed = true;
     this.#clearTimeout(this.#timer);
@@ -657,6 +671,18 @@ export class Client {
     for (const resolve of this.#readyWaiters.splice(0)) resolve(false);
     this.#listeners.clear();
   }
+}
+
+// `using client = createClient(...)` closes it at the end of the block, where the runtime
+// knows `Symbol.dispose`.
+if (typeof Symbol.dispose === 'symbol') {
+  Object.defineProperty(Client.prototype, Symbol.dispose, {
+    value() {
+      this.close();
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** Makes a client; see {@link Client}. */

@@ -864,6 +864,20 @@ export class Engine {
   }
 }
 
+// `using engine = new Engine(...)` (and `using` a prepared context) frees it at the end of the
+// block, where the runtime knows `Symbol.dispose`.
+if (typeof Symbol.dispose === 'symbol') {
+  for (const type of [Engine, PreparedContext]) {
+    Object.defineProperty(type.prototype, Symbol.dispose, {
+      value() {
+        this.free();
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+}
+
 /** @internal For the SDK's own tests: makes the instance trap. */
 export function _trapForTesting() {
   try {

@@ -106,7 +106,13 @@ export class Client {
   overrides(): Record<string, string>;
   stats(): ClientStats;
   flush(options?: { beacon?: boolean }): Promise<ClientStats>;
+  /**
+   * Stops every timer, request and listener, and frees the engine's WebAssembly memory. A closed
+   * client still answers from its last snapshot, loading it again; close it again to free that.
+   */
   close(): void;
+  /** `close()`, for `using` (where the runtime has `Symbol.dispose`). */
+  [Symbol.dispose](): void;
 }
 
 export function createClient(options?: ClientOptions): Client;

@@ -152,8 +152,10 @@ export class VexilError extends Error {
 /** A context handed to an engine once, for many fast evaluations. */
 export class PreparedContext {
   private constructor();
-  /** Releases its memory now rather than when garbage-collected. */
+  /** Releases its WebAssembly memory now rather than when garbage-collected. */
   free(): void;
+  /** `free()`, for `using` (where the runtime has `Symbol.dispose`). */
+  [Symbol.dispose](): void;
 }
 
 /** A compiled flag snapshot. Evaluation never throws. */
@@ -208,6 +210,11 @@ export class Engine {
   explain(key: string, context?: EvaluationContext | PreparedContext, options?: EvaluateOptions): Explanation;
   stats(): Stats;
   resetStats(): void;
-  /** Releases the engine's memory now; a later call reloads the snapshot. */
+  /**
+   * Releases the engine's WebAssembly memory now (not the contexts prepared for it, which have
+   * their own `free`); a later call loads the snapshot again.
+   */
   free(): void;
+  /** `free()`, for `using` (where the runtime has `Symbol.dispose`). */
+  [Symbol.dispose](): void;
 }
