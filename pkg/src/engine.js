@@ -154,19 +154,18 @@ function deepFreeze(value) {
 // place: for a large snapshot, making the bytes in JS first and copying them over costs several
 // times more. A new buffer starts at one byte per UTF-16 unit, exact for ASCII, and grows once
 // to the most the rest could need if the text has other characters. Give it back with
-// `release` (or `detach` it if the instance trapped).
+// `buffer.free()` (or `detach` it if the instance trapped).
 function intoWasm(text) {
-  const buffer = takeBuffer(text.length);
+  const buffer = new glue.TextBuffer(text.length);
   try {
     const view = (from, length) => new Uint8Array(glue.__vexilMemory(), buffer.address() + from, length);
     if (typeof text !== 'string') {
       view(0, text.length).set(text);
       return [buffer, text.length];
     }
-    let { read, written } = encoder.encodeInto(text, view(0, bufferSizes.get(buffer)));
+    let { read, written } = encoder.encodeInto(text, view(0, text.length));
     if (read < text.length) {
       const rest = text.length - read;
-      bufferSizes.set(buffer, written + 3 * rest);
       buffer.resize(written + 3 * rest);
       written += encoder.encodeInto(text.slice(read), view(written, 3 * rest)).written;
     }
@@ -178,28 +177,11 @@ function intoWasm(text) {
   }
 }
 
-// The buffer the last snapshot was encoded into is kept for the next one (up to 4 MiB): a
-// client reloads every few minutes, and a new buffer is zeroed by WebAssembly first, a tenth
-// of what encoding the text costs.
-const KEPT_BUFFER_BYTES = 4 * 2 ** 20;
-const bufferSizes = new WeakMap();
-let keptBuffer;
-let keptBufferGeneration = -1;
-
-function takeBuffer(bytes) {
-  if (keptBuffer && keptBufferGeneration === generation && bufferSizes.get(keptBuffer) >= bytes) {
-    const buffer = keptBuffer;
-    keptBuffer = undefined;
-    return buffer;
-  }
-  const buffer = new glue.TextBuffer(bytes);
-  bufferSizes.set(buffer, bytes);
-  return buffer;
-}
-
 /**
- * `use(buffer, length)` with `text` encoded into WebAssembly memory; the buffer is given back
- * afterwards, or, when the instance trapped, left to go with it.
+ * `use(buffer, length)` with `text` encoded into WebAssembly memory; the buffer is freed
+ * afterwards, or, when the instance trapped, left to go with it. (Keeping it for the next
+ * snapshot would save zeroing a new one, under 2 % of a load, but hold its megabytes in memory
+ * that never shrinks.)
  */
 function withTextInWasm(text, use) {
   const [buffer, length] = intoWasm(text);
@@ -209,24 +191,11 @@ function withTextInWasm(text, use) {
   } catch (error) {
     // A refused input leaves the instance sound; a trap does not, and takes the buffer along.
     if (isTrap(error)) detach(buffer);
-    else release(buffer);
+    else buffer.free();
     throw error;
   }
-  release(buffer);
+  buffer.free();
   return result;
-}
-
-/** Done with a buffer from `intoWasm`: kept for the next snapshot if small enough, else freed. */
-function release(buffer) {
-  if (bufferSizes.get(buffer) > KEPT_BUFFER_BYTES) {
-    buffer.free();
-    return;
-  }
-  // One kept at a time; one from a replaced instance is only forgotten.
-  if (keptBufferGeneration === generation) keptBuffer?.free();
-  else detach(keptBuffer);
-  keptBuffer = buffer;
-  keptBufferGeneration = generation;
 }
 
 // Contexts cross through one buffer kept in WebAssembly memory (per instance), encoded straight
