@@ -352,6 +352,37 @@ test('reserved names are data like any other in the client: details, allFlags, o
   client.close();
 });
 
+test('reserved names survive persisted overrides and are reported as changed flags', async () => {
+  const items = new Map();
+  const storage = { getItem: (key) => items.get(key) ?? null, setItem: (key, value) => items.set(key, value), removeItem: (key) => items.delete(key) };
+  const first = createClient({ bootstrap: reservedSnapshot(), storage, context: reservedContext });
+  for (const name of RESERVED) first.setOverride(name, 'plain');
+  first.close();
+  const again = createClient({ bootstrap: reservedSnapshot(), storage, context: reservedContext });
+  assert.deepEqual(Object.keys(again.overrides()), RESERVED);
+  assert.equal(again.getObjectDetails('__proto__', {}).reason, 'LOCAL_OVERRIDE');
+  again.close();
+
+  // A new revision where only `__proto__` and `constructor` changed.
+  const next = JSON.parse(reservedSnapshot(2));
+  for (const flag of next.flags) if (flag.key === '__proto__' || flag.key === 'constructor') flag.fallthrough = { variant: flag.key };
+  const client = createClient({
+    url: 'https://config.invalid/flags.json',
+    bootstrap: reservedSnapshot(),
+    storage: null,
+    fetch: async () => new Response(JSON.stringify(next)),
+    setTimeout: () => 0,
+    clearTimeout: () => undefined,
+  });
+  const changes = [];
+  client.on('change', ({ keys }) => changes.push(keys));
+  await client.refresh();
+  assert.deepEqual(changes, [['__proto__', 'constructor']]);
+  assert.equal(client.getObjectDetails('__proto__', {}).variant, '__proto__');
+  assert.deepEqual(client.allFlags({ targetingKey: 'w' }).constructor, { constructor: true, isAdmin: true });
+  client.close();
+});
+
 test('a context that throws when read gives the default with INVALID_CONTEXT from the client', () => {
   const client = createClient({ bootstrap: example, storage: null, context: quebec });
   for (const value of THROWN) {
