@@ -77,7 +77,11 @@ function mergedContext(base, extra) {
   }
 }
 
-const UNREADABLE_CONTEXT = 'the context cannot be read: reading one of its attributes threw';
+// What a call answers, with `value` as its default, when its context cannot be read.
+function unreadableContext(value) {
+  const errorMessage = 'the context cannot be read: reading one of its attributes threw';
+  return { value, variant: null, reason: 'ERROR', errorCode: 'INVALID_CONTEXT', errorMessage };
+}
 
 // An object keyed by flag or variant keys: without a prototype, so that a key such as
 // `__proto__` or `constructor` is an own property like any other and nothing is inherited.
@@ -459,9 +463,7 @@ export class Client {
         } else {
           const merged = mergedContext(this.#context, context);
           evaluated =
-            merged === undefined
-              ? { value: defaultValue, variant: null, reason: 'ERROR', errorCode: 'INVALID_CONTEXT', errorMessage: UNREADABLE_CONTEXT }
-              : engine.evaluate(key, merged, { defaultValue, type });
+            merged === undefined ? unreadableContext(defaultValue) : engine.evaluate(key, merged, { defaultValue, type });
         }
         result = this.#freshness(evaluated);
       }
@@ -542,9 +544,7 @@ export class Client {
     if (!engine) return values;
     const merged = context === undefined ? (this.#prepared ??= engine.prepare(this.#context)) : mergedContext(this.#context, context);
     const results =
-      merged === undefined
-        ? engine.flagKeys.map((key) => ({ key, value: null, variant: null, reason: 'ERROR', errorCode: 'INVALID_CONTEXT', errorMessage: UNREADABLE_CONTEXT }))
-        : engine.evaluateAll(merged);
+      merged === undefined ? engine.flagKeys.map((key) => ({ key, ...unreadableContext(null) })) : engine.evaluateAll(merged);
     for (const result of results) {
       if (Object.hasOwn(values, result.key)) continue;
       const forced = this.#overridden(engine, result.key, null, undefined);

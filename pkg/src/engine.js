@@ -581,9 +581,10 @@ export class Engine {
   /**
    * Evaluates one flag: `{ value, variant, reason, errorCode?, ruleId? }`. `value` is the
    * variant's value, or `options.defaultValue` (null if not given) when no variant is served.
-   * `options.now` is a Date, Unix milliseconds or RFC 3339 text (default: the current time);
-   * `options.type` ('boolean', 'string', 'number', 'object') asks for a type, and another type
-   * gives `TYPE_MISMATCH`. Never throws.
+   * `options.now` is a Date, Unix milliseconds or RFC 3339 text (default: the current time;
+   * anything else gives `INVALID_INSTANT`); `options.type` ('boolean', 'string', 'number',
+   * 'object') asks for a type, and another type gives `TYPE_MISMATCH`. A context that cannot be
+   * read gives `INVALID_CONTEXT`, a key that is not a string `FLAG_NOT_FOUND`. Never throws.
    */
   evaluate(key, context, options) {
     const read = readOptions(options);
