@@ -1,3 +1,13 @@
+declare global {
+  interface SymbolConstructor {
+    /**
+     * The symbol behind `using` (explicit resource management), declared here as TypeScript's
+     * own `esnext` library does, so that these declarations compile with older libraries too.
+     */
+    readonly dispose: unique symbol;
+  }
+}
+
 /** The reasons an evaluation gives, in OpenFeature's vocabulary plus `OVERRIDE` and `PREREQUISITE_FAILED`. */
 export type Reason =
   | 'STATIC'
