@@ -91,6 +91,16 @@ function keyed(entries) {
   return object;
 }
 
+// `options[name]` of a call's options, or undefined when there is none or reading it throws:
+// calls that never throw or reject treat unreadable options as absent.
+function option(options, name) {
+  try {
+    return options?.[name];
+  } catch {
+    return undefined;
+  }
+}
+
 /** A client that keeps the newest good snapshot of one config endpoint. */
 export class Client {
   #options;
@@ -391,7 +401,8 @@ export class Client {
    * Resolves `true` once a snapshot is loaded (from the bootstrap, storage or the network), or
    * `false` if `timeout` milliseconds pass first or the client is closed. Never rejects.
    */
-  ready({ timeout } = {}) {
+  ready(options) {
+    const timeout = option(options, 'timeout');
     if (this.#engine) return Promise.resolve(true);
     if (this.#closed) return Promise.resolve(false);
     return new Promise((resolve) => {
@@ -628,7 +639,8 @@ export class Client {
    * Sends the counts to `eventsUrl` (if configured) and starts counting afresh. Resolves to the
    * counts sent. With `{ beacon: true }` uses `navigator.sendBeacon` where available.
    */
-  async flush({ beacon = false } = {}) {
+  async flush(options) {
+    const beacon = option(options, 'beacon') ?? false;
     const counts = this.stats();
     this.#counts = new Map();
     const url = this.#options.eventsUrl;

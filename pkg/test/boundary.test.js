@@ -427,3 +427,38 @@ test('reserved flag keys through both OpenFeature providers', async () => {
   }
   await WebFeature.close();
 });
+
+test('ready() and flush() neither throw nor reject, whatever options they are given', async () => {
+  const client = createClient({ bootstrap: example, storage: null });
+  const options = [
+    null,
+    42,
+    {
+      get timeout() {
+        throw null;
+      },
+      get beacon() {
+        throw new Error('no');
+      },
+    },
+    new Proxy(
+      {},
+      {
+        get() {
+          throw Object.assign(new Error('coded'), { code: 'EVIL' });
+        },
+      },
+    ),
+  ];
+  for (const option of options) {
+    let ready;
+    assert.doesNotThrow(() => {
+      ready = client.ready(option);
+    });
+    assert.equal(await ready, true);
+    client.getBooleanValue(KEY, false);
+    const counts = await client.flush(option);
+    assert.equal(counts.flags.length, 1);
+  }
+  client.close();
+});
