@@ -67,7 +67,7 @@ test('engines and contexts only dropped are freed by their finalizers once colle
       engine.prepare({ targetingKey: `user-${index}` });
       engine.evaluate('quebec-ontario-launch', { targetingKey: `user-${index}` });
     }
-    for (let pass = 0; pass < 3; pass += 1) {
+    for (let pass = 0; pass < 5; pass += 1) {
       collect();
       await new Promise((resolve) => setImmediate(resolve));
     }
