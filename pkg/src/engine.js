@@ -311,6 +311,44 @@ function readOptions(options) {
 
 const NO_OPTIONS = Object.freeze({ now: undefined, defaultValue: undefined, type: undefined });
 
+const arrayBufferLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+
+/**
+ * A snapshot as the constructor takes it, read: text and bytes as they are (bytes told by what
+ * they are, not by asking a Proxy), an object as its JSON text. Throws a VexilError (NOT_JSON)
+ * when reading it throws, whatever was thrown.
+ */
+function readableSnapshot(snapshot) {
+  if (typeof snapshot !== 'object' || snapshot === null || ArrayBuffer.isView(snapshot)) return snapshot;
+  try {
+    arrayBufferLength.call(snapshot);
+    return snapshot;
+  } catch {
+    // Not an ArrayBuffer: an object to write as JSON.
+  }
+  try {
+    return JSON.stringify(snapshot);
+  } catch (thrown) {
+    throw new VexilError(`the snapshot cannot be read: ${describeThrown(thrown)}`, 'NOT_JSON');
+  }
+}
+
+/**
+ * The engine's options, read once into plain data: `{ limits }` with the limits as parsed JSON.
+ * Throws a VexilError (INVALID_LIMITS) when reading them throws.
+ */
+function readableOptions(options) {
+  try {
+    const limits = options?.limits;
+    if (!limits) return {};
+    const text = JSON.stringify(limits);
+    if (text === undefined) throw new Error(`they are ${show(limits)}, not an object`);
+    return { limits: JSON.parse(text) };
+  } catch (thrown) {
+    throw new VexilError(`the limits cannot be read: ${describeThrown(thrown)}`, 'INVALID_LIMITS');
+  }
+}
+
 // Whether `key` can name a flag: a string, without half a surrogate pair (which would cross as
 // U+FFFD and find a flag with that character instead).
 function isFlagKey(key) {
@@ -419,6 +457,9 @@ export class Engine {
         'NOT_INITIALIZED',
       );
     }
+    // The caller's getters, toJSON and Proxy traps run here, and what they throw is refused.
+    snapshot = readableSnapshot(snapshot);
+    options = readableOptions(options);
     // Kept (as text, or a private copy of the bytes) to reload after a trap.
     if (typeof snapshot === 'string') this.#text = snapshot;
     else if (snapshot instanceof Uint8Array) this.#text = snapshot.slice();

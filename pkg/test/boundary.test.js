@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { OpenFeature as ServerFeature } from '@openfeature/server-sdk';
 import { OpenFeature as WebFeature } from '@openfeature/web-sdk';
 
-import { Engine, createClient } from 'vexil';
+import { Engine, VexilError, createClient } from 'vexil';
 import { VexilServerProvider, VexilWebProvider } from 'vexil/openfeature';
 import { _restartsForTesting, _trapForTesting } from '../src/engine.js';
 
@@ -461,4 +461,61 @@ test('ready() and flush() neither throw nor reject, whatever options they are gi
     assert.equal(counts.flags.length, 1);
   }
   client.close();
+});
+
+test('a snapshot or engine options that throw when read are refused with a VexilError', () => {
+  const document = JSON.parse(example);
+  for (const value of THROWN) {
+    const snapshots = [
+      {
+        ...document,
+        get flags() {
+          throw value;
+        },
+      },
+      {
+        toJSON() {
+          throw value;
+        },
+      },
+      new Proxy(document, {
+        getPrototypeOf() {
+          throw value;
+        },
+        get() {
+          throw value;
+        },
+      }),
+    ];
+    for (const snapshot of snapshots) {
+      assert.throws(
+        () => new Engine(snapshot),
+        (error) => error instanceof VexilError && error.code === 'NOT_JSON' && typeof error.message === 'string',
+      );
+    }
+    const options = [
+      {
+        get limits() {
+          throw value;
+        },
+      },
+      {
+        limits: {
+          get maxFlags() {
+            throw value;
+          },
+        },
+      },
+    ];
+    for (const option of options) {
+      assert.throws(
+        () => new Engine(example, option),
+        (error) => error instanceof VexilError && error.code === 'INVALID_LIMITS',
+      );
+    }
+  }
+  // No options, null options and readable limits still load.
+  assert.equal(new Engine(example, null).revision, 42);
+  assert.equal(new Engine(example, { limits: { maxFlags: 100 } }).revision, 42);
+  assert.throws(() => new Engine(example, { limits: { maxFlags: 1 } }), (error) => error.code === 'LIMIT_FLAGS');
 });
