@@ -156,7 +156,7 @@ test('calls that never throw do not throw for null or unreadable options, or odd
   }
   // An unknown type, however it is spelled, and one an object already has as a property.
   for (const type of [Symbol('type'), 'date', 'constructor', 'toString', '__proto__', { toString: () => 'boolean' }]) {
-    assertError(withoutRestart(() => engine.evaluate(KEY, quebec, { type }), String(type?.toString?.() ?? 'symbol')), 'GENERAL', 'type');
+    assertError(withoutRestart(() => engine.evaluate(KEY, quebec, { type }), 'type'), 'GENERAL', 'type');
   }
   // A key that is not a string names no flag, whatever it would do when converted.
   const keys = [
@@ -165,14 +165,20 @@ test('calls that never throw do not throw for null or unreadable options, or odd
     Symbol('key'),
     null,
     undefined,
-    { toJSON() {
-      throw new Error('no');
-    }, toString: () => KEY },
-    new Proxy({}, {
-      get() {
+    {
+      toJSON() {
         throw new Error('no');
       },
-    }),
+      toString: () => KEY,
+    },
+    new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('no');
+        },
+      },
+    ),
     [KEY],
   ];
   for (const key of keys) {
@@ -303,7 +309,6 @@ test('reserved names are flag keys, variant keys and attribute names like any ot
     const flag = engine.flag(name);
     assert.equal(flag.key, name);
     assert.deepEqual(flag.variants.map(([variant]) => variant), [name, 'plain']);
-    assert.equal(engine.prepare(reservedContext) !== undefined, true);
     assert.equal(engine.evaluate(name, engine.prepare(reservedContext)).variant, name, name);
   }
   const stats = engine.stats();
