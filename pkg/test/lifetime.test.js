@@ -9,6 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 import * as vexil from 'vexil';
+import { VexilServerProvider, VexilWebProvider } from 'vexil/openfeature';
 import * as glue from '../dist/vexil.js';
 import { churn, growth } from './support/churn.js';
 
@@ -55,6 +56,25 @@ test('a closed client still answers from its last snapshot, and closing it again
   assert.equal(growth(samples, { warmup: 2 }), undefined, growth(samples, { warmup: 2 }));
 });
 
+test('OpenFeature providers made from options free their client when closed', () => {
+  // Synchronous throughout (onClose does its work before its first await), so that no
+  // finalizer can run in between and hide a client left unfreed.
+  const samples = [];
+  for (let round = 0; round < 6; round += 1) {
+    for (let index = 0; index < 50; index += 1) {
+      for (const Provider of [VexilServerProvider, VexilWebProvider]) {
+        const provider = new Provider({ bootstrap: example, storage: null, context: { jurisdiction: 'quebec' } });
+        assert.equal(provider.client.getBooleanValue('quebec-ontario-launch', false), true);
+        provider.onClose();
+      }
+    }
+    samples.push(memoryBytes());
+  }
+  assert.equal(growth(samples), undefined, growth(samples));
+});
+
+// Last: the collections it forces free what earlier tests may have left, and the space freed
+// would let leaks in a later test go unseen.
 test('engines and contexts only dropped are freed by their finalizers once collected', async () => {
   // The backstop where finalizers run: a collection (forced here, since WebAssembly memory does
   // not bring one about) frees what was dropped, and the memory is used again.
