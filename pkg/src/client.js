@@ -172,6 +172,40 @@ function changedKeys(before, after) {
   return keys;
 }
 
+// The client's context with a call's own on top, or undefined when reading either threw (a
+// getter, a Proxy): that call then answers INVALID_CONTEXT.
+function mergedContext(base, extra) {
+  try {
+    return { ...base, ...extra };
+  } catch {
+    return undefined;
+  }
+}
+
+// What a call answers, with `value` as its default, when its context cannot be read.
+function unreadableContext(value) {
+  const errorMessage = 'the context cannot be read: reading one of its attributes threw';
+  return { value, variant: null, reason: 'ERROR', errorCode: 'INVALID_CONTEXT', errorMessage };
+}
+
+// An object keyed by flag or variant keys: without a prototype, so that a key such as
+// `__proto__` or `constructor` is an own property like any other and nothing is inherited.
+function keyed(entries) {
+  const object = Object.create(null);
+  for (const [key, value] of entries) object[key] = value;
+  return object;
+}
+
+// `options[name]` of a call's options, or undefined when there is none or reading it throws:
+// calls that never throw or reject treat unreadable options as absent.
+function option(options, name) {
+  try {
+    return options?.[name];
+  } catch {
+    return undefined;
+  }
+}
+
 /** A client that keeps the newest good snapshot of one config endpoint. */
 export class Client {
   #options;
@@ -269,9 +303,8 @@ export class Client {
     const first = this.#engine === null;
     // Which flags changed is only worked out when a snapshot replaces another.
     const keys = first ? [] : changedKeys(this.#engine, engine);
-    this.#engine?.free();
+    this.#freeEngine();
     this.#engine = engine;
-    this.#prepared = null;
     this.#text = text;
     this.#etag = etag;
     this.#source = source;
@@ -563,7 +596,8 @@ export class Client {
    * Resolves `true` once a snapshot is loaded (from the bootstrap, storage or the network), or
    * `false` if `timeout` milliseconds pass first or the client is closed. Never rejects.
    */
-  ready({ timeout } = {}) {
+  ready(options) {
+    const timeout = option(options, 'timeout');
     if (this.#engine) return Promise.resolve(true);
     if (this.#closed) return Promise.resolve(false);
     return new Promise((resolve) => {
@@ -607,7 +641,17 @@ export class Client {
   /** Sets the context used when a call gives none. */
   setContext(context) {
     this.#context = context ?? {};
+    // Prepared again on first use; the old one's WebAssembly memory is given back now, not
+    // left to a finalizer (some runtimes never run them).
+    this.#prepared?.free();
     this.#prepared = null;
+  }
+
+  // Gives back the WebAssembly memory of the engine and of the context prepared for it.
+  #freeEngine() {
+    this.#prepared?.free();
+    this.#prepared = null;
+    this.#engine?.free();
   }
 
   #details(key, defaultValue, context, type) {
@@ -625,7 +669,9 @@ export class Client {
           if (!this.#prepared) this.#prepared = engine.prepare(this.#context);
           evaluated = engine.evaluate(key, this.#prepared, { defaultValue, type });
         } else {
-          evaluated = engine.evaluate(key, { ...this.#context, ...context }, { defaultValue, type });
+          const merged = mergedContext(this.#context, context);
+          evaluated =
+            merged === undefined ? unreadableContext(defaultValue) : engine.evaluate(key, merged, { defaultValue, type });
         }
         result = this.#freshness(evaluated);
       }
@@ -696,13 +742,18 @@ export class Client {
     return this.#details(key, defaultValue, context, 'object');
   }
 
-  /** Every flag's value for a context (the client's context by default): key → value. */
+  /**
+   * Every flag's value for a context (the client's context by default): key → value, in an
+   * object without a prototype (a flag may be called `__proto__` or `constructor`).
+   */
   allFlags(context) {
+    const values = Object.create(null);
     const engine = this.#engine;
-    if (!engine) return {};
-    const values = {};
-    const merged = context === undefined ? (this.#prepared ??= engine.prepare(this.#context)) : { ...this.#context, ...context };
-    for (const result of engine.evaluateAll(merged)) {
+    if (!engine) return values;
+    const merged = context === undefined ? (this.#prepared ??= engine.prepare(this.#context)) : mergedContext(this.#context, context);
+    const results =
+      merged === undefined ? engine.flagKeys.map((key) => ({ key, ...unreadableContext(null) })) : engine.evaluateAll(merged);
+    for (const result of results) {
       if (Object.hasOwn(values, result.key)) continue;
       const forced = this.#overridden(engine, result.key, null, undefined);
       const final = forced ?? this.#freshness(result);
@@ -727,9 +778,9 @@ export class Client {
     this.#saveOverrides();
   }
 
-  /** The local overrides, as an object of flag key → variant. */
+  /** The local overrides, as an object of flag key → variant (without a prototype). */
   overrides() {
-    return Object.fromEntries(this.#overrides);
+    return keyed(this.#overrides);
   }
 
   #loadOverrides() {
@@ -776,7 +827,7 @@ export class Client {
   stats() {
     const flags = [];
     for (const [flag, { variants, errors }] of this.#counts) {
-      flags.push({ flag, variants: Object.fromEntries(variants), errors });
+      flags.push({ flag, variants: keyed(variants), errors });
     }
     return { flags };
   }
@@ -785,7 +836,8 @@ export class Client {
    * Sends the counts to `eventsUrl` (if configured) and starts counting afresh. Resolves to the
    * counts sent. With `{ beacon: true }` uses `navigator.sendBeacon` where available.
    */
-  async flush({ beacon = false } = {}) {
+  async flush(options) {
+    const beacon = option(options, 'beacon') ?? false;
     const counts = this.stats();
     this.#counts = new Map();
     const url = this.#options.eventsUrl;
@@ -812,8 +864,13 @@ export class Client {
     }, interval);
   }
 
-  /** Stops every timer, request and listener. Evaluation keeps answering from the last snapshot. */
+  /**
+   * Stops every timer, request and listener, and gives back the engine's WebAssembly memory.
+   * Evaluation keeps answering from the last snapshot, which is then loaded again on first use
+   * and held until `close()` is called again.
+   */
   close() {
+    this.#freeEngine();
     if (this.#closed) return;
     this.#closed = true;
     this.#clearTimeout(this.#timer);
@@ -823,6 +880,18 @@ export class Client {
     for (const resolve of this.#readyWaiters.splice(0)) resolve(false);
     this.#listeners.clear();
   }
+}
+
+// `using client = createClient(...)` closes it at the end of the block, where the runtime
+// knows `Symbol.dispose`.
+if (typeof Symbol.dispose === 'symbol') {
+  Object.defineProperty(Client.prototype, Symbol.dispose, {
+    value() {
+      this.close();
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** Makes a client; see {@link Client}. */

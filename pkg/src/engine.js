@@ -8,6 +8,12 @@
 // never throws: if the WebAssembly instance traps, the instance is replaced, every engine
 // reloads its last good snapshot on its next call, and the call that hit the trap answers with
 // the default.
+//
+// What a caller hands over (contexts, options, instants, keys) is read here, in JavaScript,
+// before anything crosses: getters, `toJSON` and Proxy traps run only then, and whatever they
+// throw is the caller's input failing (INVALID_CONTEXT and the like), never the engine's. Only
+// an exception from a call into WebAssembly can be a trap, and only a trap replaces the
+// instance: replacing it makes every engine load its snapshot again.
 
 import * as glue from '../dist/vexil.js';
 
@@ -30,7 +36,8 @@ const ERROR_CODES = [
   'INVALID_CONTEXT',
   'GENERAL',
 ];
-const TYPES = { boolean: 1, string: 2, number: 3, object: 4 };
+// Without a prototype: `type: 'constructor'` must not find Object's constructor.
+const TYPES = Object.assign(Object.create(null), { boolean: 1, string: 2, number: 3, object: 4 });
 // The position that stands for "no such flag", both ways across the boundary.
 const NOT_FOUND = 0xffffffff;
 // Half of a UTF-16 surrogate pair without the other half: no flag key can hold one.
@@ -61,11 +68,65 @@ export class VexilError extends Error {
 // What a freed context answers with (made once: an Error records a stack trace when made).
 const FREED = new VexilError('this context was freed', 'INVALID_CONTEXT');
 
+// What a call into WebAssembly refused, as the engine said it (src/wasm.rs throws an Error with
+// a `code`); undefined for anything else. Only for exceptions from calls into WebAssembly,
+// where no caller code runs.
 function fromWasmError(error) {
-  if (error instanceof Error && typeof error.code === 'string') {
+  if (error instanceof Error && !(error instanceof VexilError) && typeof error.code === 'string') {
     return new VexilError(error.message, error.code, error.path);
   }
   return undefined;
+}
+
+// Whether an exception from a call into WebAssembly left the instance unusable. A trap is a
+// WebAssembly.RuntimeError (unreachable, which is how a Rust panic or an allocation failure
+// ends; an access out of bounds). A RangeError counts too: running out of stack inside
+// WebAssembly throws one, and leaves the engine's state half-changed just as a trap does. The
+// instance is made by this module's realm, so its errors are this realm's.
+function isTrap(error) {
+  return error instanceof WebAssembly.RuntimeError || error instanceof RangeError;
+}
+
+// The answer after a call into WebAssembly threw `error`: the instance is replaced if it
+// trapped; either way the call answers GENERAL.
+function engineFailure(error) {
+  if (error instanceof VexilError) return new VexilError(error.message, 'GENERAL');
+  if (isTrap(error)) {
+    recover();
+    return new VexilError('the engine failed and was restarted', 'GENERAL');
+  }
+  return new VexilError('the engine failed', 'GENERAL');
+}
+
+// Words for any thrown value, without running the caller's code again where that can be
+// avoided (a thrown Proxy or an object whose `message` getter throws gets a general phrase).
+function describeThrown(thrown) {
+  try {
+    if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) return String(thrown);
+    const message = thrown.message;
+    if (typeof message === 'string') return message;
+  } catch {
+    // Fall through to the general phrase.
+  }
+  return 'an exception that is not an Error';
+}
+
+// A caller's value in a message: strings quoted (and cut), anything else by its kind only, so
+// that no conversion of the caller's runs.
+function show(value) {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'symbol':
+      return 'a symbol';
+    default:
+      return value === null ? 'null' : `an ${typeof value}`;
+  }
 }
 
 // Replaces the instance after a trap. Old handles point into the old memory: they are detached
@@ -93,19 +154,18 @@ function deepFreeze(value) {
 // place: for a large snapshot, making the bytes in JS first and copying them over costs several
 // times more. A new buffer starts at one byte per UTF-16 unit, exact for ASCII, and grows once
 // to the most the rest could need if the text has other characters. Give it back with
-// `release` (or `detach` it if the instance trapped).
+// `buffer.free()` (or `detach` it if the instance trapped).
 function intoWasm(text) {
-  const buffer = takeBuffer(text.length);
+  const buffer = new glue.TextBuffer(text.length);
   try {
     const view = (from, length) => new Uint8Array(glue.__vexilMemory(), buffer.address() + from, length);
     if (typeof text !== 'string') {
       view(0, text.length).set(text);
       return [buffer, text.length];
     }
-    let { read, written } = encoder.encodeInto(text, view(0, bufferSizes.get(buffer)));
+    let { read, written } = encoder.encodeInto(text, view(0, text.length));
     if (read < text.length) {
       const rest = text.length - read;
-      bufferSizes.set(buffer, written + 3 * rest);
       buffer.resize(written + 3 * rest);
       written += encoder.encodeInto(text.slice(read), view(written, 3 * rest)).written;
     }
@@ -117,28 +177,11 @@ function intoWasm(text) {
   }
 }
 
-// The buffer the last snapshot was encoded into is kept for the next one (up to 4 MiB): a
-// client reloads every few minutes, and a new buffer is zeroed by WebAssembly first, a tenth
-// of what encoding the text costs.
-const KEPT_BUFFER_BYTES = 4 * 2 ** 20;
-const bufferSizes = new WeakMap();
-let keptBuffer;
-let keptBufferGeneration = -1;
-
-function takeBuffer(bytes) {
-  if (keptBuffer && keptBufferGeneration === generation && bufferSizes.get(keptBuffer) >= bytes) {
-    const buffer = keptBuffer;
-    keptBuffer = undefined;
-    return buffer;
-  }
-  const buffer = new glue.TextBuffer(bytes);
-  bufferSizes.set(buffer, bytes);
-  return buffer;
-}
-
 /**
- * `use(buffer, length)` with `text` encoded into WebAssembly memory; the buffer is given back
- * afterwards, or, when the instance trapped, left to go with it.
+ * `use(buffer, length)` with `text` encoded into WebAssembly memory; the buffer is freed
+ * afterwards, or, when the instance trapped, left to go with it. (Keeping it for the next
+ * snapshot would save zeroing a new one, under 2 % of a load, but hold its megabytes in memory
+ * that never shrinks.)
  */
 function withTextInWasm(text, use) {
   const [buffer, length] = intoWasm(text);
@@ -147,25 +190,12 @@ function withTextInWasm(text, use) {
     result = use(buffer, length);
   } catch (error) {
     // A refused input leaves the instance sound; a trap does not, and takes the buffer along.
-    if (fromWasmError(error)) release(buffer);
-    else detach(buffer);
+    if (isTrap(error)) detach(buffer);
+    else buffer.free();
     throw error;
   }
-  release(buffer);
+  buffer.free();
   return result;
-}
-
-/** Done with a buffer from `intoWasm`: kept for the next snapshot if small enough, else freed. */
-function release(buffer) {
-  if (bufferSizes.get(buffer) > KEPT_BUFFER_BYTES) {
-    buffer.free();
-    return;
-  }
-  // One kept at a time; one from a replaced instance is only forgotten.
-  if (keptBufferGeneration === generation) keptBuffer?.free();
-  else detach(keptBuffer);
-  keptBuffer = buffer;
-  keptBufferGeneration = generation;
 }
 
 // Contexts cross through one buffer kept in WebAssembly memory (per instance), encoded straight
@@ -202,10 +232,22 @@ function prepareFrom(handle, buffer, length, into) {
 let lastInstantText;
 let lastInstant;
 
-/** The instant to evaluate at, as [seconds, nanoseconds] since the Unix epoch, or undefined. */
+const dateValue = Date.prototype.getTime;
+
+/**
+ * The instant to evaluate at, as [seconds, nanoseconds] since the Unix epoch, or undefined when
+ * `now` is none. No caller code runs: a Date's time is read through Date's own method, which
+ * refuses anything but a real Date (a Proxy of one included) instead of calling into it.
+ */
 function instant(now) {
   if (now === undefined) now = Date.now();
-  if (now instanceof Date) now = now.getTime();
+  if (typeof now === 'object' && now !== null) {
+    try {
+      now = dateValue.call(now);
+    } catch {
+      return undefined;
+    }
+  }
   if (typeof now === 'number') {
     if (!Number.isFinite(now)) return undefined;
     const seconds = Math.floor(now / 1000);
@@ -223,10 +265,94 @@ function instant(now) {
   return undefined;
 }
 
+/** `instant(now)`, or a VexilError saying what is wrong with `now`. */
+function instantOrProblem(now) {
+  return (
+    instant(now) ??
+    new VexilError(
+      `invalid now ${show(now)}: an instant is a Date, Unix milliseconds or RFC 3339 text`,
+      'INVALID_INSTANT',
+    )
+  );
+}
+
+/**
+ * A context as the JSON text that crosses into WebAssembly, or a VexilError when it cannot be
+ * read. This is where the caller's getters, `toJSON` and Proxy traps run; whatever they throw
+ * (any value) is the context's fault, never the engine's.
+ */
 function contextText(context) {
   if (context === undefined || context === null) return '{}';
   if (typeof context === 'string') return context;
-  return JSON.stringify(context);
+  let text;
+  try {
+    text = JSON.stringify(context);
+  } catch (thrown) {
+    return new VexilError(`the context cannot be read: ${describeThrown(thrown)}`, 'INVALID_CONTEXT');
+  }
+  if (typeof text !== 'string') {
+    return new VexilError(`the context is ${show(context)}, not an object`, 'INVALID_CONTEXT');
+  }
+  return text;
+}
+
+/**
+ * The options of an evaluation, read once: `{ now, defaultValue, type }`, or a VexilError when
+ * reading them threw. null and undefined are no options.
+ */
+function readOptions(options) {
+  if (options === undefined || options === null) return NO_OPTIONS;
+  try {
+    return { now: options.now, defaultValue: options.defaultValue, type: options.type };
+  } catch (thrown) {
+    return new VexilError(`the options cannot be read: ${describeThrown(thrown)}`, 'GENERAL');
+  }
+}
+
+const NO_OPTIONS = Object.freeze({ now: undefined, defaultValue: undefined, type: undefined });
+
+const arrayBufferLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+
+/**
+ * A snapshot as the constructor takes it, read: text and bytes as they are (bytes told by what
+ * they are, not by asking a Proxy), an object as its JSON text. Throws a VexilError (NOT_JSON)
+ * when reading it throws, whatever was thrown.
+ */
+function readableSnapshot(snapshot) {
+  if (typeof snapshot !== 'object' || snapshot === null || ArrayBuffer.isView(snapshot)) return snapshot;
+  try {
+    arrayBufferLength.call(snapshot);
+    return snapshot;
+  } catch {
+    // Not an ArrayBuffer: an object to write as JSON.
+  }
+  try {
+    return JSON.stringify(snapshot);
+  } catch (thrown) {
+    throw new VexilError(`the snapshot cannot be read: ${describeThrown(thrown)}`, 'NOT_JSON');
+  }
+}
+
+/**
+ * The engine's options, read once into plain data: `{ limits }` with the limits as parsed JSON.
+ * Throws a VexilError (INVALID_LIMITS) when reading them throws.
+ */
+function readableOptions(options) {
+  try {
+    const limits = options?.limits;
+    if (!limits) return {};
+    const text = JSON.stringify(limits);
+    if (text === undefined) throw new Error(`they are ${show(limits)}, not an object`);
+    return { limits: JSON.parse(text) };
+  } catch (thrown) {
+    throw new VexilError(`the limits cannot be read: ${describeThrown(thrown)}`, 'INVALID_LIMITS');
+  }
+}
+
+// Whether `key` can name a flag: a string, without half a surrogate pair (which would cross as
+// U+FFFD and find a flag with that character instead).
+function isFlagKey(key) {
+  return typeof key === 'string' && !LONE_SURROGATE.test(key);
 }
 
 function failure(defaultValue, errorCode, errorMessage) {
@@ -248,15 +374,21 @@ export class PreparedContext {
   /** @internal */
   constructor(engine, context) {
     this.#engine = engine;
-    try {
-      this.#text = contextText(context);
-    } catch (error) {
-      // JSON.stringify refused it (a cycle, a BigInt): every evaluation says INVALID_CONTEXT.
+    const text = contextText(context);
+    if (text instanceof VexilError) {
+      // It cannot be read (a cycle, a BigInt, a getter that throws): every evaluation with it
+      // says INVALID_CONTEXT.
       this.#generation = generation;
-      this.#problem = new VexilError(`the context cannot be read: ${error.message}`, 'INVALID_CONTEXT');
+      this.#problem = text;
       return;
     }
+    this.#text = text;
     this.#prepare();
+  }
+
+  /** @internal Whether `value` is a PreparedContext (asked without running a Proxy's traps). */
+  static _is(value) {
+    return typeof value === 'object' && value !== null && #engine in value;
   }
 
   #prepare() {
@@ -266,14 +398,9 @@ export class PreparedContext {
     try {
       this.#handle = prepareText(this.#engine._handle(), this.#text);
     } catch (error) {
-      const known = fromWasmError(error);
-      if (known) {
-        this.#problem = known;
-      } else {
-        // The instance trapped: it is replaced, and the next use prepares again.
-        recover();
-        this.#problem = new VexilError('the engine failed and was restarted', 'GENERAL');
-      }
+      const refused = fromWasmError(error);
+      // A trapped instance is replaced, and the next use prepares again.
+      this.#problem = refused ? new VexilError(refused.message, 'INVALID_CONTEXT') : engineFailure(error);
     }
   }
 
@@ -373,6 +500,9 @@ export class Engine {
         'NOT_INITIALIZED',
       );
     }
+    // The caller's getters, toJSON and Proxy traps run here, and what they throw is refused.
+    snapshot = readableSnapshot(snapshot);
+    options = readableOptions(options);
     // Kept (as text, or a private copy of the bytes) to reload after a trap.
     if (typeof snapshot === 'string') this.#text = snapshot;
     else if (snapshot instanceof Uint8Array) this.#text = snapshot.slice();
@@ -399,8 +529,8 @@ export class Engine {
       if (known) throw known;
       // The instance trapped while loading: replace it, and report the snapshot as unusable
       // here rather than retrying something that may trap again.
-      recover();
-      throw new VexilError(`the engine failed while loading: ${error}`, 'GENERAL');
+      if (isTrap(error)) recover();
+      throw new VexilError(`the engine failed while loading: ${describeThrown(error)}`, 'GENERAL');
     }
     this.#handle = handle;
     // A context prepared by a replaced instance is gone with it.
@@ -432,8 +562,7 @@ export class Engine {
   // when there is no such flag.
   #position(key) {
     let position = this.#index.get(key);
-    // A lone surrogate would cross as U+FFFD and find a flag with that character instead.
-    if (position === undefined && typeof key === 'string' && !LONE_SURROGATE.test(key)) {
+    if (position === undefined && isFlagKey(key)) {
       const found = this._handle().position(key);
       if (found !== NOT_FOUND) this.#index.set(key, (position = found));
     }
@@ -454,9 +583,9 @@ export class Engine {
           keys[position] = joined.slice(start, (start += lengths[position]));
         }
         return keys;
-      }, undefined);
+      });
       // After a failure the list is asked for again next time, from the replaced instance.
-      if (!keys) return [];
+      if (keys instanceof VexilError) return [];
       this.#keys = Object.freeze(keys);
     }
     return this.#keys;
@@ -472,8 +601,8 @@ export class Engine {
       const hashes = this.#guard(() => {
         const handle = this._handle();
         return withTextInWasm(this.#text, (buffer, length) => handle.definitionHashes(buffer, length));
-      }, undefined);
-      if (!hashes) return undefined;
+      });
+      if (hashes instanceof VexilError) return undefined;
       const keys = this.#keyList();
       const definitions = new Map();
       for (let position = 0; position < keys.length; position += 1) {
@@ -511,14 +640,20 @@ export class Engine {
 
   /** What the snapshot says about one flag (type, variants, metadata, validity), or undefined. */
   flag(key) {
-    const position = this.#guard(() => this.#position(key), undefined);
-    return position === undefined ? undefined : this.#flag(position);
+    const flag = this.#guard(() => {
+      const position = this.#position(key);
+      return position === undefined ? undefined : this.#flag(position);
+    });
+    return flag instanceof VexilError ? undefined : flag;
   }
 
   /** Problems confined to single flags or segments, with JSON paths. */
   diagnostics() {
     if (!this.#diagnostics) {
-      this.#diagnostics = deepFreeze(JSON.parse(this.#guard(() => this._handle().diagnostics(), '[]')));
+      const text = this.#guard(() => this._handle().diagnostics());
+      // After a failure the list is asked for again next time, from the replaced instance.
+      if (text instanceof VexilError) return Object.freeze([]);
+      this.#diagnostics = deepFreeze(JSON.parse(text));
     }
     return this.#diagnostics;
   }
@@ -534,48 +669,69 @@ export class Engine {
   /**
    * Evaluates one flag: `{ value, variant, reason, errorCode?, ruleId? }`. `value` is the
    * variant's value, or `options.defaultValue` (null if not given) when no variant is served.
-   * `options.now` is a Date, Unix milliseconds or RFC 3339 text (default: the current time);
-   * `options.type` ('boolean', 'string', 'number', 'object') asks for a type, and another type
-   * gives `TYPE_MISMATCH`. Never throws.
+   * `options.now` is a Date, Unix milliseconds or RFC 3339 text (default: the current time;
+   * anything else gives `INVALID_INSTANT`); `options.type` ('boolean', 'string', 'number',
+   * 'object') asks for a type, and another type gives `TYPE_MISMATCH`. A context that cannot be
+   * read gives `INVALID_CONTEXT`, a key that is not a string `FLAG_NOT_FOUND`. Never throws.
    */
-  evaluate(key, context, options = {}) {
-    const defaultValue = options.defaultValue === undefined ? null : options.defaultValue;
-    const expected = options.type === undefined ? 0 : TYPES[options.type];
-    if (expected === undefined) return failure(defaultValue, 'GENERAL', `unknown type ${options.type}`);
-    return this.#evaluate(key, context, options.now, defaultValue, expected);
+  evaluate(key, context, options) {
+    const read = readOptions(options);
+    if (read instanceof VexilError) return failure(null, read.code, read.message);
+    const defaultValue = read.defaultValue === undefined ? null : read.defaultValue;
+    // Only a string names a type: anything else would be converted by calling into it.
+    const expected = read.type === undefined ? 0 : typeof read.type === 'string' ? TYPES[read.type] : undefined;
+    if (expected === undefined) return failure(defaultValue, 'GENERAL', `unknown type ${show(read.type)}`);
+    return this.#evaluate(key, context, read.now, defaultValue, expected);
   }
 
   /** `evaluate` as a boolean flag with a default. */
   booleanDetails(key, defaultValue, context, options) {
-    return this.#evaluate(key, context, options?.now, defaultValue, TYPES.boolean);
+    return this.#typed(key, defaultValue, context, options, TYPES.boolean);
   }
 
   /** `evaluate` as a string flag with a default. */
   stringDetails(key, defaultValue, context, options) {
-    return this.#evaluate(key, context, options?.now, defaultValue, TYPES.string);
+    return this.#typed(key, defaultValue, context, options, TYPES.string);
   }
 
   /** `evaluate` as a number flag with a default. */
   numberDetails(key, defaultValue, context, options) {
-    return this.#evaluate(key, context, options?.now, defaultValue, TYPES.number);
+    return this.#typed(key, defaultValue, context, options, TYPES.number);
   }
 
   /** `evaluate` as an object flag (any JSON value) with a default. */
   objectDetails(key, defaultValue, context, options) {
-    return this.#evaluate(key, context, options?.now, defaultValue, TYPES.object);
+    return this.#typed(key, defaultValue, context, options, TYPES.object);
   }
 
-  // The hot path: no closures, no option objects, one call into WebAssembly.
+  // Typed details read only `now` from their options.
+  #typed(key, defaultValue, context, options, expected) {
+    let now;
+    if (options !== undefined && options !== null) {
+      try {
+        now = options.now;
+      } catch (thrown) {
+        return failure(defaultValue, 'GENERAL', `the options cannot be read: ${describeThrown(thrown)}`);
+      }
+    }
+    return this.#evaluate(key, context, now, defaultValue, expected);
+  }
+
+  // The hot path: no closures, no option objects, one call into WebAssembly. Every caller value
+  // is read before the call (by #contextHandle and instant), so whatever the call throws is the
+  // engine's.
   #evaluate(key, context, now, defaultValue, expected) {
     try {
       const position = this.#index.get(key) ?? this.#position(key);
       // An unknown flag is still counted in the statistics, like every evaluation.
       const packed = this.#evaluateAt(position ?? NOT_FOUND, context, now, expected);
-      if (position === undefined) return failure(defaultValue, 'FLAG_NOT_FOUND', `no flag ${JSON.stringify(key)}`);
+      // Looking the flag up comes first, as in the engine: an unknown flag is FLAG_NOT_FOUND
+      // whatever the context.
+      if (position === undefined) return failure(defaultValue, 'FLAG_NOT_FOUND', `no flag ${show(key)}`);
       return this.#result(position, packed, defaultValue);
     } catch (error) {
-      if (!(error instanceof VexilError)) recover();
-      return failure(defaultValue, 'GENERAL', 'the engine failed and was restarted');
+      const failed = engineFailure(error);
+      return failure(defaultValue, failed.code, failed.message);
     }
   }
 
@@ -585,22 +741,24 @@ export class Engine {
    * more than evaluating them.) The results are frozen, and the same answer of a flag is the
    * same object from call to call. Never throws.
    */
-  evaluateAll(context, options = {}) {
+  evaluateAll(context, options) {
     const keys = this.#keyList();
-    const packed = this.#guard(() => {
-      const prepared = this.#contextHandle(context);
-      if (prepared instanceof VexilError) return prepared;
-      const now = instant(options.now);
-      if (!now) return new VexilError(`invalid now ${String(options.now)}`, 'GENERAL');
-      const all = this._handle().evaluateAll(prepared, now[0], now[1]);
-      return all;
-    }, undefined);
+    const read = readOptions(options);
+    const packed =
+      read instanceof VexilError
+        ? read
+        : this.#guard(() => {
+            const prepared = this.#contextHandle(context);
+            if (prepared instanceof VexilError) return prepared;
+            const now = instantOrProblem(read.now);
+            if (now instanceof VexilError) return now;
+            return this._handle().evaluateAll(prepared, now[0], now[1]);
+          });
     const results = new Array(keys.length);
     let code;
     let message;
-    if (packed === undefined || packed instanceof VexilError) {
-      [code, message] =
-        packed === undefined ? ['GENERAL', 'the engine failed and was restarted'] : [packed.code, packed.message];
+    if (packed instanceof VexilError) {
+      [code, message] = [packed.code, packed.message];
     } else {
       try {
         for (let position = 0; position < keys.length; position += 1) {
@@ -608,8 +766,7 @@ export class Engine {
         }
         return results;
       } catch (error) {
-        if (!(error instanceof VexilError)) recover();
-        [code, message] = ['GENERAL', 'the engine failed and was restarted'];
+        ({ code, message } = engineFailure(error));
       }
     }
     for (let position = 0; position < keys.length; position += 1) {
@@ -621,18 +778,21 @@ export class Engine {
   }
 
   /** The evaluation of `key` with every step taken: `{ evaluation, steps }`. Not counted. */
-  explain(key, context, options = {}) {
-    const explained = this.#guard(() => {
-      const prepared = this.#contextHandle(context);
-      if (prepared instanceof VexilError) return prepared;
-      const now = instant(options.now);
-      if (!now) return new VexilError(`invalid now ${String(options.now)}`, 'GENERAL');
-      const explained = JSON.parse(this._handle().explain(key, prepared, now[0], now[1]));
-      return explained;
-    }, undefined);
-    if (explained === undefined) {
-      return { evaluation: failure(null, 'GENERAL', 'the engine failed and was restarted'), steps: [] };
-    }
+  explain(key, context, options) {
+    const read = readOptions(options);
+    const explained =
+      read instanceof VexilError
+        ? read
+        : this.#guard(() => {
+            const prepared = this.#contextHandle(context);
+            if (prepared instanceof VexilError) return prepared;
+            const now = instantOrProblem(read.now);
+            if (now instanceof VexilError) return now;
+            if (!isFlagKey(key)) {
+              return { evaluation: failure(null, 'FLAG_NOT_FOUND', `no flag ${show(key)}`), steps: [{ step: 'flagNotFound' }] };
+            }
+            return JSON.parse(this._handle().explain(key, prepared, now[0], now[1]));
+          });
     if (explained instanceof VexilError) {
       return { evaluation: failure(null, explained.code, explained.message), steps: [] };
     }
@@ -641,12 +801,13 @@ export class Engine {
 
   /** Evaluation counts per flag and variant, and errors, since loading or the last reset. */
   stats() {
-    return JSON.parse(this.#guard(() => this._handle().stats(), '{"flags":[]}'));
+    const text = this.#guard(() => this._handle().stats());
+    return JSON.parse(text instanceof VexilError ? '{"flags":[],"unknownFlagEvaluations":0}' : text);
   }
 
   /** Sets every statistics counter back to zero. */
   resetStats() {
-    this.#guard(() => this._handle().resetStats(), undefined);
+    this.#guard(() => this._handle().resetStats());
   }
 
   /** Releases the engine's memory now rather than when it is garbage-collected. */
@@ -677,37 +838,36 @@ export class Engine {
     return flag;
   }
 
+  // The prepared context to evaluate `context` with, or a VexilError saying why there is none.
+  // Throws only what a call into WebAssembly threw.
   #contextHandle(context) {
-    if (context instanceof PreparedContext) return context._for(this);
+    if (PreparedContext._is(context)) return context._for(this);
+    const text = contextText(context);
+    if (text instanceof VexilError) return text;
+    const handle = this._handle();
+    if (text === this.#lastContextText && this.#lastContext) return this.#lastContext;
+    // The last plain context's handle is reused: a server passing another object on every
+    // call then makes no handle for the garbage collector. Until it succeeds, the handle
+    // still holds the previous context, so that is what the text says.
+    let prepared;
     try {
-      const handle = this._handle();
-      const text = contextText(context);
-      if (text === this.#lastContextText && this.#lastContext) return this.#lastContext;
-      // The last plain context's handle is reused: a server passing another object on every
-      // call then makes no handle for the garbage collector. Until it succeeds, the handle
-      // still holds the previous context, so that is what the text says.
-      const prepared = prepareText(handle, text, this.#lastContext);
-      this.#lastContext = prepared;
-      this.#lastContextText = text;
-      return prepared;
+      prepared = prepareText(handle, text, this.#lastContext);
     } catch (error) {
-      const known = fromWasmError(error);
-      if (known) return known;
-      if (error instanceof TypeError || error instanceof RangeError) {
-        // JSON.stringify refused the context (a cycle, a BigInt).
-        return new VexilError(`the context cannot be read: ${error.message}`, 'INVALID_CONTEXT');
-      }
+      const refused = fromWasmError(error);
+      if (refused) return new VexilError(refused.message, 'INVALID_CONTEXT');
       throw error;
     }
+    this.#lastContext = prepared;
+    this.#lastContextText = text;
+    return prepared;
   }
 
   #evaluateAt(position, context, now, expected) {
     const prepared = this.#contextHandle(context);
     if (prepared instanceof VexilError) return prepared;
-    const at = instant(now);
-    if (!at) return new VexilError(`invalid now ${String(now)}`, 'GENERAL');
-    const packed = this._handle().evaluate(position, prepared, at[0], at[1], expected);
-    return packed;
+    const at = instantOrProblem(now);
+    if (at instanceof VexilError) return at;
+    return this._handle().evaluate(position, prepared, at[0], at[1], expected);
   }
 
   // A flag gives few distinct answers (a variant, a reason, a rule), so bulk results are built
@@ -751,15 +911,28 @@ export class Engine {
     return result;
   }
 
-  // Runs `call`; if the instance traps, replaces it and answers `fallback`. Nothing escapes:
-  // a VexilError here can only come from reloading after a trap, which `#load` has handled.
-  #guard(call, fallback) {
+  // Runs `call`, which reads no caller values; if a call into WebAssembly throws, answers with a
+  // VexilError (code GENERAL), having replaced the instance if it trapped. Nothing escapes.
+  #guard(call) {
     try {
       return call();
     } catch (error) {
-      if (!(error instanceof VexilError)) recover();
-      return fallback;
+      return engineFailure(error);
     }
+  }
+}
+
+// `using engine = new Engine(...)` (and `using` a prepared context) frees it at the end of the
+// block, where the runtime knows `Symbol.dispose`.
+if (typeof Symbol.dispose === 'symbol') {
+  for (const type of [Engine, PreparedContext]) {
+    Object.defineProperty(type.prototype, Symbol.dispose, {
+      value() {
+        this.free();
+      },
+      writable: true,
+      configurable: true,
+    });
   }
 }
 
@@ -772,4 +945,9 @@ export function _trapForTesting() {
     return true;
   }
   return false;
+}
+
+/** @internal For the SDK's own tests: how many times a trapped instance has been replaced. */
+export function _restartsForTesting() {
+  return generation;
 }

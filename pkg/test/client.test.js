@@ -322,7 +322,7 @@ test('local overrides are reported as such, persisted, and cleared', async () =>
   const again = makeClient(manualTimers(), { storage: store });
   await again.ready();
   await settled(again);
-  assert.deepEqual(again.overrides(), { 'quebec-ontario-launch': 'off' });
+  assert.deepEqual(again.overrides(), { __proto__: null, 'quebec-ontario-launch': 'off' });
   again.clearOverride();
   assert.equal(again.getBooleanValue('quebec-ontario-launch', false), true);
   again.close();
@@ -350,8 +350,8 @@ test('counts, the evaluation hook and flush to the events endpoint', async () =>
   client.getStringValue('quebec-ontario-launch', 'x');
   assert.deepEqual(seen, ['quebec-ontario-launch', 'quebec-ontario-launch', 'quebec-ontario-launch']);
   const sent = await client.flush();
-  assert.deepEqual(sent.flags, [{ flag: 'quebec-ontario-launch', variants: { on: 2 }, errors: 1 }]);
-  assert.deepEqual(posted[0].flags, sent.flags);
+  assert.deepEqual(sent.flags, [{ flag: 'quebec-ontario-launch', variants: { __proto__: null, on: 2 }, errors: 1 }]);
+  assert.deepEqual(posted[0].flags, JSON.parse(JSON.stringify(sent.flags)));
   assert.deepEqual(client.stats().flags, []);
   client.close();
 });

@@ -84,6 +84,7 @@ export interface ClientStatus {
 }
 
 export interface ClientStats {
+  /** `variants`: variant key → count, in an object without a prototype. */
   flags: { flag: string; variants: Record<string, number>; errors: number }[];
 }
 
@@ -105,13 +106,24 @@ export class Client {
   getStringDetails(key: string, defaultValue: string, context?: EvaluationContext): ClientResult<string>;
   getNumberDetails(key: string, defaultValue: number, context?: EvaluationContext): ClientResult<number>;
   getObjectDetails<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): ClientResult<T>;
+  /**
+   * Every flag's value, by flag key, in an object without a prototype: a flag called
+   * `__proto__` or `constructor` is an own property like any other, and nothing is inherited.
+   */
   allFlags(context?: EvaluationContext): Record<string, JsonValue>;
   setOverride(key: string, variant: string): void;
   clearOverride(key?: string): void;
+  /** The local overrides, flag key → variant, in an object without a prototype. */
   overrides(): Record<string, string>;
   stats(): ClientStats;
   flush(options?: { beacon?: boolean }): Promise<ClientStats>;
+  /**
+   * Stops every timer, request and listener, and frees the engine's WebAssembly memory. A closed
+   * client still answers from its last snapshot, loading it again; close it again to free that.
+   */
   close(): void;
+  /** `close()`, for `using` (where the runtime has `Symbol.dispose`). */
+  [Symbol.dispose](): void;
 }
 
 export function createClient(options?: ClientOptions): Client;

@@ -1,3 +1,13 @@
+declare global {
+  interface SymbolConstructor {
+    /**
+     * The symbol behind `using` (explicit resource management), declared here as TypeScript's
+     * own `esnext` library does, so that these declarations compile with older libraries too.
+     */
+    readonly dispose: unique symbol;
+  }
+}
+
 /** The reasons an evaluation gives, in OpenFeature's vocabulary plus `OVERRIDE` and `PREREQUISITE_FAILED`. */
 export type Reason =
   | 'STATIC'
@@ -9,13 +19,20 @@ export type Reason =
   | 'PREREQUISITE_FAILED'
   | 'ERROR';
 
-/** Why an evaluation served the default. */
+/**
+ * Why an evaluation served the default: OpenFeature's codes, plus `INVALID_INSTANT` (the `now`
+ * option is not a Date, Unix milliseconds or RFC 3339 text). A context that cannot be read (a
+ * getter, `toJSON` or Proxy that throws, a cycle, a BigInt) is `INVALID_CONTEXT`; a key that is
+ * not a string is `FLAG_NOT_FOUND`; options that cannot be read or an unknown `type` are
+ * `GENERAL`, as is a failure of the engine itself.
+ */
 export type ErrorCode =
   | 'FLAG_NOT_FOUND'
   | 'PARSE_ERROR'
   | 'TYPE_MISMATCH'
   | 'TARGETING_KEY_MISSING'
   | 'INVALID_CONTEXT'
+  | 'INVALID_INSTANT'
   | 'GENERAL';
 
 /** Any JSON value. */
@@ -46,7 +63,7 @@ export interface EvaluationResult<T = JsonValue> {
 export type Instant = Date | number | string;
 
 export interface EvaluateOptions {
-  /** Default: the current time. */
+  /** Default: the current time. Anything else than an {@link Instant} gives `INVALID_INSTANT`. */
   now?: Instant;
 }
 
@@ -151,8 +168,10 @@ export class VexilError extends Error {
 /** A context handed to an engine once, for many fast evaluations. */
 export class PreparedContext {
   private constructor();
-  /** Releases its memory now rather than when garbage-collected. */
+  /** Releases its WebAssembly memory now rather than when garbage-collected. */
   free(): void;
+  /** `free()`, for `using` (where the runtime has `Symbol.dispose`). */
+  [Symbol.dispose](): void;
 }
 
 /** A compiled flag snapshot. Evaluation never throws. */
@@ -207,6 +226,11 @@ export class Engine {
   explain(key: string, context?: EvaluationContext | PreparedContext, options?: EvaluateOptions): Explanation;
   stats(): Stats;
   resetStats(): void;
-  /** Releases the engine's memory now; a later call reloads the snapshot. */
+  /**
+   * Releases the engine's WebAssembly memory now (not the contexts prepared for it, which have
+   * their own `free`); a later call loads the snapshot again.
+   */
   free(): void;
+  /** `free()`, for `using` (where the runtime has `Symbol.dispose`). */
+  [Symbol.dispose](): void;
 }

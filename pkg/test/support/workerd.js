@@ -22,7 +22,7 @@ function freePort() {
 }
 
 // `embed` paths are relative to the configuration file.
-function config(port, directory, modules) {
+function config(port, directory, modules, compatibilityDate) {
   const list = modules.map(
     ([name, kind, path]) => `(name = ${JSON.stringify(name)}, ${kind} = embed ${JSON.stringify(relative(directory, path))})`,
   );
@@ -33,19 +33,20 @@ const config :Workerd.Config = (
 );
 const worker :Workerd.Worker = (
   modules = [ ${list.join(',\n    ')} ],
-  compatibilityDate = "2026-11-01",
+  compatibilityDate = ${JSON.stringify(compatibilityDate)},
 );
 `;
 }
 
 /**
- * Serves `modules` (`[name, 'esModule' | 'wasm' | 'json', path]`, the first being the worker)
- * and resolves to `{ url, output, stop }` once it answers. `stop` ends the process by its PID.
+ * Serves `modules` (`[name, 'esModule' | 'wasm' | 'json' | 'text', path]`, the first being the
+ * worker) and resolves to `{ url, output, stop }` once it answers. `stop` ends the process by
+ * its PID. `compatibilityDate` picks the Workers behaviour to run with.
  */
-export async function startWorkerd(modules) {
+export async function startWorkerd(modules, { compatibilityDate = '2026-11-01' } = {}) {
   const scratch = mkdtempSync(join(tmpdir(), 'vexil-workerd-'));
   const port = await freePort();
-  writeFileSync(join(scratch, 'config.capnp'), config(port, scratch, modules));
+  writeFileSync(join(scratch, 'config.capnp'), config(port, scratch, modules, compatibilityDate));
   const output = [];
   const child = spawn(WORKERD, ['serve', join(scratch, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (chunk) => output.push(String(chunk)));
