@@ -263,3 +263,54 @@ fn an_explanation_of_a_huge_list_attribute_is_bounded_by_the_cost_limit() {
         .count();
     assert!(copies < 2, "{copies} copies of a 100 KB list");
 }
+
+#[test]
+fn a_long_list_attribute_against_a_large_set_is_charged_per_item() {
+    let members: Vec<String> = (0..100_000)
+        .map(|index| format!("member-{index}"))
+        .collect();
+    let condition = json!({"attribute": "groups", "op": "in", "values": members});
+    let engine = Engine::from_json(&snapshot(
+        vec![flag("groups", vec![vec![condition]])],
+        vec![],
+    ))
+    .expect("loads");
+    let groups = |count: usize, width: usize| {
+        let items: Vec<Value> = (0..count)
+            .map(|index| json!(format!("{index:0>width$}")))
+            .collect();
+        Context::from_json_value(json!({"targetingKey": "u", "groups": items}))
+            .expect("a valid context")
+    };
+    // 1,000 items of 10 bytes, each charged its length, twice more for hashing it, and one:
+    // about 31,000 units.
+    let fits = engine.evaluate("groups", &groups(1000, 10), now());
+    assert_eq!((fits.variant, fits.error_code), (Some("off"), None));
+    // The same items at 20 bytes: about 61,000 units, over the limit.
+    let over = engine.evaluate("groups", &groups(1000, 20), now());
+    assert_eq!(over.error_code, Some(ErrorCode::General));
+    let member =
+        Context::from_json_value(json!({"targetingKey": "u", "groups": ["x", "member-99999"]}))
+            .expect("a valid context");
+    assert_eq!(
+        engine.evaluate("groups", &member, now()).variant,
+        Some("on")
+    );
+}
+
+#[test]
+fn versions_compared_with_thousands_of_operands_stop_at_the_limit() {
+    let versions: Vec<String> = (0..5000).map(|index| format!("1.{index}.0")).collect();
+    let condition = json!({"attribute": "version", "op": "semverGt", "values": versions});
+    let engine = Engine::from_json(&snapshot(
+        vec![flag("versions", vec![vec![condition]])],
+        vec![],
+    ))
+    .expect("loads");
+    // Five bytes against 5,000 operands: 5 × 5,001 units fits (and 1.0.1 is above 1.0.0); a
+    // 20-byte version does not.
+    let short = engine.evaluate("versions", &user("version", "1.0.1"), now());
+    assert_eq!((short.variant, short.error_code), (Some("on"), None));
+    let long = engine.evaluate("versions", &user("version", "1.0.1-rc.1.2.3.4.5.6"), now());
+    assert_eq!(long.error_code, Some(ErrorCode::General));
+}
