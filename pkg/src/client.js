@@ -394,13 +394,14 @@ export class Client {
       let response = await this.#request(headers, controller.signal, 'no-cache');
       if (response.status === 304 && !this.#engine) {
         // A 304 with nothing cached (a validator in the configured headers, or a cache on the
-        // way): asked once more at once, in full, bypassing caches.
+        // way): asked once more at once, in full, bypassing caches ('no-store': Workers refuse
+        // 'reload').
         discard(response);
         this.#etag = null;
         const full = Object.fromEntries(
           Object.entries(headers).filter(([name]) => !/^if-(none-match|modified-since)$/i.test(name)),
         );
-        response = await this.#request(full, controller.signal, 'reload');
+        response = await this.#request(full, controller.signal, 'no-store');
       }
       if (response.status === 304) {
         discard(response);

@@ -22,13 +22,13 @@ function freePort() {
 }
 
 // `embed` paths are relative to the configuration file.
-function config(port, directory, modules, compatibilityDate) {
+function config(port, directory, modules, compatibilityDate, network) {
   const list = modules.map(
     ([name, kind, path]) => `(name = ${JSON.stringify(name)}, ${kind} = embed ${JSON.stringify(relative(directory, path))})`,
   );
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker) ],
+  services = [ (name = "main", worker = .worker)${network ? ', (name = "internet", network = (allow = ["local"]))' : ''} ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
 );
 const worker :Workerd.Worker = (
@@ -41,12 +41,13 @@ const worker :Workerd.Worker = (
 /**
  * Serves `modules` (`[name, 'esModule' | 'wasm' | 'json' | 'text', path]`, the first being the
  * worker) and resolves to `{ url, output, stop }` once it answers. `stop` ends the process by
- * its PID. `compatibilityDate` picks the Workers behaviour to run with.
+ * its PID. `compatibilityDate` picks the Workers behaviour to run with; with `network`, the
+ * worker's `fetch` reaches loopback addresses (and nothing else).
  */
-export async function startWorkerd(modules, { compatibilityDate = '2026-11-01' } = {}) {
+export async function startWorkerd(modules, { compatibilityDate = '2026-11-01', network = false } = {}) {
   const scratch = mkdtempSync(join(tmpdir(), 'vexil-workerd-'));
   const port = await freePort();
-  writeFileSync(join(scratch, 'config.capnp'), config(port, scratch, modules, compatibilityDate));
+  writeFileSync(join(scratch, 'config.capnp'), config(port, scratch, modules, compatibilityDate, network));
   const output = [];
   const child = spawn(WORKERD, ['serve', join(scratch, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (chunk) => output.push(String(chunk)));
