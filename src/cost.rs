@@ -122,7 +122,85 @@ fn units(count: usize) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::Meter;
+    use super::{of_lookup, of_test, Meter};
+    use crate::condition::{one_of, Cmp, Operator};
+    use crate::context::AttrValue;
+    use crate::operand::Operand;
+    use crate::regex::Regex;
+    use crate::semver::Version;
+    use crate::timestamp::Timestamp;
+
+    fn text(value: &str) -> AttrValue {
+        AttrValue::String(value.to_owned())
+    }
+
+    fn strings(values: &[&str]) -> Vec<Box<str>> {
+        values.iter().map(|&value| value.into()).collect()
+    }
+
+    #[test]
+    fn each_charge_is_the_documented_formula() {
+        // A four-byte string costs 3 for the test and 4 + 1 for the value, before the work.
+        let abcd = Some(text("abcd"));
+        let cases: Vec<(Operator, u64)> = vec![
+            (Operator::Exists, 8),
+            (one_of(&[Operand::Text("x".into())]).expect("scalars"), 8 + 8),
+            (Operator::Contains(strings(&["ab", "xyz"])), 8 + 6 + 7),
+            (Operator::StartsWith(strings(&["ab", "abcdef"])), 8 + 3 + 5),
+            (Operator::EndsWith(strings(&["d"])), 8 + 2),
+            (
+                Operator::Matches(vec![Regex::new("a{3}", 1024, 8).expect("compiles")]),
+                8 + 4 * 5,
+            ),
+            (
+                Operator::Semver(
+                    Cmp::Gt,
+                    vec![
+                        Version::parse("1.0.0").expect("a version"),
+                        Version::parse("2.0.0").expect("a version"),
+                    ],
+                ),
+                8 + 4 * 3,
+            ),
+            (
+                Operator::Date(Cmp::Lt, vec![Timestamp::from_unix_millis(0); 2]),
+                8 + 4 + 2,
+            ),
+            (Operator::Number(Cmp::Lt, vec![1.0, 2.0]), 8),
+        ];
+        for (operator, charge) in cases {
+            assert_eq!(of_test(&operator, abcd.as_ref()), charge, "{operator:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_booleans_lists_and_missing_values_are_charged_too() {
+        let seven = Some(AttrValue::Number(7.0));
+        let three_numbers = one_of(&[
+            Operand::Number(1.0),
+            Operand::Number(2.0),
+            Operand::Number(7.0),
+        ])
+        .expect("scalars");
+        assert_eq!(of_test(&three_numbers, seven.as_ref()), 3 + 1 + 3);
+        let two = Operator::Number(Cmp::Lt, vec![1.0, 2.0]);
+        assert_eq!(of_test(&two, seven.as_ref()), 3 + 1 + 2);
+        let dates = Operator::Date(Cmp::Lt, vec![Timestamp::from_unix_millis(0); 2]);
+        assert_eq!(of_test(&dates, seven.as_ref()), 3 + 1 + 2);
+        assert_eq!(of_test(&Operator::Exists, Some(&AttrValue::Bool(true))), 3 + 1);
+        assert_eq!(of_test(&Operator::Exists, None), 3);
+        // Each item of a list is charged as a value of its own.
+        let list = AttrValue::List(vec![text("ab"), AttrValue::Number(7.0)]);
+        assert_eq!(
+            of_test(&three_numbers, Some(&list)),
+            3 + (2 + 1 + 4) + (1 + 3)
+        );
+    }
+
+    #[test]
+    fn a_lookup_costs_one_and_the_key_length() {
+        assert_eq!((of_lookup(0), of_lookup(5)), (1, 6));
+    }
 
     #[test]
     fn a_meter_spends_down_to_zero_and_then_refuses_everything() {

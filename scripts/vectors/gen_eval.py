@@ -646,14 +646,26 @@ suites.append({"name": "cost bounds",
     "description": "Evaluations that would spend more than maxEvaluationCost (50,000 units by default) stop before the test that would go over and answer GENERAL; the same flags with cheaper contexts answer normally.",
     "snapshot": snap(cost_flags, segments=[heavy_segment]), "cases": cost_cases})
 low_flags = [op_flag("long-match", M("name", "a{200}")), op_flag("in", {"attribute": "name", "op": "in", "values": ["x"]}),
-             {"key": "static", "type": "boolean", "variants": BOOL, "offVariant": "off", "fallthrough": {"variant": "on"}}]
+             {"key": "static", "type": "boolean", "variants": BOOL, "offVariant": "off", "fallthrough": {"variant": "on"}},
+             {"key": "overridden", "type": "boolean", "variants": BOOL, "offVariant": "off",
+              "overrides": [{"variant": "off", "keys": ["k" * 89]}], "fallthrough": {"variant": "on"}},
+             {"key": "split", "type": "boolean", "variants": BOOL, "offVariant": "off",
+              "fallthrough": {"split": [{"variant": "on", "weight": 100000}]}},
+             op_flag("in-segment", {"op": "inSegment", "value": "listed"})]
+k = lambda size: {"targetingKey": "k" * size}
 suites.append({"name": "cost limit lowered",
-    "description": "maxEvaluationCost lowered to 100: a static flag (10) and a one-value test (10 + 3 + 2 + 2) fit, a 201-state pattern does not.",
+    "description": "maxEvaluationCost lowered to 100: a static flag (10) and a one-value test (10 + 3 + 2 + 2) fit, a 201-state pattern does not; looking up a targeting key of n bytes in overrides or for a split costs n + 1, and in a segment's two key lists twice that.",
     "limits": {"maxEvaluationCost": 100},
-    "snapshot": snap(low_flags), "cases": [
+    "snapshot": snap(low_flags, segments=[{"key": "listed", "included": ["k" * 42]}]), "cases": [
         case("a static flag costs 10", "static", u(), E(True, "on", "STATIC")),
         case("a one-value test fits", "in", u(name="x"), ON_MATCH()),
         case("a 201-state pattern over one byte costs 10 + 3 + 2 + 402: GENERAL", "long-match", u(name="a"), GENERAL),
+        case("an override lookup with an 89-byte key costs 10 + 90: it fits", "overridden", k(89), E(False, "off", "OVERRIDE")),
+        case("an override lookup with a 90-byte key costs 10 + 91: GENERAL", "overridden", k(90), GENERAL),
+        case("a split of an 89-byte key costs 10 + 90: it fits", "split", k(89), E(True, "on", "SPLIT")),
+        case("a split of a 90-byte key costs 10 + 91: GENERAL", "split", k(90), GENERAL),
+        case("a segment lookup of a 42-byte key costs 10 + 3 + 2 x 43: it fits", "in-segment", k(42), ON_MATCH()),
+        case("a segment lookup of a 43-byte key costs 10 + 3 + 2 x 44: GENERAL", "in-segment", k(43), GENERAL),
     ]})
 
 # ---------------------------------------------------------------- output
