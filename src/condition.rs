@@ -362,6 +362,20 @@ mod tests {
         assert!(!contains("short", "longer than the text"));
     }
 
+    /// A text made of prefixes of `needle` and single letters: near misses and overlapping
+    /// partial matches, where a search that falls back wrongly after a mismatch shows.
+    fn near_misses(needle: &str, pieces: &[(usize, bool)]) -> String {
+        pieces
+            .iter()
+            .map(|&(length, letter)| match (letter, needle.get(..length)) {
+                (false, Some(prefix)) => prefix,
+                (false, None) => needle,
+                (true, _) if length % 2 == 0 => "a",
+                (true, _) => "b",
+            })
+            .collect()
+    }
+
     proptest! {
         // Small alphabets make repeated prefixes, where a wrong border table shows.
         #[test]
@@ -370,6 +384,15 @@ mod tests {
             needle in "[ab]{0,14}",
         ) {
             prop_assert_eq!(contains(&text, &needle), text.contains(needle.as_str()));
+        }
+
+        #[test]
+        fn contains_agrees_with_the_standard_search_among_near_misses(
+            needle in "[ab]{9,16}",
+            pieces in proptest::collection::vec((0usize..17, proptest::bool::ANY), 0..10),
+        ) {
+            let text = near_misses(&needle, &pieces);
+            prop_assert_eq!(contains(&text, &needle), text.contains(needle.as_str()), "{}", text);
         }
     }
 }

@@ -314,3 +314,36 @@ fn versions_compared_with_thousands_of_operands_stop_at_the_limit() {
     let long = engine.evaluate("versions", &user("version", "1.0.1-rc.1.2.3.4.5.6"), now());
     assert_eq!(long.error_code, Some(ErrorCode::General));
 }
+
+/// The message of each `invalid-regex` diagnostic of a snapshot with one flag per pattern.
+fn regex_messages(patterns: &[&str], limits: Limits) -> Vec<String> {
+    let flags = patterns
+        .iter()
+        .enumerate()
+        .map(|(index, pattern)| flag(&format!("f{index}"), vec![vec![matches("name", pattern)]]))
+        .collect();
+    let text = snapshot(flags, vec![]);
+    let engine = Engine::from_slice_with_limits(text.as_bytes(), limits).expect("loads");
+    regex_diagnostics(&engine)
+}
+
+#[test]
+fn a_regex_diagnostic_names_the_limit_that_refused_the_pattern_or_its_syntax() {
+    // 101 instructions of 24 bytes: over a per-pattern limit of 1 KiB, whatever the budget.
+    let small = Limits {
+        max_regex_program_bytes: 1024,
+        max_regex_total_bytes: 1024,
+        ..Limits::default()
+    };
+    let messages = regex_messages(&["a{100}"], small.clone());
+    assert!(messages[0].contains("maxRegexProgramBytes"), "{messages:?}");
+    // 31 instructions fit, leaving 280 bytes: the next pattern is over the budget, but a
+    // pattern that does not parse is still reported for its syntax.
+    let messages = regex_messages(&["a{30}", "a{20}", "("], small);
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("maxRegexTotalBytes"), "{messages:?}");
+    assert!(
+        messages[1].starts_with("invalid regular expression"),
+        "{messages:?}"
+    );
+}
