@@ -144,7 +144,10 @@ mod tests {
         let abcd = Some(text("abcd"));
         let cases: Vec<(Operator, u64)> = vec![
             (Operator::Exists, 8),
-            (one_of(&[Operand::Text("x".into())]).expect("scalars"), 8 + 8),
+            (
+                one_of(&[Operand::Text("x".into())]).expect("scalars"),
+                8 + 8,
+            ),
             (Operator::Contains(strings(&["ab", "xyz"])), 8 + 6 + 7),
             (Operator::StartsWith(strings(&["ab", "abcdef"])), 8 + 3 + 5),
             (Operator::EndsWith(strings(&["d"])), 8 + 2),
@@ -187,7 +190,10 @@ mod tests {
         assert_eq!(of_test(&two, seven.as_ref()), 3 + 1 + 2);
         let dates = Operator::Date(Cmp::Lt, vec![Timestamp::from_unix_millis(0); 2]);
         assert_eq!(of_test(&dates, seven.as_ref()), 3 + 1 + 2);
-        assert_eq!(of_test(&Operator::Exists, Some(&AttrValue::Bool(true))), 3 + 1);
+        assert_eq!(
+            of_test(&Operator::Exists, Some(&AttrValue::Bool(true))),
+            3 + 1
+        );
         assert_eq!(of_test(&Operator::Exists, None), 3);
         // Each item of a list is charged as a value of its own.
         let list = AttrValue::List(vec![text("ab"), AttrValue::Number(7.0)]);
