@@ -193,6 +193,9 @@ struct Compiler<'l> {
     regexes: StrMap<Regex>,
     /// Bytes the compiled regexes take so far, against `max_regex_total_bytes`.
     regex_bytes: usize,
+    /// Patterns refused, with why: a pattern used thousands of times is compiled (up to a
+    /// limit) once, not once per use.
+    refused_regexes: StrMap<String>,
     /// Memo slots of remembered tests, by attribute and patterns.
     memo_slots: StrSet,
     /// Per attribute id: which parsing operators read it.
@@ -243,6 +246,7 @@ pub(crate) fn compile<S: Text>(
         segment_usable: Vec::new(),
         regexes: StrMap::default(),
         regex_bytes: 0,
+        refused_regexes: StrMap::default(),
         memo_slots: StrSet::default(),
         read_ahead: Vec::new(),
         variant_names: StrMap::default(),
@@ -469,11 +473,23 @@ impl Compiler<'_> {
     #[inline]
     /// Compiles a `matches` pattern within the per-pattern and per-snapshot size limits.
     /// Snapshots often repeat a pattern across flags: each distinct one is compiled, and
-    /// counted against the snapshot's budget, once.
+    /// counted against the snapshot's budget, or refused, once.
     fn regex(&mut self, pattern: &str) -> Result<Regex, String> {
         if let Some(regex) = self.regexes.get(pattern) {
             return Ok(regex.clone());
         }
+        if let Some(message) = self.refused_regexes.get(pattern) {
+            return Err(message.clone());
+        }
+        let compiled = self.compile_regex(pattern);
+        if let Err(message) = &compiled {
+            self.refused_regexes
+                .get_or_insert_with(pattern, || message.clone());
+        }
+        compiled
+    }
+
+    fn compile_regex(&mut self, pattern: &str) -> Result<Regex, String> {
         let per_pattern = self.limits.max_regex_program_bytes;
         let left = self
             .limits
@@ -1495,6 +1511,7 @@ impl Compiler<'_> {
         Ok(Some(Condition {
             attribute,
             op_name,
+            weight: crate::cost::Weight::of(&operator),
             operator,
             negate: condition.negate != op_negates,
             memo,

@@ -335,6 +335,9 @@ pub(crate) struct Condition {
     /// Attribute id in the engine's attribute table (unused by `inSegment`).
     pub(crate) attribute: Option<u32>,
     pub(crate) op_name: &'static str,
+    /// What the operands weigh in an evaluation's cost, summed once here so that charging a
+    /// test takes the same few steps however many operands there are.
+    pub(crate) weight: crate::cost::Weight,
     pub(crate) operator: Operator,
     pub(crate) negate: bool,
     /// Slot in a context's memo for operators worth remembering (regexes): the same test on the

@@ -61,16 +61,62 @@ pub(crate) const FLAG: u64 = 10;
 /// 9 ns).
 const TEST: u64 = 3;
 
-/// The charge for testing `operator` against `value`: at least the value's size (an explanation
-/// copies it), plus an upper bound of the operator's work.
-pub(crate) fn of_test(operator: &Operator, value: Option<&AttrValue>) -> u64 {
+/// What a compiled operator's operands weigh: how many there are, and their total length in
+/// bytes (for `contains`, `startsWith`, `endsWith`) or in states (for `matches`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Weight {
+    count: u64,
+    total: u64,
+}
+
+impl Weight {
+    pub(crate) fn of(operator: &Operator) -> Weight {
+        let lengths = |items: &[Box<str>]| Weight {
+            count: units(items.len()),
+            total: items
+                .iter()
+                .map(|item| units(item.len()))
+                .fold(0, u64::saturating_add),
+        };
+        match operator {
+            Operator::Exists | Operator::InSegment(_) => Weight::default(),
+            Operator::OneOf { numbers, .. } | Operator::Number(_, numbers) => Weight {
+                count: units(numbers.len()),
+                total: 0,
+            },
+            Operator::Contains(items) | Operator::StartsWith(items) | Operator::EndsWith(items) => {
+                lengths(items)
+            }
+            Operator::Matches(patterns) => Weight {
+                count: units(patterns.len()),
+                total: patterns
+                    .iter()
+                    .map(|pattern| units(pattern.states()))
+                    .fold(0, u64::saturating_add),
+            },
+            Operator::Semver(_, versions) => Weight {
+                count: units(versions.len()),
+                total: 0,
+            },
+            Operator::Date(_, instants) => Weight {
+                count: units(instants.len()),
+                total: 0,
+            },
+        }
+    }
+}
+
+/// The charge for testing `operator`, whose operands weigh `weight`, against `value`: at least
+/// the value's size (an explanation copies it), plus an upper bound of the operator's work. A
+/// few steps per value, whatever the number of operands.
+pub(crate) fn of_test(operator: &Operator, weight: Weight, value: Option<&AttrValue>) -> u64 {
     let work = match value {
         None => 0,
         Some(AttrValue::List(items)) => items
             .iter()
-            .map(|item| of_scalar(operator, item))
+            .map(|item| of_scalar(operator, weight, item))
             .fold(0, u64::saturating_add),
-        Some(scalar) => of_scalar(operator, scalar),
+        Some(scalar) => of_scalar(operator, weight, scalar),
     };
     TEST.saturating_add(work)
 }
@@ -81,12 +127,12 @@ pub(crate) fn of_lookup(bytes: usize) -> u64 {
     1 + units(bytes)
 }
 
-fn of_scalar(operator: &Operator, value: &AttrValue) -> u64 {
+fn of_scalar(operator: &Operator, weight: Weight, value: &AttrValue) -> u64 {
+    let Weight { count, total } = weight;
     let AttrValue::String(text) = value else {
         // Numbers and booleans: one comparison per operand at most.
         return 1 + match operator {
-            Operator::OneOf { numbers, .. } | Operator::Number(_, numbers) => units(numbers.len()),
-            Operator::Date(_, instants) => units(instants.len()),
+            Operator::OneOf { .. } | Operator::Number(..) | Operator::Date(..) => count,
             _ => 0,
         };
     };
@@ -95,23 +141,17 @@ fn of_scalar(operator: &Operator, value: &AttrValue) -> u64 {
         Operator::Exists | Operator::InSegment(_) | Operator::Number(..) => 0,
         // Hashing the text, then comparing it with one candidate.
         Operator::OneOf { .. } => n.saturating_mul(2),
-        // A linear-time search per needle.
-        Operator::Contains(needles) => needles
-            .iter()
-            .map(|needle| n.saturating_add(units(needle.len())))
-            .fold(0, u64::saturating_add),
-        Operator::StartsWith(affixes) | Operator::EndsWith(affixes) => affixes
-            .iter()
-            .map(|affix| 1 + n.min(units(affix.len())))
-            .fold(0, u64::saturating_add),
+        // A linear-time search per needle: the text, and the needle's border table.
+        Operator::Contains(_) => n.saturating_mul(count).saturating_add(total),
+        // Comparing at most the text or the affix, whichever is shorter, per affix.
+        Operator::StartsWith(_) | Operator::EndsWith(_) => {
+            count.saturating_add(n.saturating_mul(count).min(total))
+        }
         // Every state may step over every character, and once more at the end.
-        Operator::Matches(patterns) => patterns
-            .iter()
-            .map(|pattern| units(pattern.states()).saturating_mul(n + 1))
-            .fold(0, u64::saturating_add),
+        Operator::Matches(_) => total.saturating_mul(n + 1),
         // Parsing, then comparing with each operand (at most one step per identifier).
-        Operator::Semver(_, versions) => n.saturating_mul(units(versions.len()) + 1),
-        Operator::Date(_, instants) => n.saturating_add(units(instants.len())),
+        Operator::Semver(..) => n.saturating_mul(count + 1),
+        Operator::Date(..) => n.saturating_add(count),
     };
     n.saturating_add(1).saturating_add(work)
 }
@@ -122,7 +162,7 @@ fn units(count: usize) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{of_lookup, of_test, Meter};
+    use super::{of_lookup, Meter, Weight};
     use crate::condition::{one_of, Cmp, Operator};
     use crate::context::AttrValue;
     use crate::operand::Operand;
@@ -132,6 +172,10 @@ mod tests {
 
     fn text(value: &str) -> AttrValue {
         AttrValue::String(value.to_owned())
+    }
+
+    fn of_test(operator: &Operator, value: Option<&AttrValue>) -> u64 {
+        super::of_test(operator, Weight::of(operator), value)
     }
 
     fn strings(values: &[&str]) -> Vec<Box<str>> {
@@ -149,7 +193,9 @@ mod tests {
                 8 + 8,
             ),
             (Operator::Contains(strings(&["ab", "xyz"])), 8 + 6 + 7),
-            (Operator::StartsWith(strings(&["ab", "abcdef"])), 8 + 3 + 5),
+            // Two affixes, and the smaller of 2 × 4 and 2 + 6 bytes.
+            (Operator::StartsWith(strings(&["ab", "abcdef"])), 8 + 2 + 8),
+            (Operator::StartsWith(strings(&["ab", "c"])), 8 + 2 + 3),
             (Operator::EndsWith(strings(&["d"])), 8 + 2),
             (
                 Operator::Matches(vec![Regex::new("a{3}", 1024, 8).expect("compiles")]),

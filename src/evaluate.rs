@@ -515,7 +515,7 @@ fn condition_holds(engine: &Engine, condition: &Condition, view: View, meter: &M
     let value = condition
         .attribute
         .and_then(|attribute| view.get(attribute));
-    if !meter.charge(cost::of_test(&condition.operator, value)) {
+    if !meter.charge(cost::of_test(&condition.operator, condition.weight, value)) {
         return false;
     }
     let in_segment = |segment: u32| {
