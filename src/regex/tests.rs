@@ -328,3 +328,14 @@ fn instructions_are_counted_at_no_less_than_their_size_on_this_platform() {
         super::program::RANGE_BYTES
     );
 }
+
+#[test]
+fn a_class_counts_eight_bytes_per_range_against_the_size_limit() {
+    // One class of two ranges (24 + 2 × 8 bytes), then the final instruction (24).
+    let class = Regex::new("[ac]", 64, 8).expect("fits in 64 bytes");
+    assert_eq!((class.states(), class.program_bytes()), (2, 64));
+    assert!(Regex::new("[ac]", 63, 8).is_err_and(|error| error.is_too_large()));
+    // A literal is one instruction without ranges.
+    let literal = Regex::new("ab", 72, 8).expect("fits in 72 bytes");
+    assert_eq!((literal.states(), literal.program_bytes()), (3, 72));
+}
