@@ -87,7 +87,10 @@ for target in "${targets[@]}"; do
     # -max_len fits the example snapshot; the dictionary teaches the fuzzer the format's words.
     options=(-max_len=8192 -dict=fuzz/snapshot.dict)
   fi
-  if ! cargo fuzz run --sanitizer "$sanitizer" "$target" "fuzz/corpus/$target" -- \
+  # `timeout`: without a sanitizer, libFuzzer's own per-input timeout can deadlock in malloc
+  # (its alarm handler writes the input out), so the whole run is bounded from outside too.
+  if ! timeout --signal=KILL $((seconds + 600)) \
+      cargo fuzz run --sanitizer "$sanitizer" "$target" "fuzz/corpus/$target" -- \
       -max_total_time="$seconds" "${options[@]}" \
       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       2>&1 | tee "fuzz/artifacts/$target.log"; then
