@@ -856,14 +856,14 @@ fuzz_target!(|data: &[u8]| {
             let _ = Engine::from_json(&snapshot);
             fastest_load = fastest_load.min(start.elapsed());
         }
-        assert!(
-            fastest_load <= load_bound(size),
-            "loading a snapshot of {size} bytes took {:.3} ms (fastest of three runs), over the \
-             bound of {:.3} ms",
-            fastest_load.as_secs_f64() * 1e3,
-            load_bound(size).as_secs_f64() * 1e3
-        );
     }
+    assert!(
+        fastest_load <= load_bound(size),
+        "loading a snapshot of {size} bytes took {:.3} ms (the fastest load), over the bound of \
+         {:.3} ms",
+        fastest_load.as_secs_f64() * 1e3,
+        load_bound(size).as_secs_f64() * 1e3
+    );
     note_load(fastest_load, size);
     note_memory(load_peak, size);
     if verbose() {
