@@ -792,7 +792,7 @@ fuzz_target!(|data: &[u8]| {
     for index in 0..segment_count {
         generator.segment(index);
     }
-    // Many segment references need many segments: sometimes a thousand cheap copies of one.
+    // Many segment references need many segments: sometimes up to 2,000 copies of the first.
     if segment_count > 0 && generator.choices.one_in(4) {
         let template = generator.segments[0].clone();
         let wanted = generator.choices.count(2000);
