@@ -1,0 +1,153 @@
+//! Reproduces what the `hostile` fuzz target found: a snapshot whose string lists are made of
+//! keys that all hash alike under the engine's set hash (`src/fasthash.rs`, unseeded) loads in
+//! time quadratic in the list and makes every lookup walk the whole list, so one evaluation
+//! takes far longer than the cost limit is meant to allow (docs/snapshot-format.md, "Cost and
+//! memory": about 0.22 ms at most natively).
+//!
+//!     cd fuzz && cargo run --release --example colliding_keys [KEYS]
+//!
+//! It builds two snapshots of the same shape, one with ordinary keys and one with colliding
+//! keys (KEYS of them, default 100,000: a document of about 2.7 MB, far under the 16 MiB limit),
+//! times loading each and evaluating its flags (fastest of five runs), and exits with status 1
+//! if an evaluation takes more than 2 ms, ten times the documented worst case.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use vexil::{Context, Engine};
+
+/// Sixteen-byte keys, all with the same 64-bit hash: the second word of each cancels the first's
+/// contribution to the multiply-rotate hash, leaving a constant. About one candidate in 270 has
+/// a second word of ASCII bytes (no NUL), so this takes a fraction of a second.
+fn colliding(count: usize) -> Vec<String> {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    const TARGET: u64 = 0x2a2a_2a2a_2a2a_2a2a;
+    let mut keys = Vec::with_capacity(count);
+    let mut counter: u64 = 0;
+    while keys.len() < count {
+        counter += 1;
+        let mut first = [b'a'; 8];
+        let mut rest = counter;
+        for byte in first.iter_mut() {
+            *byte = b'a' + (rest % 26) as u8;
+            rest /= 26;
+        }
+        let second = (u64::from_le_bytes(first).wrapping_mul(K)).rotate_left(5) ^ TARGET;
+        let bytes = second.to_le_bytes();
+        if bytes.iter().all(|&byte| (1..0x80).contains(&byte)) {
+            let mut key = first.to_vec();
+            key.extend_from_slice(&bytes);
+            if let Ok(key) = String::from_utf8(key) {
+                keys.push(key);
+            }
+        }
+    }
+    keys
+}
+
+fn ordinary(count: usize) -> Vec<String> {
+    (0..count)
+        .map(|index| format!("user-{index:011}"))
+        .collect()
+}
+
+/// A flag testing a list attribute with `in` against `listed`, and a flag using a segment that
+/// includes `listed`.
+fn snapshot(listed: &[String]) -> String {
+    json!({
+        "schemaVersion": 1, "revision": 1, "generatedAt": "2026-11-20T08:00:00Z",
+        "segments": [{"key": "listed", "included": listed}],
+        "flags": [
+            {"key": "in-list", "type": "boolean", "variants": {"on": true, "off": false},
+             "offVariant": "off",
+             "rules": [{"id": "listed", "conditions": [{"attribute": "ids", "op": "in", "values": listed}],
+                        "serve": {"variant": "on"}}],
+             "fallthrough": {"variant": "off"}},
+            {"key": "in-segment", "type": "boolean", "variants": {"on": true, "off": false},
+             "offVariant": "off",
+             "rules": [{"id": "listed", "conditions": [{"op": "inSegment", "value": "listed"}],
+                        "serve": {"variant": "on"}}],
+             "fallthrough": {"variant": "off"}},
+        ],
+    })
+    .to_string()
+}
+
+fn fastest(runs: usize, mut work: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            work();
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn main() -> ExitCode {
+    let count: usize = std::env::args()
+        .nth(1)
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(100_000);
+    // The lists hold `count` keys; the contexts ask for a thousand keys not in them.
+    let mut slow = false;
+    for (name, keys) in [
+        ("ordinary", ordinary(count + 1000)),
+        ("colliding", colliding(count + 1000)),
+    ] {
+        let (listed, asked) = keys.split_at(count);
+        let document = snapshot(listed);
+        let start = Instant::now();
+        let engine = match Engine::from_json(&document) {
+            Ok(engine) => engine,
+            Err(error) => {
+                eprintln!("the {name} snapshot was refused: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!(
+            "{name}: {} keys, document {} bytes, loaded in {:.1} ms",
+            count,
+            document.len(),
+            start.elapsed().as_secs_f64() * 1e3
+        );
+        let now = engine.generated_at();
+        let contexts: [(&str, Value); 3] = [
+            (
+                "1,000 unlisted keys of the same kind",
+                json!({"targetingKey": "x", "ids": asked}),
+            ),
+            (
+                "1,000 ordinary user ids",
+                json!({"targetingKey": "x", "ids": ordinary(count + 1000)[count..]}),
+            ),
+            (
+                "an unlisted targeting key",
+                json!({"targetingKey": asked[0]}),
+            ),
+        ];
+        for (what, context) in contexts {
+            let Ok(context) = Context::from_json_value(context) else {
+                eprintln!("a context was refused");
+                return ExitCode::FAILURE;
+            };
+            for flag in ["in-list", "in-segment"] {
+                let mut outcome = None;
+                let time = fastest(5, || outcome = Some(engine.evaluate(flag, &context, now)));
+                let reason = outcome.map(|evaluation| evaluation.reason);
+                println!(
+                    "  {flag:<10} with {what}: {:.3} ms ({reason:?})",
+                    time.as_secs_f64() * 1e3
+                );
+                slow |= time > Duration::from_millis(2);
+            }
+        }
+    }
+    if slow {
+        println!("an evaluation took over 2 ms, ten times the documented worst case");
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
