@@ -242,9 +242,6 @@ const MAX_LIST_ITEMS: usize = 1000;
 const MAX_OPERANDS: usize = 100_000;
 /// The most colliding keys in one list: loading them takes time quadratic in their number.
 const MAX_COLLIDING: usize = 20_000;
-/// The most operands in one list with `HOSTILE_SKIP_KNOWN=1`: computing a test's charge takes
-/// time proportional to operands × list items, uncharged (`docs/fuzzing.md`).
-const MAX_OPERANDS_SKIPPING: usize = 5_000;
 /// A cap on a generated snapshot's size, well under the 16 MiB document limit so that the
 /// fuzzer runs many inputs; the hostile shapes need far less than this.
 const MAX_SNAPSHOT: usize = 2 * 1024 * 1024;
@@ -395,7 +392,7 @@ impl Generator<'_> {
     fn pattern(&mut self) -> String {
         let mut budget = 1 + self.choices.count(40);
         // Most patterns fit the compiled-size limit (about 1,300 states); some are let go over.
-        let room = if self.choices.one_in(8) && known_wanted() {
+        let room = if self.choices.one_in(8) {
             1_000_000
         } else {
             1_200
@@ -426,12 +423,7 @@ impl Generator<'_> {
     }
 
     fn strings(&mut self, max_length: usize) -> Vec<String> {
-        let most = if known_wanted() {
-            MAX_OPERANDS
-        } else {
-            MAX_OPERANDS_SKIPPING
-        };
-        let count = 1 + self.choices.count(most - 1);
+        let count = 1 + self.choices.count(MAX_OPERANDS - 1);
         if self.choices.one_in(4) && known_wanted() {
             self.colliding = true;
             let count = self.copies(count.min(MAX_COLLIDING), 20).max(1);
@@ -942,10 +934,9 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// Whether the shapes behind the known findings of `docs/fuzzing.md` are generated: yes unless
-/// `HOSTILE_SKIP_KNOWN=1`, which leaves out lists of colliding keys, patterns over the
-/// compiled-size limit and operand lists over 5,000, so that a run measures everything else
-/// while those findings stand.
+/// Whether the shapes behind the open finding of `docs/fuzzing.md` are generated: yes unless
+/// `HOSTILE_SKIP_KNOWN=1`, which leaves out lists of colliding keys, so that a run measures
+/// everything else while that finding stands.
 fn known_wanted() -> bool {
     static WANTED: OnceLock<bool> = OnceLock::new();
     *WANTED.get_or_init(|| std::env::var("HOSTILE_SKIP_KNOWN").map_or(true, |value| value != "1"))
