@@ -1,8 +1,13 @@
-//! A small, fast, deterministic hasher for the engine's internal lookup tables.
+//! A small, fast hasher for the engine's internal lookup tables, started from a secret seed.
 //!
-//! The tables are built from the snapshot (produced by the operator, not by end users) and only
-//! queried with context values, so the flooding resistance of the standard SipHash buys nothing
-//! here, while its cost shows up on every lookup. It also avoids needing randomness on wasm.
+//! The tables are built from the snapshot and queried with context values. Whoever writes a
+//! snapshot must not be able to choose keys that hash alike: with a known starting state, the
+//! second word of a key can be chosen to cancel the first, and a set of 100,000 such keys took
+//! seconds to build and tens of milliseconds to look up in. So the hash starts from a secret
+//! seed (drawn once per process natively; given by the JavaScript SDK from
+//! `crypto.getRandomValues` in WebAssembly) and ends with a full-avalanche mix, so that keys
+//! differing only in their last bytes spread over the table too. Nothing the engine answers
+//! depends on the seed: tables keep their keys in insertion order and only find them faster.
 
 use std::hash::Hasher;
 
@@ -116,11 +121,56 @@ fn hash_str(item: &str) -> u64 {
 }
 
 fn hash_bytes(item: &[u8]) -> u64 {
-    let mut hasher = FastHasher::default();
+    let mut hasher = FastHasher(seed::get());
     hasher.write(item);
-    // Spread the high bits down so the table's low-bit mask sees them.
-    let hash = hasher.finish();
-    hash ^ (hash >> 29)
+    mix(hasher.finish())
+}
+
+/// Every bit of `hash` moves every bit of the result (MurmurHash3's 64-bit finaliser), so the
+/// table's low-bit mask sees all of it: a multiply only carries upward, and keys differing in
+/// their last bytes would otherwise differ only in high bits.
+#[inline]
+fn mix(mut hash: u64) -> u64 {
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    hash ^ (hash >> 33)
+}
+
+/// The secret seed of every table's hash.
+pub(crate) mod seed {
+    /// Natively: drawn once per process from the standard library's random source.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn get() -> u64 {
+        use std::hash::BuildHasher;
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64))
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+
+    /// In WebAssembly the standard library has no random source: the SDK sets the seed once,
+    /// right after instantiating, before any table is built.
+    #[cfg(target_arch = "wasm32")]
+    static SEED: AtomicU64 = AtomicU64::new(0x243f_6a88_85a3_08d3);
+    #[cfg(target_arch = "wasm32")]
+    static SET: AtomicBool = AtomicBool::new(false);
+
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn get() -> u64 {
+        SEED.load(Relaxed)
+    }
+
+    /// Sets the seed, once: tables already built would no longer find their keys under
+    /// another, so later calls change nothing.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn set(seed: u64) {
+        if !SET.swap(true, Relaxed) {
+            SEED.store(seed, Relaxed);
+        }
+    }
 }
 
 /// Appends `key` to packed keys: its text, and where it ends.
@@ -320,6 +370,24 @@ impl StrSet {
     /// Whether the set has no keys.
     pub(crate) fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    /// The most slots a lookup of one of the keys walks.
+    #[cfg(test)]
+    fn longest_probe(&self) -> usize {
+        let mask = self.table.len().wrapping_sub(1);
+        (0..self.ends.len())
+            .filter_map(|index| {
+                let key = self.key(index)?;
+                let home = hash_str(key) as usize & mask;
+                let at = self
+                    .table
+                    .iter()
+                    .position(|&entry| entry as usize == index + 1)?;
+                Some(at.wrapping_sub(home) & mask)
+            })
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -577,6 +645,50 @@ impl<V: Copy> U32Map<V> {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+
+    /// Keys of two words whose second word cancels the first under the hash started from zero:
+    /// every one of them hashed alike before the hash had a secret seed.
+    fn keys_colliding_without_a_seed(count: usize) -> Vec<String> {
+        let mut keys = Vec::with_capacity(count);
+        let mut counter: u64 = 0;
+        while keys.len() < count {
+            counter += 1;
+            let mut first = [b'a'; 8];
+            let mut rest = counter;
+            for byte in first.iter_mut() {
+                *byte = b'a' + (rest % 26) as u8;
+                rest /= 26;
+            }
+            let word = u64::from_le_bytes(first);
+            let second = word.wrapping_mul(super::K).rotate_left(5) ^ 0x2a2a_2a2a_2a2a_2a2a;
+            let bytes = second.to_le_bytes();
+            if bytes.iter().all(|&byte| (1..0x80).contains(&byte)) {
+                let mut key = first.to_vec();
+                key.extend_from_slice(&bytes);
+                keys.extend(String::from_utf8(key).ok());
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn keys_chosen_to_hash_alike_spread_over_the_table() {
+        let keys = keys_colliding_without_a_seed(2000);
+        let set = StrSet::new(keys.iter().map(String::as_str));
+        // Linear probing at most half full walks a few slots; 2,000 keys in one cluster walk
+        // up to 2,000.
+        assert!(set.longest_probe() < 100, "{}", set.longest_probe());
+        assert!(keys.iter().all(|key| set.contains(key)));
+    }
+
+    #[test]
+    fn keys_that_differ_in_their_last_bytes_spread_over_the_table() {
+        // Sequential ids differ in the high bits of their last word, which a multiply alone
+        // never carries down to the slot.
+        let keys: Vec<String> = (0..10_000).map(|id| format!("user-{id:06}")).collect();
+        let set = StrSet::new(keys.iter().map(String::as_str));
+        assert!(set.longest_probe() < 100, "{}", set.longest_probe());
+    }
 
     use super::{same_bytes, KeyIndex, KeyPacker, StrMap, StrSet, U32Map, FEW};
 

@@ -29,6 +29,14 @@ use crate::{Context, Engine, ErrorCode, FlagType, Limits, PreparedContext, Reaso
 /// The most variants a flag may have in the wasm build: the packed result has 16 bits for them.
 const MAX_WASM_VARIANTS: usize = 0xFFFF - 1;
 
+/// Seeds the hash of the engine's lookup tables with a secret (two random 32-bit halves), so
+/// that a snapshot's author cannot choose keys that hash alike. Called once per instance, before
+/// any snapshot loads; later calls change nothing.
+#[wasm_bindgen]
+pub fn seed_tables(high: u32, low: u32) {
+    crate::fasthash::seed::set((u64::from(high) << 32) | u64::from(low));
+}
+
 /// A compiled snapshot owned by JavaScript.
 #[wasm_bindgen]
 pub struct WasmEngine {

@@ -53,6 +53,20 @@ let initialized = false;
 /** @internal Called by the entry modules once the WebAssembly is ready. */
 export function markInitialized() {
   initialized = true;
+  seedTables();
+}
+
+// Gives a new instance the secret its lookup tables hash with, before any snapshot loads, so a
+// snapshot's author cannot choose keys that all land in one slot (src/fasthash.rs).
+function seedTables() {
+  const words = new Uint32Array(2);
+  if (globalThis.crypto?.getRandomValues) {
+    globalThis.crypto.getRandomValues(words);
+  } else {
+    words[0] = Math.random() * 2 ** 32;
+    words[1] = Math.random() * 2 ** 32;
+  }
+  glue.seed_tables(words[0], words[1]);
 }
 
 /** An error thrown for input that cannot be used at all (a snapshot, limits, a context). */
@@ -134,6 +148,7 @@ function show(value) {
 function recover() {
   generation += 1;
   glue.__vexilReinstantiate();
+  seedTables();
 }
 
 function detach(handle) {
