@@ -225,3 +225,49 @@ fn metadata_is_read_whatever_the_order_of_its_members_and_flags_without_it_have_
         engine.diagnostics()
     );
 }
+
+/// The worked examples of docs/evaluation.md, step by step: each step names the variants of the
+/// flag it is about (a prerequisite's steps name the prerequisite's variants, not the dependent
+/// flag's, which has others in another order).
+#[test]
+fn explanation_steps_name_the_variants_of_the_flag_they_are_about() {
+    let snapshot = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/snapshot.json"
+    ))
+    .expect("the example snapshot");
+    let engine = Engine::from_json(&snapshot).expect("the example snapshot loads");
+    let at = Timestamp::parse_rfc3339("2026-11-28T12:00:00Z").expect("an instant");
+    let steps = |key: &str, context: &str| {
+        let context = Context::from_json(context).expect("a valid context");
+        serde_json::to_value(engine.explain(key, &context, at).steps).expect("serializable")
+    };
+    assert_eq!(
+        steps(
+            "checkout-button-color",
+            r#"{"targetingKey": "user-7", "email": "ana@vexil.dev", "jurisdiction": "california"}"#
+        ),
+        serde_json::json!([
+            { "step": "enabled", "enabled": true },
+            { "step": "prerequisite", "flag": "new-checkout", "required": ["on"], "variant": "on", "met": true },
+            { "step": "fallthrough" },
+            { "step": "split", "bucketBy": "targetingKey", "value": "user-7", "bucket": 79757,
+              "rangeStart": 66667, "rangeEnd": 100000, "variant": "orange" }
+        ])
+    );
+    assert_eq!(
+        steps("new-checkout", r#"{"targetingKey": "user-13"}"#),
+        serde_json::json!([
+            { "step": "enabled", "enabled": true },
+            { "step": "override", "targetingKey": "user-13", "variant": "off" }
+        ])
+    );
+    let prerequisite_failed = steps("checkout-button-color", r#"{"targetingKey": "user-13"}"#);
+    assert_eq!(
+        prerequisite_failed.get(1),
+        Some(
+            &serde_json::json!({ "step": "prerequisite", "flag": "new-checkout",
+                                  "required": ["on"], "variant": "off", "met": false })
+        )
+    );
+}
