@@ -271,3 +271,60 @@ fn explanation_steps_name_the_variants_of_the_flag_they_are_about() {
         )
     );
 }
+
+/// Diagnostics about what JSON allows but a value cannot hold say what was found, so the
+/// producer can be fixed without guessing.
+#[test]
+fn diagnostics_about_unreadable_values_quote_what_was_found() {
+    let snapshot = r#"{"schemaVersion": 1, "revision": 1, "generatedAt": "2026-11-01T00:00:00Z",
+      "flags": [
+        {"key": "huge", "type": "number", "variants": {"n": -1e400}, "fallthrough": {"variant": "n"}},
+        {"key": "twice", "type": "object", "variants": {"o": {"id": 1, "id": 2}}, "fallthrough": {"variant": "o"}},
+        {"key": "operand", "type": "boolean", "variants": {"on": true},
+         "rules": [{"conditions": [{"attribute": "n", "op": "lt", "value": 2e308}], "serve": {"variant": "on"}}],
+         "fallthrough": {"variant": "on"}},
+        {"key": "weight", "type": "boolean", "variants": {"on": true},
+         "fallthrough": {"split": [{"variant": "on", "weight": 99999.5}, {"variant": "on", "weight": 0.5}]}}
+      ]}"#;
+    let engine = Engine::from_json(snapshot).expect("loads with diagnostics");
+    let messages: Vec<(&str, &str, &str)> = engine
+        .diagnostics()
+        .iter()
+        .map(|d| (d.code.as_str(), d.path.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                "invalid-variant-value",
+                "$.flags[0].variants.n",
+                "the value cannot be served as written: the number -1e400 is beyond the range of a double"
+            ),
+            (
+                "invalid-variant-value",
+                "$.flags[1].variants.o",
+                "the value cannot be served as written: member \"id\" is given twice"
+            ),
+            (
+                "invalid-condition",
+                "$.flags[2].rules[0].conditions[0].value",
+                "the number 2e308 is beyond the range of a double; operands must be finite numbers"
+            ),
+            (
+                "weights-sum",
+                "$.flags[3].fallthrough.split[0].weight",
+                "weight 99999.5 is not a whole number from 0 to 100000"
+            ),
+            (
+                "weights-sum",
+                "$.flags[3].fallthrough.split[1].weight",
+                "weight 0.5 is not a whole number from 0 to 100000"
+            ),
+            (
+                "weights-sum",
+                "$.flags[3].fallthrough.split",
+                "weights add up to 99999, not 100000 (100 %)"
+            ),
+        ]
+    );
+}
