@@ -571,6 +571,22 @@ mod tests {
     }
 
     #[test]
+    fn the_public_accessors_say_what_the_context_and_its_errors_hold() {
+        use super::AttrValue;
+        let error = Context::from_json(r#"{"a": {"b": 1}}"#).expect_err("a nested object");
+        assert_eq!(error.attribute(), Some("a"));
+        assert_eq!(error.message(), super::OBJECT_VALUE);
+        assert!(Context::new().is_empty());
+        assert!(!Context::with_targeting_key("u").is_empty());
+        let list = AttrValue::List(vec![AttrValue::Number(1.5), "a".into(), true.into()]);
+        assert_eq!(list.to_json(), serde_json::json!([1.5, "a", true]));
+        assert_eq!(
+            AttrValue::Number(f64::NAN).to_json(),
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
     fn attributes_keep_the_order_of_the_text_and_nulls_are_absent() {
         let context = Context::from_json(r#"{"b": 1, "a": null, "targetingKey": 7, "c": "two"}"#)
             .expect("a valid context");
