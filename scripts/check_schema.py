@@ -111,14 +111,6 @@ def structurally_broken():
         ("enabled is null", mutated(lambda d: flag(d).update(enabled=None))),
         ("enabled is a string", mutated(lambda d: flag(d).update(enabled="false"))),
         (
-            "negative weight",
-            mutated(
-                lambda d: flag(d).update(
-                    fallthrough={"split": [{"variant": "on", "weight": -1}, {"variant": "off", "weight": 100001}]}
-                )
-            ),
-        ),
-        (
             "condition without op",
             mutated(
                 lambda d: flag(d).update(
@@ -141,6 +133,10 @@ def loads_with_diagnostics():
         ("serve with neither variant nor split", mutated(lambda d: flag(d).update(fallthrough={}))),
         ("weights that do not add up", mutated(lambda d: flag(d).update(
             fallthrough={"split": [{"variant": "on", "weight": 1}]}))),
+        ("weights that are not whole numbers", mutated(lambda d: flag(d).update(
+            fallthrough={"split": [{"variant": "on", "weight": -1}, {"variant": "off", "weight": 100000.5}]}))),
+        ("integers written with a fraction or an exponent", mutated(lambda d: (d.update(revision=7.0), flag(d).update(
+            fallthrough={"split": [{"variant": "on", "weight": 2.5e4}, {"variant": "off", "weight": 75000.0}]})))),
         ("unknown segment", mutated(lambda d: flag(d).update(
             rules=[{"conditions": [{"op": "inSegment", "value": "nobody"}], "serve": {"variant": "on"}}]))),
         ("invalid schedule date", mutated(lambda d: flag(d).update(schedule={"start": "tomorrow"}))),

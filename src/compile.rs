@@ -20,7 +20,7 @@ use crate::limits::{LimitKind, Limits};
 use crate::metadata::MetadataStore;
 use crate::operand::{Given, Operand, OperandStore, Owners, Slot};
 use crate::path::JsonPath;
-use crate::read::{Packed, UnknownField};
+use crate::read::{Packed, ReadProblem};
 use crate::regex::Regex;
 use crate::semver::Version;
 use crate::snapshot::{self as wire, Snapshot, Text};
@@ -212,7 +212,7 @@ type FlagHeads = (Vec<CompiledFlag>, KeyIndex, Vec<bool>);
 /// Compiles a parsed snapshot.
 pub(crate) fn compile<S: Text>(
     snapshot: Snapshot<S>,
-    unknown_fields: &[UnknownField],
+    read_problems: &[ReadProblem],
     packed: Packed<'_>,
     limits: &Limits,
 ) -> Load<Compiled> {
@@ -254,31 +254,29 @@ pub(crate) fn compile<S: Text>(
     // Attribute 0 is always the targeting key, so overrides and segments can find it directly.
     compiler.intern(TARGETING_KEY);
 
-    report_unknown_top_level(&mut compiler, unknown_fields);
+    report_unknown_top_level(&mut compiler, read_problems);
     let mut snapshot = snapshot;
     let operands = packed.operands.as_ref();
     let segments = compiler.compile_segments(
         &mut snapshot.segments,
         packed.segment_keys,
         operands,
-        unknown_fields,
+        read_problems,
     )?;
     let (mut flags, flag_index, mut head_broken) =
         compiler.compile_flag_heads(&snapshot.flags, limits)?;
-    for field in unknown_fields {
+    for field in read_problems {
         let Some(index) = field.flag else { continue };
         let Some(flag) = snapshot.flags.get(index) else {
             continue;
         };
         compiler.diagnostics.push(Diagnostic {
             severity: Severity::Error,
-            code: DiagnosticCode::UnknownField,
+            code: field.code,
             path: field.path.clone(),
             flag: Some(flag.key.to_string()),
             segment: None,
-            message: "unknown field; the flag is not served rather than served without it \
-                      (check the spelling, or upgrade the engine)"
-                .to_owned(),
+            message: field.message.clone(),
         });
         if let Some(broken) = head_broken.get_mut(index) {
             *broken = true;
@@ -351,8 +349,8 @@ pub(crate) fn compile<S: Text>(
 }
 
 /// Unknown fields outside flags and segments cannot change what any flag serves: warnings.
-fn report_unknown_top_level(compiler: &mut Compiler, unknown_fields: &[UnknownField]) {
-    for field in unknown_fields
+fn report_unknown_top_level(compiler: &mut Compiler, read_problems: &[ReadProblem]) {
+    for field in read_problems
         .iter()
         .filter(|field| field.flag.is_none() && field.segment.is_none())
     {
@@ -362,7 +360,7 @@ fn report_unknown_top_level(compiler: &mut Compiler, unknown_fields: &[UnknownFi
             path: field.path.clone(),
             flag: None,
             segment: None,
-            message: "unknown field, ignored".to_owned(),
+            message: field.message.clone(),
         });
     }
 }
@@ -547,7 +545,7 @@ impl Compiler<'_> {
         segments: &mut [wire::Segment<S>],
         packed_keys: Vec<[StrSet; 2]>,
         operands: Option<&OperandStore>,
-        unknown_fields: &[UnknownField],
+        read_problems: &[ReadProblem],
     ) -> Load<Vec<CompiledSegment>> {
         let root = JsonPath::ROOT;
         let segments_path = root.field("segments");
@@ -598,20 +596,18 @@ impl Compiler<'_> {
                 false,
                 &mut health,
             )?;
-            for field in unknown_fields
+            for field in read_problems
                 .iter()
                 .filter(|field| field.segment == Some(index))
             {
                 health.broken = true;
                 self.diagnostics.push(Diagnostic {
                     severity: Severity::Error,
-                    code: DiagnosticCode::UnknownField,
+                    code: field.code,
                     path: field.path.clone(),
                     flag: None,
                     segment: Some(segment.key.to_string()),
-                    message: "unknown field; rules using this segment are not served \
-                              (check the spelling, or upgrade the engine)"
-                        .to_owned(),
+                    message: field.message.clone(),
                 });
             }
             let id = u32::try_from(index).unwrap_or(u32::MAX);

@@ -315,11 +315,16 @@ impl Parsed {
     }
 }
 
+/// The most Unix milliseconds a context number may hold to be an instant, either side of the
+/// epoch: JavaScript's `Date` range (±100,000,000 days), so every instant a JavaScript caller
+/// can hold is one here, and nothing beyond.
+const MAX_UNIX_MILLIS: f64 = 8.64e15;
+
 /// A context value read as an instant: an RFC 3339 string, or a number of Unix milliseconds.
 fn date_of(value: &AttrValue) -> Option<Timestamp> {
     match value {
         AttrValue::String(text) => Timestamp::parse_rfc3339(text).ok(),
-        AttrValue::Number(millis) if millis.is_finite() && millis.abs() < 8.64e15 => {
+        AttrValue::Number(millis) if millis.abs() <= MAX_UNIX_MILLIS => {
             // Within ±273,790 years, so the cast is exact for the integral part.
             #[allow(clippy::cast_possible_truncation)]
             let whole = millis.floor() as i64;
@@ -349,7 +354,29 @@ pub(crate) struct Condition {
 mod tests {
     use proptest::prelude::*;
 
-    use super::contains;
+    use super::{contains, date_of, AttrValue, Timestamp};
+
+    #[test]
+    fn unix_milliseconds_are_an_instant_within_javascripts_date_range_inclusive() {
+        let millis = |number: f64| date_of(&AttrValue::Number(number));
+        for (number, instant) in [
+            (8.64e15, Some("+275760-09-13T00:00:00Z")),
+            (-8.64e15, Some("-271821-04-20T00:00:00Z")),
+            (8.64e15 + 1.0, None),
+            (-8.64e15 - 1.0, None),
+            (1e20, None),
+            (-1e20, None),
+            (f64::INFINITY, None),
+            (f64::NAN, None),
+        ] {
+            assert_eq!(
+                millis(number).map(|at| at.to_string()),
+                instant.map(str::to_owned),
+                "{number}"
+            );
+        }
+        assert_eq!(millis(-0.5), Some(Timestamp::from_unix_millis(-1)));
+    }
 
     #[test]
     fn a_long_needle_is_found_at_the_start_the_end_and_after_false_starts() {

@@ -142,7 +142,9 @@ impl Context {
 
     /// Adds or replaces an attribute, builder style. A targeting key given as an integer is stored
     /// as its decimal text; any other non-string targeting key is ignored (use
-    /// [`Context::from_json`] to have it reported).
+    /// [`Context::from_json`] to have it reported). A number that is not finite (an infinity,
+    /// NaN) reads as `null`, as JSON has it: the attribute is removed (and such items are
+    /// dropped from a list).
     pub fn with(mut self, name: impl Into<String>, value: impl Into<AttrValue>) -> Self {
         self.insert(name, value);
         self
@@ -151,7 +153,10 @@ impl Context {
     /// Adds or replaces an attribute; see [`Context::with`].
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<AttrValue>) {
         let name = name.into();
-        let mut value = value.into();
+        let Some(mut value) = readable(value.into()) else {
+            self.remove(&name);
+            return;
+        };
         if name == TARGETING_KEY {
             match normalize_targeting_key(value) {
                 Ok(key) => value = key,
@@ -217,9 +222,10 @@ impl Context {
     /// Reads a context from a JSON object such as
     /// `{"targetingKey": "user-42", "jurisdiction": "ontario", "roles": ["admin"]}`.
     ///
-    /// Values may be strings, numbers, booleans, `null` (same as absent) or lists of those.
-    /// Nested objects and lists of lists are rejected, and so is a targeting key that is not a
-    /// string or an integer.
+    /// Values may be strings, numbers, booleans, `null` (same as absent) or lists of those; a
+    /// number beyond the range of a double (`1e400`) reads as `null`, as it does in JavaScript.
+    /// Nested objects, lists of lists and an attribute named twice are rejected, and so is a
+    /// targeting key that is not a string or an integer.
     pub fn from_json(text: &str) -> Result<Context, ContextError> {
         // A context is an object of scalars and lists of scalars: nothing legitimate nests deeper
         // than this, and the limit keeps a hostile context from exhausting the stack.
@@ -240,28 +246,32 @@ impl Context {
         let Some(entries) = entries else {
             return Err(ContextError::new(None, "a context must be a JSON object"));
         };
-        // A repeated name keeps its last value, as JSON readers do; attributes keep the order
-        // of the text (where each name last appears).
-        // Repeats are rare and contexts small: a scan finds them without allocating; a table
-        // keeps a large context linear.
+        // A repeated name is refused, as in a snapshot: which value was meant is unknown (JSON
+        // readers disagree: most keep the last, some the first).
+        // Contexts are small: a scan finds repeats without allocating; a table keeps a large
+        // context linear.
         let mut seen = (entries.len() > 32).then(|| {
             let bytes = entries.iter().map(|(name, _)| name.len()).sum();
             StrSet::with_capacity(entries.len(), bytes)
         });
-        let mut kept: Vec<(String, ReadValue)> = Vec::with_capacity(entries.len());
-        for (name, value) in entries.into_iter().rev() {
+        for (index, (name, _)) in entries.iter().enumerate() {
             let repeated = match &mut seen {
-                Some(seen) => !seen.insert(&name).1,
-                None => kept.iter().any(|(kept, _)| *kept == name),
+                Some(seen) => !seen.insert(name).1,
+                None => entries
+                    .get(..index)
+                    .is_some_and(|before| before.iter().any(|(earlier, _)| earlier == name)),
             };
-            if !repeated {
-                kept.push((name, value));
+            if repeated {
+                return Err(ContextError::new(
+                    Some(name),
+                    "the attribute is given more than once",
+                ));
             }
         }
         let mut context = Context {
-            attributes: Vec::with_capacity(kept.len()),
+            attributes: Vec::with_capacity(entries.len()),
         };
-        for (name, value) in kept.into_iter().rev() {
+        for (name, value) in entries {
             let value = match value {
                 Ok(Some(value)) => value,
                 Ok(None) => continue,
@@ -349,10 +359,13 @@ fn read_scalar(parser: &mut Parser<'_>) -> Result<ReadValue, ParseError> {
             Ok(None)
         }
         Kind::Bool => Ok(Some(AttrValue::Bool(parser.boolean()?))),
-        Kind::Number => match parser.number()?.as_f64() {
-            Some(number) => Ok(Some(AttrValue::Number(number))),
-            None => Err("number out of range"),
-        },
+        // Beyond the range of a double (`1e400`), a number reads as null: JavaScript reads it
+        // as `Infinity`, which its JSON writes as `null`, so every runtime sees the same context.
+        Kind::Number => Ok(parser
+            .number()?
+            .as_ref()
+            .and_then(serde_json::Number::as_f64)
+            .and_then(finite)),
         Kind::String => Ok(Some(AttrValue::String(parser.string()?.into_owned()))),
         Kind::Object => {
             parser.skip()?;
@@ -363,6 +376,24 @@ fn read_scalar(parser: &mut Parser<'_>) -> Result<ReadValue, ParseError> {
             Err(NESTED_LIST)
         }
     })
+}
+
+/// A number as an attribute value; `None` (read as `null`) for an infinity or NaN, which JSON
+/// cannot write and JavaScript's JSON writes as `null`.
+fn finite(number: f64) -> Option<AttrValue> {
+    number.is_finite().then_some(AttrValue::Number(number))
+}
+
+/// A value as a context holds it: numbers that are not finite read as `null` (`None`), and are
+/// dropped from lists, as [`finite`] says.
+fn readable(value: AttrValue) -> Option<AttrValue> {
+    match value {
+        AttrValue::Number(number) => finite(number),
+        AttrValue::List(items) => Some(AttrValue::List(
+            items.into_iter().filter_map(readable).collect(),
+        )),
+        other => Some(other),
+    }
 }
 
 fn normalize_targeting_key(value: AttrValue) -> Result<AttrValue, &'static str> {
@@ -383,9 +414,9 @@ fn attr_from_json(
     Ok(Some(match value {
         Value::Null => return Ok(None),
         Value::Bool(value) => AttrValue::Bool(value),
-        Value::Number(number) => match number.as_f64() {
-            Some(number) => AttrValue::Number(number),
-            None => return Err(ContextError::new(Some(name), "number out of range")),
+        Value::Number(number) => match number.as_f64().and_then(finite) {
+            Some(number) => number,
+            None => return Ok(None),
         },
         Value::String(text) => AttrValue::String(text),
         Value::Array(items) if allow_list => {
@@ -501,26 +532,63 @@ mod tests {
                     (Ok(direct), Ok(tree)) => prop_assert_eq!(sorted(&direct), sorted(&tree)),
                     (direct, tree) => prop_assert_eq!(direct.is_ok(), tree.is_ok()),
                 },
-                Err(_) => prop_assert!(direct.is_err_and(|error| error.to_string().contains("not valid JSON"))),
+                Err(_) => {
+                    // Grammatical text that cannot be a value (a repeated member) is refused
+                    // for what it is; anything else is not JSON.
+                    let grammatical = crate::json::validate(&text, 16).is_ok();
+                    prop_assert!(
+                        direct.is_err_and(|error| error.to_string().contains("not valid JSON") != grammatical),
+                        "{}", text
+                    );
+                }
             }
         }
     }
 
     #[test]
-    fn large_contexts_with_repeats_read_like_small_ones() {
-        let members: Vec<String> = (0..80)
-            .map(|index| format!("\"attribute-{}\": {index}", index % 50))
-            .collect();
-        let text = format!("{{{}}}", members.join(", "));
-        let direct = Context::from_json(&text).expect("a valid context");
-        let tree = through_a_tree(&text).expect("a valid context");
-        assert_eq!(direct.len(), 50);
-        assert_eq!(sorted(&direct), sorted(&tree));
+    fn a_repeated_name_is_refused_in_small_and_large_contexts() {
+        for count in [3, 80] {
+            let members: Vec<String> = (0..count)
+                .map(|index| format!("\"attribute-{index}\": {index}"))
+                .chain(["\"attribute-1\": null".to_owned()])
+                .collect();
+            let text = format!("{{{}}}", members.join(", "));
+            let error = Context::from_json(&text).expect_err("a repeated name");
+            assert_eq!(error.attribute(), Some("attribute-1"), "{count} members");
+            assert_eq!(
+                error.to_string(),
+                "invalid context attribute \"attribute-1\": the attribute is given more than once"
+            );
+            let unique = format!(
+                "{{{}}}",
+                members.get(..count).unwrap_or_default().join(", ")
+            );
+            assert_eq!(
+                Context::from_json(&unique).map(|context| context.len()),
+                Ok(count)
+            );
+        }
     }
 
     #[test]
-    fn repeated_names_keep_the_last_value_in_text_order_and_nulls_are_absent() {
-        let context = Context::from_json(r#"{"b": 1, "a": null, "targetingKey": 7, "b": "two"}"#)
+    fn the_public_accessors_say_what_the_context_and_its_errors_hold() {
+        use super::AttrValue;
+        let error = Context::from_json(r#"{"a": {"b": 1}}"#).expect_err("a nested object");
+        assert_eq!(error.attribute(), Some("a"));
+        assert_eq!(error.message(), super::OBJECT_VALUE);
+        assert!(Context::new().is_empty());
+        assert!(!Context::with_targeting_key("u").is_empty());
+        let list = AttrValue::List(vec![AttrValue::Number(1.5), "a".into(), true.into()]);
+        assert_eq!(list.to_json(), serde_json::json!([1.5, "a", true]));
+        assert_eq!(
+            AttrValue::Number(f64::NAN).to_json(),
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
+    fn attributes_keep_the_order_of_the_text_and_nulls_are_absent() {
+        let context = Context::from_json(r#"{"b": 1, "a": null, "targetingKey": 7, "c": "two"}"#)
             .expect("a valid context");
         let attributes: Vec<_> = context
             .attributes()
@@ -529,12 +597,45 @@ mod tests {
         assert_eq!(
             attributes,
             vec![
+                ("b".to_owned(), super::AttrValue::Number(1.0)),
                 (
                     "targetingKey".to_owned(),
                     super::AttrValue::String("7".to_owned())
                 ),
-                ("b".to_owned(), super::AttrValue::String("two".to_owned())),
+                ("c".to_owned(), super::AttrValue::String("two".to_owned())),
             ]
+        );
+    }
+
+    #[test]
+    fn numbers_beyond_the_double_range_read_as_null_however_the_context_is_made() {
+        use super::AttrValue;
+        let text = r#"{"targetingKey": 1e400, "n": -1e400, "roles": [1, 1e999, "a"], "k": 5}"#;
+        let expected = Context::new()
+            .with(
+                "roles",
+                AttrValue::List(vec![AttrValue::Number(1.0), "a".into()]),
+            )
+            .with("k", 5);
+        assert_eq!(Context::from_json(text), Ok(expected.clone()));
+        let built = Context::new()
+            .with("targetingKey", f64::INFINITY)
+            .with("n", 3)
+            .with("n", f64::NEG_INFINITY)
+            .with(
+                "roles",
+                AttrValue::List(vec![
+                    AttrValue::Number(1.0),
+                    AttrValue::Number(f64::NAN),
+                    "a".into(),
+                ]),
+            )
+            .with("k", 5);
+        assert_eq!(built, expected);
+        assert_eq!(
+            built.get("n"),
+            None,
+            "a later NaN or infinity removes the attribute"
         );
     }
 }

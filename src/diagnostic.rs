@@ -37,6 +37,9 @@ pub enum DiagnosticCode {
     UnknownFlagType,
     /// A variant's value does not have the flag's type.
     VariantTypeMismatch,
+    /// A variant's value cannot be served as written: it holds a number beyond the range of a
+    /// double (`1e400`) or an object that gives one member name twice.
+    InvalidVariantValue,
     /// The flag has no variants.
     NoVariants,
     /// A variant key is referenced but not defined by the flag.
@@ -61,7 +64,7 @@ pub enum DiagnosticCode {
     PrerequisiteCycle,
     /// A serve has neither or both of `variant` and `split`.
     InvalidServe,
-    /// A split's weights do not add up to 100000.
+    /// A split's weights are not whole numbers adding up to 100000.
     WeightsSum,
     /// A schedule ends before or when it starts.
     EmptySchedule,
@@ -85,6 +88,7 @@ impl DiagnosticCode {
             DiagnosticCode::InvalidKey => "invalid-key",
             DiagnosticCode::UnknownFlagType => "unknown-flag-type",
             DiagnosticCode::VariantTypeMismatch => "variant-type-mismatch",
+            DiagnosticCode::InvalidVariantValue => "invalid-variant-value",
             DiagnosticCode::NoVariants => "no-variants",
             DiagnosticCode::UnknownVariant => "unknown-variant",
             DiagnosticCode::UnknownOperator => "unknown-operator",

@@ -14,7 +14,7 @@ use crate::fasthash::{KeyIndex, StrSet};
 use crate::limits::{LimitKind, Limits};
 use crate::load::parse;
 use crate::metadata::MetadataStore;
-use crate::read::{Packed, UnknownField};
+use crate::read::{Packed, ReadProblem};
 use crate::snapshot::{Metadata, Snapshot, Text};
 use crate::stats::Stats;
 use crate::timestamp::Timestamp;
@@ -251,7 +251,7 @@ impl Engine {
         let parsed = parse(bytes, &limits)?;
         Engine::build(
             parsed.snapshot,
-            &parsed.unknown_fields,
+            &parsed.read_problems,
             parsed.packed,
             limits,
         )
@@ -272,7 +272,7 @@ impl Engine {
 
     fn build<S: Text>(
         snapshot: Snapshot<S>,
-        unknown_fields: &[UnknownField],
+        read_problems: &[ReadProblem],
         mut packed: Packed,
         limits: Limits,
     ) -> Result<Engine, LoadError> {
@@ -293,7 +293,7 @@ impl Engine {
             memo_slots,
             read_ahead,
             diagnostics,
-        } = compile(snapshot, unknown_fields, packed, &limits)?;
+        } = compile(snapshot, read_problems, packed, &limits)?;
         Ok(Engine {
             id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
             header,

@@ -12,6 +12,9 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
+use crate::fasthash::StrSet;
+use crate::write::Quoted;
+
 /// The type of the value at the parser's position, known from its first byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -65,19 +68,105 @@ pub(crate) enum ParseError {
     TooDeep,
 }
 
+/// Something the JSON grammar allows that Vexil does not read: met while reading or skipping a
+/// value, it does not stop the parser, which keeps the first one for the caller to judge
+/// ([`Parser::take_oddity`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Oddity {
+    /// An object gives this member name more than once: which value was meant is unknown.
+    Repeated(String),
+    /// A number beyond the range of a double (such as `1e400`), written as here.
+    OutOfRange(String),
+}
+
+impl fmt::Display for Oddity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Oddity::Repeated(name) => write!(f, "member {} is given twice", Quoted(name)),
+            Oddity::OutOfRange(text) => {
+                write!(f, "the number {text} is beyond the range of a double")
+            }
+        }
+    }
+}
+
 /// Checks that `text` is one JSON value and nothing else, nested at most `max_depth` deep.
+/// Only the grammar is checked: a repeated member or a number out of range is not a syntax
+/// error.
 pub(crate) fn validate(text: &str, max_depth: usize) -> Result<(), ParseError> {
     let mut parser = Parser::new(text, max_depth);
     parser.skip()?;
     parser.finish()
 }
 
-/// Parses `text` as one JSON value.
+/// Parses `text` as one JSON value, refusing (as a syntax error) the oddities that a value
+/// cannot hold faithfully: a repeated member, a number out of range.
 pub(crate) fn parse_value(text: &str, max_depth: usize) -> Result<Value, ParseError> {
     let mut parser = Parser::new(text, max_depth);
     let value = parser.value()?;
     parser.finish()?;
-    Ok(value)
+    match parser.take_oddity() {
+        None => Ok(value),
+        Some(_) => Err(parser.error("repeated member name or number out of range")),
+    }
+}
+
+/// The exact value of the JSON number `text` (grammar already checked) if it is a whole number
+/// from 0 to `u64::MAX`, in whatever form it is written: `25000`, `25000.0`, `2.5e4`, `-0`.
+pub(crate) fn exact_unsigned(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let (mantissa, exponent) = match bytes.iter().position(|&byte| byte | 0x20 == b'e') {
+        Some(at) => (bytes.get(..at)?, bytes.get(at + 1..)?),
+        None => (bytes, &[][..]),
+    };
+    // The significant digits without trailing zeros, the zeros not yet multiplied in, and the
+    // digits after the point: the value is `significant × 10^(zeros + exponent − fraction)`.
+    let (mut significant, mut zeros, mut fraction, mut after_point) = (0u64, 0u32, 0i64, false);
+    for &byte in mantissa {
+        match byte {
+            b'.' => after_point = true,
+            b'0'..=b'9' => {
+                fraction += i64::from(after_point);
+                if byte == b'0' {
+                    zeros = zeros.saturating_add(u32::from(significant != 0));
+                } else {
+                    significant =
+                        times_ten(significant, zeros + 1)?.checked_add(u64::from(byte - b'0'))?;
+                    zeros = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+    if significant == 0 {
+        return Some(0);
+    }
+    if bytes.first() == Some(&b'-') {
+        return None;
+    }
+    // Saturated far beyond any exponent that could still give a u64.
+    let mut scale = 0i64;
+    for &byte in exponent {
+        if byte.is_ascii_digit() {
+            scale = (scale * 10 + i64::from(byte - b'0')).min(1_000_000);
+        }
+    }
+    if exponent.first() == Some(&b'-') {
+        scale = -scale;
+    }
+    let scale = u32::try_from(scale + i64::from(zeros) - fraction).ok()?;
+    times_ten(significant, scale)
+}
+
+/// `number × 10^power`, if it fits (a non-zero number overflows within 20 steps).
+fn times_ten(mut number: u64, power: u32) -> Option<u64> {
+    for _ in 0..power {
+        if number == 0 {
+            break;
+        }
+        number = number.checked_mul(10)?;
+    }
+    Some(number)
 }
 
 /// A recursive-descent parser over the document's bytes, driven by its caller: after
@@ -91,6 +180,8 @@ pub(crate) struct Parser<'a> {
     max_depth: usize,
     /// The container just opened has not given a member or item yet (no `,` expected).
     fresh: bool,
+    /// The first oddity met, for the caller to take.
+    oddity: Option<Oddity>,
 }
 
 impl<'a> Parser<'a> {
@@ -102,7 +193,19 @@ impl<'a> Parser<'a> {
             depth: 0,
             max_depth,
             fresh: false,
+            oddity: None,
         }
+    }
+
+    /// The first [`Oddity`] met since the last call, if any.
+    pub(crate) fn take_oddity(&mut self) -> Option<Oddity> {
+        self.oddity.take()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn odd(&mut self, oddity: Oddity) {
+        self.oddity.get_or_insert(oddity);
     }
 
     #[cold]
@@ -315,12 +418,17 @@ impl<'a> Parser<'a> {
         self.literal(b"null")
     }
 
-    /// Reads past the next value, checking its syntax and depth.
+    /// Reads past the next value, checking its syntax and depth, and noting a repeated member
+    /// name as an [`Oddity`] (a number out of range is not read, so it is not one here).
     pub(crate) fn skip(&mut self) -> Result<(), ParseError> {
         match self.peek()? {
             Kind::Object => {
                 self.begin_object()?;
-                while self.next_key()?.is_some() {
+                let mut names = StrSet::default();
+                while let Some(name) = self.next_key()? {
+                    if !names.insert(&name).1 {
+                        self.odd(Oddity::Repeated(name.into_owned()));
+                    }
                     self.skip()?;
                 }
             }
@@ -334,7 +442,7 @@ impl<'a> Parser<'a> {
                 self.string()?;
             }
             Kind::Number => {
-                self.number()?;
+                self.number_text()?;
             }
             Kind::Bool => {
                 self.boolean()?;
@@ -344,8 +452,8 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// Reads the next value as a `serde_json::Value`. In objects, a repeated key keeps its last
-    /// value, as JSON parsers generally do.
+    /// Reads the next value as a `serde_json::Value`. A repeated member name (the last value is
+    /// kept) and a number out of range (read as `null`) are noted as an [`Oddity`].
     pub(crate) fn value(&mut self) -> Result<Value, ParseError> {
         Ok(match self.peek()? {
             Kind::Object => {
@@ -353,7 +461,9 @@ impl<'a> Parser<'a> {
                 let mut map = Map::new();
                 while let Some(key) = self.next_key()? {
                     let value = self.value()?;
-                    map.insert(key.into_owned(), value);
+                    if let Some(name) = repeated(&mut map, key, value) {
+                        self.odd(Oddity::Repeated(name));
+                    }
                 }
                 Value::Object(map)
             }
@@ -366,7 +476,7 @@ impl<'a> Parser<'a> {
                 Value::Array(items)
             }
             Kind::String => Value::String(self.string()?.into_owned()),
-            Kind::Number => Value::Number(self.number()?),
+            Kind::Number => self.number()?.map_or(Value::Null, Value::Number),
             Kind::Bool => Value::Bool(self.boolean()?),
             Kind::Null => {
                 self.null()?;
@@ -497,8 +607,32 @@ impl<'a> Parser<'a> {
     }
 
     /// A number, by RFC 8259's grammar. Integers become exact `u64` / `i64` when they fit;
-    /// everything else is read as the nearest `f64` (as JavaScript does).
-    pub(crate) fn number(&mut self) -> Result<Number, ParseError> {
+    /// everything else is read as the nearest `f64` (as JavaScript does). A number beyond the
+    /// range of a double (`1e400`, which JavaScript reads as `Infinity`) is `None`, and noted
+    /// as an [`Oddity`].
+    pub(crate) fn number(&mut self) -> Result<Option<Number>, ParseError> {
+        let text = self.number_text()?;
+        let integer = !text.bytes().any(|byte| matches!(byte, b'.' | b'e' | b'E'));
+        // `-0` is the float negative zero, as serde_json and JavaScript read it.
+        if integer && text != "-0" {
+            let exact = if text.starts_with('-') {
+                text.parse::<i64>().ok().map(Number::from)
+            } else {
+                text.parse::<u64>().ok().map(Number::from)
+            };
+            if exact.is_some() {
+                return Ok(exact);
+            }
+        }
+        let number = Number::from_f64(crate::decimal::parse(text));
+        if number.is_none() {
+            self.odd(Oddity::OutOfRange(text.to_owned()));
+        }
+        Ok(number)
+    }
+
+    /// The text of a number (its grammar checked), read past.
+    pub(crate) fn number_text(&mut self) -> Result<&'a str, ParseError> {
         let start = self.pos;
         let negative = self.peek_byte() == Some(b'-');
         if negative {
@@ -511,16 +645,13 @@ impl<'a> Parser<'a> {
             }
             _ => return Err(self.error("invalid number")),
         }
-        let mut integer = true;
         if self.peek_byte() == Some(b'.') {
-            integer = false;
             self.pos += 1;
             if self.digits() == 0 {
                 return Err(self.error("invalid number"));
             }
         }
         if let Some(b'e' | b'E') = self.peek_byte() {
-            integer = false;
             self.pos += 1;
             if let Some(b'+' | b'-') = self.peek_byte() {
                 self.pos += 1;
@@ -529,23 +660,19 @@ impl<'a> Parser<'a> {
                 return Err(self.error("invalid number"));
             }
         }
-        let text = self.text.get(start..self.pos).unwrap_or("");
-        // `-0` is the float negative zero, as serde_json and JavaScript read it.
-        if integer && text != "-0" {
-            let exact = if negative {
-                text.parse::<i64>().ok().map(Number::from)
-            } else {
-                text.parse::<u64>().ok().map(Number::from)
-            };
-            if let Some(number) = exact {
-                return Ok(number);
-            }
-        }
-        match Number::from_f64(crate::decimal::parse(text)) {
-            Some(number) => Ok(number),
-            None => Err(self.error("number out of range")),
-        }
+        Ok(self.text.get(start..self.pos).unwrap_or(""))
     }
+}
+
+/// Inserts a member into `map`; its name if `map` already had one of that name.
+fn repeated(map: &mut Map<String, Value>, name: Cow<'_, str>, value: Value) -> Option<String> {
+    let name = name.into_owned();
+    if map.contains_key(&name) {
+        map.insert(name.clone(), value);
+        return Some(name);
+    }
+    map.insert(name, value);
+    None
 }
 
 /// The index of the first quote, backslash or control character at or after `at` (or the
@@ -586,22 +713,29 @@ pub(crate) mod tests {
     use proptest::prelude::*;
     use serde_json::Value;
 
-    use super::{parse_value, validate, Kind, ParseError, Parser};
+    use super::{parse_value, validate, Kind, Oddity, ParseError, Parser};
 
     /// Our reading as a `Value`, or `None` when the text is rejected; skipping the value must
-    /// accept exactly the same texts.
+    /// accept every text that reading does.
     fn ours(text: &str) -> Option<Value> {
         let value = parse_value(text, 128).ok();
-        assert_eq!(
-            validate(text, 128).is_ok(),
-            value.is_some(),
-            "skipping and reading disagree on {text:?}"
-        );
+        if value.is_some() {
+            assert!(
+                validate(text, 128).is_ok(),
+                "skipping refuses {text:?}, which reading accepts"
+            );
+        }
         value
     }
 
     fn theirs(text: &str) -> Option<Value> {
         serde_json::from_str(text).ok()
+    }
+
+    /// Whether serde_json finds `text` to be JSON, judging the grammar alone (as `validate`
+    /// does): numbers out of range and repeated members are not its business.
+    fn theirs_grammar(text: &str) -> bool {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
     }
 
     #[test]
@@ -635,7 +769,6 @@ pub(crate) mod tests {
             "[1,[2,[3]]]",
             r#"{"a":{"b":[]}}"#,
             " \t\r\n[ 1 , 2 ]\n",
-            r#"{"a":1,"a":2}"#,
             r#"{"":0}"#,
         ];
         for text in cases {
@@ -680,7 +813,6 @@ pub(crate) mod tests {
             "\"a\u{1}b\"",
             "[1] [2]",
             "1 2",
-            "1e400",
             "{\"a\":1}}",
             "[\"a\",]",
             "'a'",
@@ -688,6 +820,83 @@ pub(crate) mod tests {
         for text in cases {
             assert_eq!(ours(text), None, "{text:?} should be rejected");
             assert_eq!(theirs(text), None, "serde_json accepts {text:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_out_of_range_and_repeated_members_are_grammatical_but_noted() {
+        for text in [
+            "1e400",
+            "-1e400",
+            "[1, 1e400]",
+            r#"{"a":1,"a":2}"#,
+            r#"[{"b":{"a":1,"a":2}}]"#,
+        ] {
+            assert_eq!(validate(text, 8), Ok(()), "{text}");
+            assert!(
+                parse_value(text, 8).is_err(),
+                "{text} cannot be held as a value"
+            );
+        }
+        let mut parser = Parser::new(r#"{"n":[1e400],"m":-1e999}"#, 8);
+        assert_eq!(
+            parser.value(),
+            Ok(serde_json::json!({"n": [null], "m": null}))
+        );
+        assert_eq!(
+            parser.take_oddity(),
+            Some(Oddity::OutOfRange("1e400".to_owned()))
+        );
+        assert_eq!(parser.take_oddity(), None, "taken");
+        let mut parser = Parser::new(r#"{"a":1,"b":{"c":1,"c":2},"a":3}"#, 8);
+        assert_eq!(
+            parser.value(),
+            Ok(serde_json::json!({"a": 3, "b": {"c": 2}}))
+        );
+        assert_eq!(parser.take_oddity(), Some(Oddity::Repeated("c".to_owned())));
+        let mut parser = Parser::new(r#"{"x":[{"k":1,"k":2}],"y":1e400}"#, 8);
+        assert_eq!(parser.skip(), Ok(()));
+        assert_eq!(parser.take_oddity(), Some(Oddity::Repeated("k".to_owned())));
+        let mut parser = Parser::new("[1e400, 0.5e-400]", 8);
+        assert_eq!(parser.skip(), Ok(()));
+        assert_eq!(parser.take_oddity(), None, "skipping reads no number");
+        // Underflow is not out of range: it reads as zero, as in JavaScript.
+        assert_eq!(
+            parse_value("1e-400", 8).ok().and_then(|v| v.as_f64()),
+            Some(0.0)
+        );
+    }
+
+    #[test]
+    fn whole_numbers_are_exact_in_any_notation() {
+        for (text, value) in [
+            ("0", Some(0)),
+            ("-0", Some(0)),
+            ("-0.0e5", Some(0)),
+            ("25000", Some(25_000)),
+            ("25000.0", Some(25_000)),
+            ("25000.000", Some(25_000)),
+            ("2.5e4", Some(25_000)),
+            ("2.5E+4", Some(25_000)),
+            ("250000e-1", Some(25_000)),
+            ("1e5", Some(100_000)),
+            ("0.00001e10", Some(100_000)),
+            ("18446744073709551615", Some(u64::MAX)),
+            ("1.8446744073709551615e19", Some(u64::MAX)),
+            ("18446744073709551616", None),
+            ("1e20", None),
+            ("1e400", None),
+            ("1e99999999999999999999", None),
+            ("25000.5", None),
+            ("2.50005e4", None),
+            ("1e-1", None),
+            ("1e-99999999999999999999", None),
+            ("-1", None),
+            ("-1e2", None),
+        ] {
+            let mut parser = Parser::new(text, 1);
+            assert_eq!(parser.number_text(), Ok(text), "{text} is a number");
+            assert_eq!(super::exact_unsigned(text), value, "{text}");
         }
     }
 
@@ -794,6 +1003,21 @@ pub(crate) mod tests {
         }
 
         #[test]
+        fn any_whole_number_reads_exactly_in_any_notation(n in any::<u64>(), shift in 0usize..25, zeros in 0usize..3) {
+            let digits = n.to_string();
+            // The same number with its point moved `shift` places left and an exponent to match,
+            // and trailing zeros after the point.
+            let padded = format!("{}{digits}", "0".repeat(shift.saturating_sub(digits.len())));
+            let (head, tail) = padded.split_at(padded.len() - shift.min(padded.len()));
+            let head = if head.is_empty() { "0" } else { head };
+            let text = format!("{head}.{tail}{}e{shift}", "0".repeat(zeros + 1));
+            prop_assert_eq!(super::exact_unsigned(&text), Some(n), "{}", text);
+            prop_assert_eq!(super::exact_unsigned(&format!("{n}.5")), None);
+            let plus_one = n.checked_add(1).map_or_else(|| "18446744073709551616".to_owned(), |m| m.to_string());
+            prop_assert_eq!(super::exact_unsigned(&plus_one), n.checked_add(1));
+        }
+
+        #[test]
         fn any_text_is_a_string_list_exactly_when_serde_json_says_so(text in "[\\[\\]\",a-z\\\\ ]{0,16}") {
             prop_assert_eq!(
                 string_list(&text).map(|(items, _)| items),
@@ -815,7 +1039,10 @@ pub(crate) mod tests {
 
         #[test]
         fn any_text_is_accepted_exactly_when_serde_json_accepts_it(text in "[\\[\\]{}\",:0-9.eE+\\- a-z\\\\]{0,24}") {
-            prop_assert_eq!(ours(&text).is_some(), theirs(&text).is_some(), "{:?}", text);
+            prop_assert_eq!(validate(&text, 128).is_ok(), theirs_grammar(&text), "{:?}", text);
+            if ours(&text).is_some() {
+                prop_assert!(theirs(&text).is_some(), "{:?}", text);
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use crate::error::{LoadError, LoadErrorKind};
 use crate::json;
 use crate::limits::{LimitKind, Limits};
-use crate::read::{self, Packed, Stop, UnknownField};
+use crate::read::{self, Packed, ReadProblem, Stop};
 use crate::snapshot::Snapshot;
 
 /// A document read for the compiler.
@@ -15,7 +15,7 @@ pub(crate) struct Parsed<'t> {
     pub(crate) snapshot: Snapshot<Cow<'t, str>>,
     /// The members the reader did not recognise, so the compiler can refuse to serve
     /// definitions it only partly understood.
-    pub(crate) unknown_fields: Vec<UnknownField>,
+    pub(crate) read_problems: Vec<ReadProblem>,
     /// What was packed for the compiler while reading.
     pub(crate) packed: Packed<'t>,
 }
@@ -64,7 +64,7 @@ pub(crate) fn parse<'t>(bytes: &'t [u8], limits: &Limits) -> Result<Parsed<'t>, 
         })?;
     Ok(Parsed {
         snapshot,
-        unknown_fields: unknown,
+        read_problems: unknown,
         packed,
     })
 }

@@ -16,9 +16,10 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::diagnostic::DiagnosticCode;
 use crate::error::{LoadError, LoadErrorKind};
 use crate::fasthash::{KeyPacker, StrSet};
-use crate::json::{self, Kind, ParseError, Parser};
+use crate::json::{self, Kind, Oddity, ParseError, Parser};
 use crate::metadata::{Field as MetadataField, MetadataStore};
 use crate::operand::{Given, Operand, OperandStore, Owners};
 use crate::path::JsonPath;
@@ -26,7 +27,6 @@ use crate::snapshot::{
     Condition, Entries, Flag, Override, Prerequisite, Rule, Schedule, Segment, Serve, Snapshot,
     WeightedVariant, SCHEMA_VERSION,
 };
-use crate::write::ToJson;
 
 /// Why reading stopped.
 #[derive(Debug)]
@@ -52,15 +52,20 @@ impl From<LoadError> for Stop {
 
 type Read<T> = Result<T, Stop>;
 
-/// A member the wire format does not define, found while reading.
+/// A problem found while reading that is confined to one flag or segment (or, for an unknown
+/// top-level member, to nothing): the compiler turns each into a diagnostic.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct UnknownField {
-    /// JSON path of the member.
+pub(crate) struct ReadProblem {
+    /// JSON path of the member or value at fault.
     pub(crate) path: String,
     /// Index of the flag it is in, if any.
     pub(crate) flag: Option<usize>,
     /// Index of the segment it is in, if any.
     pub(crate) segment: Option<usize>,
+    /// `UnknownField` for a member the wire format does not define; otherwise what is wrong.
+    pub(crate) code: DiagnosticCode,
+    /// Why, for people.
+    pub(crate) message: String,
 }
 
 /// Where the unknown members of an object are reported.
@@ -83,6 +88,25 @@ fn shape(path: &JsonPath, message: String) -> Stop {
         Some(path.to_string()),
         message,
     ))
+}
+
+/// Skips the value at the parser; an object repeating a member anywhere inside it is refused
+/// (`path` is the value's).
+fn skip_value(parser: &mut Parser<'_>, path: &JsonPath) -> Read<()> {
+    parser.skip()?;
+    match parser.take_oddity() {
+        Some(Oddity::Repeated(name)) => Err(repeated_inside(path, &name)),
+        _ => Ok(()),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn repeated_inside(path: &JsonPath, name: &str) -> Stop {
+    shape(
+        path,
+        format!("an object inside this value gives the field `{name}` twice"),
+    )
 }
 
 #[cold]
@@ -192,24 +216,36 @@ impl<'p> Fields<'p> {
         parser: &mut Parser<'_>,
         name: &str,
         owner: Owner,
-        unknown: &mut Vec<UnknownField>,
+        unknown: &mut Vec<ReadProblem>,
     ) -> Read<()> {
         if self.strays.iter().any(|stray| stray == name) {
             return Err(self.duplicate(name));
         }
-        parser.skip()?;
+        skip_value(parser, &self.path.field(name))?;
         self.strays.push(name.to_owned());
-        let (flag, segment) = match owner {
+        let (flag, segment, message) = match owner {
             // Free-form objects expect members the format does not define.
             Owner::Free => return Ok(()),
-            Owner::TopLevel => (None, None),
-            Owner::Flag(index) => (Some(index), None),
-            Owner::Segment(index) => (None, Some(index)),
+            Owner::TopLevel => (None, None, "unknown field, ignored"),
+            Owner::Flag(index) => (
+                Some(index),
+                None,
+                "unknown field; the flag is not served rather than served without it \
+                 (check the spelling, or upgrade the engine)",
+            ),
+            Owner::Segment(index) => (
+                None,
+                Some(index),
+                "unknown field; rules using this segment are not served \
+                 (check the spelling, or upgrade the engine)",
+            ),
         };
-        unknown.push(UnknownField {
+        unknown.push(ReadProblem {
             path: self.path.field(name).to_string(),
             flag,
             segment,
+            code: DiagnosticCode::UnknownField,
+            message: message.to_owned(),
         });
         Ok(())
     }
@@ -248,7 +284,7 @@ pub(crate) struct Packed<'t> {
 pub(crate) fn snapshot<'t>(
     text: &'t str,
     max_depth: usize,
-    unknown: &mut Vec<UnknownField>,
+    unknown: &mut Vec<ReadProblem>,
 ) -> Result<(Snapshot<Text<'t>>, Packed<'t>), Stop> {
     let mut reader = Reader {
         parser: Parser::new(text, max_depth),
@@ -316,11 +352,13 @@ fn string<'t>(parser: &mut Parser<'t>, path: &JsonPath) -> Read<Text<'t>> {
     }
 }
 
+/// A whole number from 0 to `u64::MAX`, in any notation (`25000`, `25000.0`, `2.5e4`), as
+/// producers such as Python's `json` write integral floats.
 fn unsigned(parser: &mut Parser<'_>, path: &JsonPath) -> Read<u64> {
     match parser.peek()? {
         Kind::Number => {
-            let number = parser.number()?;
-            number.as_u64().ok_or_else(|| not_unsigned(path, &number))
+            let text = parser.number_text()?;
+            json::exact_unsigned(text).ok_or_else(|| not_unsigned(path, text))
         }
         other => Err(expected(path, "a non-negative integer", other)),
     }
@@ -328,13 +366,10 @@ fn unsigned(parser: &mut Parser<'_>, path: &JsonPath) -> Read<u64> {
 
 #[cold]
 #[inline(never)]
-fn not_unsigned(path: &JsonPath, number: &serde_json::Number) -> Stop {
+fn not_unsigned(path: &JsonPath, text: &str) -> Stop {
     shape(
         path,
-        format!(
-            "expected a non-negative integer, found {}",
-            Value::Number(number.clone()).to_json()
-        ),
+        format!("expected a non-negative integer, found {text}"),
     )
 }
 
@@ -355,7 +390,8 @@ struct Stacks<'t> {
 /// The state of one read: the parser, where unknown members go, and the list stacks.
 struct Reader<'t, 'u> {
     parser: Parser<'t>,
-    unknown: &'u mut Vec<UnknownField>,
+    /// Unknown members and the other problems confined to a flag or segment.
+    unknown: &'u mut Vec<ReadProblem>,
     stacks: Stacks<'t>,
     /// Packs segment key lists as they are read.
     packer: KeyPacker,
@@ -417,26 +453,125 @@ impl<'t> Reader<'t, '_> {
         }
     }
 
-    fn value(&mut self) -> Read<Value> {
-        Ok(self.parser.value()?)
+    /// Records a problem confined to `owner` (the top level has none but unknown fields).
+    #[cold]
+    #[inline(never)]
+    fn problem(&mut self, owner: Owner, path: &JsonPath, code: DiagnosticCode, message: String) {
+        let (flag, segment) = match owner {
+            Owner::Flag(index) => (Some(index), None),
+            Owner::Segment(index) => (None, Some(index)),
+            Owner::TopLevel | Owner::Free => (None, None),
+        };
+        self.unknown.push(ReadProblem {
+            path: path.to_string(),
+            flag,
+            segment,
+            code,
+            message,
+        });
+    }
+
+    /// A variant value. One that JSON allows but that cannot be served as written (a number
+    /// out of range, an object repeating a member) makes its flag unusable.
+    fn variant_value(&mut self, path: &JsonPath, owner: Owner) -> Read<Value> {
+        let mut value = self.parser.value()?;
+        if let Some(oddity) = self.parser.take_oddity() {
+            self.odd_variant_value(path, owner, &mut value, &oddity);
+        }
+        Ok(value)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn odd_variant_value(
+        &mut self,
+        path: &JsonPath,
+        owner: Owner,
+        value: &mut Value,
+        oddity: &Oddity,
+    ) {
+        if let (Value::Null, Oddity::OutOfRange(text)) = (&value, oddity) {
+            // The value is that one number: kept a number (the largest double of its sign), so
+            // the flag is not also reported as having a value of the wrong type.
+            let largest = if text.starts_with('-') {
+                f64::MIN
+            } else {
+                f64::MAX
+            };
+            *value = serde_json::Number::from_f64(largest).map_or(Value::Null, Value::Number);
+        }
+        self.problem(
+            owner,
+            path,
+            DiagnosticCode::InvalidVariantValue,
+            format!("the value cannot be served as written: {oddity}"),
+        );
     }
 
     /// A condition operand: scalars as they are (text borrowed where it has no escapes), any
-    /// other value checked and skipped, since no operator takes one.
-    fn operand(&mut self) -> Read<Operand<'t>> {
+    /// other value checked and skipped, since no operator takes one. A number out of range
+    /// makes the condition invalid.
+    fn operand(&mut self, path: &JsonPath, owner: Owner) -> Read<Operand<'t>> {
         Ok(match self.parser.peek()? {
             Kind::String => Operand::Text(self.parser.string()?),
-            Kind::Number => Operand::number(&self.parser.number()?),
+            Kind::Number => match self.parser.number()? {
+                Some(number) => Operand::number(&number),
+                None => self.odd_operand(path, owner),
+            },
             Kind::Bool => Operand::Bool(self.parser.boolean()?),
             Kind::Null | Kind::Array | Kind::Object => {
-                self.parser.skip()?;
+                skip_value(&mut self.parser, path)?;
                 Operand::Other
             }
         })
     }
 
-    fn skip(&mut self) -> Read<()> {
-        Ok(self.parser.skip()?)
+    /// An operand beyond the range of a double: the condition is invalid.
+    #[cold]
+    #[inline(never)]
+    fn odd_operand(&mut self, path: &JsonPath, owner: Owner) -> Operand<'t> {
+        if let Some(oddity) = self.parser.take_oddity() {
+            self.problem(
+                owner,
+                path,
+                DiagnosticCode::InvalidCondition,
+                format!("{oddity}; operands must be finite numbers"),
+            );
+        }
+        // Read as JavaScript does; the flag is unusable anyway.
+        Operand::Number(f64::INFINITY)
+    }
+
+    /// A split weight: a whole number (in any notation). Anything else that is a number makes
+    /// the flag unusable (`weights-sum`) rather than the document.
+    fn weight(&mut self, path: &JsonPath, owner: Owner) -> Read<u64> {
+        let text = match self.parser.peek()? {
+            Kind::Number => self.parser.number_text()?,
+            other => return Err(expected(path, "a non-negative integer", other)),
+        };
+        Ok(json::exact_unsigned(text).unwrap_or_else(|| self.odd_weight(text, path, owner)))
+    }
+
+    /// A weight that is not a whole number: the flag is unusable.
+    #[cold]
+    #[inline(never)]
+    fn odd_weight(&mut self, text: &str, path: &JsonPath, owner: Owner) -> u64 {
+        self.problem(
+            owner,
+            path,
+            DiagnosticCode::WeightsSum,
+            format!("weight {text} is not a whole number from 0 to 100000"),
+        );
+        // Kept as its whole part, so the sum reported for the split stays meaningful.
+        let weight = crate::decimal::parse(text);
+        // Saturating by definition of `as` for floats (a negative weight becomes 0).
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let whole = weight as u64;
+        whole
+    }
+
+    fn skip(&mut self, path: &JsonPath) -> Read<()> {
+        skip_value(&mut self.parser, path)
     }
 
     /// Opens the array at the parser's position.
@@ -592,7 +727,7 @@ impl<'t> Reader<'t, '_> {
             }
             // Segments may carry notes for people, like flags; they are not read.
             "metadata" => {
-                self.skip()?;
+                self.skip(&path.field("metadata"))?;
             }
         });
         self.operands.finish(Owners::Segments);
@@ -630,7 +765,7 @@ impl<'t> Reader<'t, '_> {
                 enabled = self.boolean(&path.field("enabled"))?;
             }
             "variants" => {
-                variants = Some(self.variant_values(&path.field("variants"))?);
+                variants = Some(self.variant_values(&path.field("variants"), owner)?);
             }
             "offVariant" => {
                 off_variant = self.optional_string(&path.field("offVariant"))?;
@@ -697,7 +832,7 @@ impl<'t> Reader<'t, '_> {
     }
 
     /// A flag's variants in document order, repeated keys included (the compiler reports them).
-    fn variant_values(&mut self, path: &JsonPath) -> Read<Entries<Value, Text<'t>>> {
+    fn variant_values(&mut self, path: &JsonPath, owner: Owner) -> Read<Entries<Value, Text<'t>>> {
         match self.parser.peek()? {
             Kind::Object => self.parser.begin_object()?,
             other => return Err(expected(path, "an object", other)),
@@ -705,7 +840,7 @@ impl<'t> Reader<'t, '_> {
         // Flags have few variants: two for most.
         let mut entries = Vec::with_capacity(2);
         while let Some(key) = self.next_key()? {
-            let value = self.value()?;
+            let value = self.variant_value(&path.field(&key), owner)?;
             entries.push((key, value));
         }
         Ok(Entries(entries))
@@ -750,7 +885,7 @@ impl<'t> Reader<'t, '_> {
                 variant = Some(self.string(&path.field("variant"))?);
             }
             "weight" => {
-                weight = Some(self.unsigned(&path.field("weight"))?);
+                weight = Some(self.weight(&path.field("weight"), owner)?);
             }
         });
         Ok(WeightedVariant {
@@ -822,7 +957,7 @@ impl<'t> Reader<'t, '_> {
             }
             // A rule may carry a description for people; it is not read.
             "description" => {
-                self.skip()?;
+                self.skip(&path.field("description"))?;
             }
         });
         Ok(Rule {
@@ -847,16 +982,19 @@ impl<'t> Reader<'t, '_> {
             "value" => {
                 if !self.null()? {
                     self.operands.given(Given::Value);
-                    let operand = self.operand()?;
+                    let operand = self.operand(&path.field("value"), owner)?;
                     self.operands.push(operand);
                 }
             }
             "values" => {
                 if !self.null()? {
                     self.operands.given(Given::Values);
-                    self.open_array(&path.field("values"))?;
+                    let values = path.field("values");
+                    self.open_array(&values)?;
+                    let mut index = 0;
                     while self.parser.next_item()? {
-                        let operand = self.operand()?;
+                        let operand = self.operand(&values.index(index), owner)?;
+                        index += 1;
                         self.operands.push(operand);
                     }
                 }

@@ -26,11 +26,56 @@ const MAX_INPUT_LEN: usize = 256;
 /// `1.0.0+a == 1.0.0+b`, and [`fmt::Display`] prints no build metadata.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Version {
-    major: u64,
-    minor: u64,
-    patch: u64,
+    major: Number,
+    minor: Number,
+    patch: Number,
     // Empty for a release.
     pre: Vec<Identifier>,
+}
+
+/// A numeric part of a version. Semver 2.0.0 sets no bound on them, so one beyond `u64` is
+/// kept as its digits (the input's length limit bounds them).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Number {
+    Small(u64),
+    /// More than `u64::MAX`: the digits, without leading zeros (semver forbids them).
+    Large(Box<str>),
+}
+
+impl Number {
+    fn saturated(&self) -> u64 {
+        match self {
+            Number::Small(number) => *number,
+            Number::Large(_) => u64::MAX,
+        }
+    }
+}
+
+impl Ord for Number {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Number::Small(a), Number::Small(b)) => a.cmp(b),
+            (Number::Small(_), Number::Large(_)) => Ordering::Less,
+            (Number::Large(_), Number::Small(_)) => Ordering::Greater,
+            // Without leading zeros, more digits is a larger number; as many compare as text.
+            (Number::Large(a), Number::Large(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+        }
+    }
+}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Number::Small(number) => write!(f, "{number}"),
+            Number::Large(digits) => f.write_str(digits),
+        }
+    }
 }
 
 /// A pre-release identifier.
@@ -40,7 +85,7 @@ pub struct Version {
 /// strings byte-wise (ASCII order), exactly as semver 2.0.0 §11 requires.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Identifier {
-    Numeric(u64),
+    Numeric(Number),
     Alphanumeric(String),
 }
 
@@ -52,35 +97,36 @@ impl Version {
     ///
     /// Returns a [`SemverError`] describing the first problem found: an empty
     /// or over-long (more than 256 bytes) text, a missing or non-numeric part,
-    /// a leading zero in a number, a number that does not fit in a `u64`, an
-    /// empty identifier or one with characters outside `[0-9A-Za-z-]`, a
-    /// shortened core followed by a pre-release or build, or more than three
-    /// core numbers.
+    /// a leading zero in a number, an empty identifier or one with characters
+    /// outside `[0-9A-Za-z-]`, a shortened core followed by a pre-release or
+    /// build, or more than three core numbers. Numbers may have any number of
+    /// digits, as semver 2.0.0 allows.
     pub fn parse(text: &str) -> Result<Version, SemverError> {
         parse(text).map_err(|kind| SemverError { kind })
     }
 
-    /// The major version number.
+    /// The major version number; `u64::MAX` for any larger one (comparisons use the exact
+    /// number).
     pub fn major(&self) -> u64 {
-        self.major
+        self.major.saturated()
     }
 
-    /// The minor version number (0 when the text omitted it).
+    /// The minor version number (0 when the text omitted it), as [`Version::major`].
     pub fn minor(&self) -> u64 {
-        self.minor
+        self.minor.saturated()
     }
 
-    /// The patch version number (0 when the text omitted it).
+    /// The patch version number (0 when the text omitted it), as [`Version::major`].
     pub fn patch(&self) -> u64 {
-        self.patch
+        self.patch.saturated()
     }
 }
 
 impl Ord for Version {
     /// Semver 2.0.0 §11 precedence.
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.major, self.minor, self.patch)
-            .cmp(&(other.major, other.minor, other.patch))
+        (&self.major, &self.minor, &self.patch)
+            .cmp(&(&other.major, &other.minor, &other.patch))
             .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
                 (true, true) => Ordering::Equal,
                 // A release outranks any of its pre-releases.
@@ -107,7 +153,7 @@ impl fmt::Display for Version {
         for (index, identifier) in self.pre.iter().enumerate() {
             f.write_str(if index == 0 { "-" } else { "." })?;
             match identifier {
-                Identifier::Numeric(n) => write!(f, "{n}")?,
+                Identifier::Numeric(number) => write!(f, "{number}")?,
                 Identifier::Alphanumeric(s) => f.write_str(s)?,
             }
         }
@@ -139,7 +185,6 @@ enum ErrorKind {
     EmptyNumber(&'static str),
     NotANumber(&'static str, String),
     LeadingZero(&'static str, String),
-    Overflow(&'static str, String),
     TooManyParts,
     ShortenedWithSuffix,
     EmptyIdentifier(&'static str),
@@ -156,13 +201,6 @@ impl fmt::Display for SemverError {
                 write!(f, "{what} {} is not a number", Quoted(part))
             }
             ErrorKind::LeadingZero(what, part) => write!(f, "{what} '{part}' has a leading zero"),
-            ErrorKind::Overflow(what, part) => {
-                write!(
-                    f,
-                    "{what} '{part}' is too large (the maximum is {})",
-                    u64::MAX
-                )
-            }
             ErrorKind::TooManyParts => {
                 f.write_str("too many numbers in version (expected major.minor.patch)")
             }
@@ -238,13 +276,13 @@ fn parse(text: &str) -> Result<Version, ErrorKind> {
 
     Ok(Version {
         major,
-        minor: minor.unwrap_or(0),
-        patch: patch.unwrap_or(0),
+        minor: minor.unwrap_or(Number::Small(0)),
+        patch: patch.unwrap_or(Number::Small(0)),
         pre,
     })
 }
 
-fn parse_number(part: &str, what: &'static str) -> Result<u64, ErrorKind> {
+fn parse_number(part: &str, what: &'static str) -> Result<Number, ErrorKind> {
     if part.is_empty() {
         return Err(ErrorKind::EmptyNumber(what));
     }
@@ -255,9 +293,10 @@ fn parse_number(part: &str, what: &'static str) -> Result<u64, ErrorKind> {
     if part.len() > 1 && part.starts_with('0') {
         return Err(ErrorKind::LeadingZero(what, part.to_owned()));
     }
-    // Only digits remain, so the only possible failure is overflow.
-    part.parse()
-        .map_err(|_| ErrorKind::Overflow(what, part.to_owned()))
+    // Only digits remain, so the only possible failure is a number beyond `u64`.
+    Ok(part
+        .parse()
+        .map_or_else(|_| Number::Large(part.into()), Number::Small))
 }
 
 fn parse_pre_release_identifier(identifier: &str) -> Result<Identifier, ErrorKind> {
@@ -416,16 +455,44 @@ mod tests {
     }
 
     #[test]
-    fn overflow_rejected() {
+    fn numbers_have_no_bound_but_the_length_of_the_text() {
         let max = u64::MAX;
         assert_eq!(v(&format!("{max}.{max}.{max}-{max}")).major(), max);
+        let large = v("18446744073709551616.99999999999999999999999.0-100000000000000000000");
+        assert_eq!(large.major(), max, "saturated");
+        assert_eq!(large.minor(), max, "saturated");
         assert_eq!(
-            err("18446744073709551616.0.0"),
-            "major version '18446744073709551616' is too large (the maximum is 18446744073709551615)"
+            large.to_string(),
+            "18446744073709551616.99999999999999999999999.0-100000000000000000000"
         );
-        assert!(Version::parse("1.99999999999999999999999.0").is_err());
-        assert!(Version::parse("1.0.99999999999999999999999").is_err());
-        assert!(Version::parse("1.0.0-99999999999999999999999").is_err());
+        // Ordered by value: more digits is larger, as many digits compare digit by digit.
+        let chain = [
+            format!("{max}.0.0"),
+            "18446744073709551616.0.0".to_owned(),
+            "18446744073709551617.0.0".to_owned(),
+            "99999999999999999999.0.0".to_owned(),
+            "100000000000000000000.0.0-0".to_owned(),
+            "100000000000000000000.0.0-18446744073709551616".to_owned(),
+            "100000000000000000000.0.0-99999999999999999999".to_owned(),
+            "100000000000000000000.0.0-100000000000000000000".to_owned(),
+            "100000000000000000000.0.0-a".to_owned(),
+            "100000000000000000000.0.0".to_owned(),
+            "100000000000000000000.0.1".to_owned(),
+            "100000000000000000000.1.0".to_owned(),
+            "100000000000000000000.18446744073709551616.0".to_owned(),
+        ];
+        for (i, a) in chain.iter().enumerate() {
+            for (j, b) in chain.iter().enumerate() {
+                assert_eq!(v(a).cmp(&v(b)), i.cmp(&j), "{a} vs {b}");
+                assert_eq!(v(a) == v(b), i == j, "{a} vs {b}");
+            }
+        }
+        let longest = format!("{}.0.0", "9".repeat(252));
+        assert_eq!(v(&longest).to_string(), longest);
+        assert_eq!(
+            err("018446744073709551616.0.0"),
+            "major version '018446744073709551616' has a leading zero"
+        );
     }
 
     #[test]

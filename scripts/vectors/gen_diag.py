@@ -322,6 +322,57 @@ C("split weights that do not add up to 100000 make the flag unusable", "weights-
    ev("an empty split gives PARSE_ERROR", "empty", {"targetingKey": "user-1"}, PARSE),
    ev("weights written as percentages give PARSE_ERROR", "percent", {"targetingKey": "user-1"}, PARSE)])
 
+# raw text: Python writes 25000.0 for a float, and the exponent forms are written by hand
+whole = dump_snapshot(snap([F("float-form", fallthrough={"split": "@@"}), HEALTHY,
+                            F("fraction", fallthrough={"split": "@2"}),
+                            F("negative", rules=[R({"attribute": "a", "op": "exists"}, serve={"split": "@3"})])]), 0)
+whole = whole.replace('"@@"', '[{"variant": "on", "weight": 2.5e4}, {"variant": "off", "weight": 75000.0}]')
+whole = whole.replace('"@2"', '[{"variant": "on", "weight": 50000.5}, {"variant": "off", "weight": 49999.5}]')
+whole = whole.replace('"@3"', '[{"variant": "on", "weight": -0.0}, {"variant": "off", "weight": -1}, {"variant": "off", "weight": 1e5}]')
+b = bucket("", "float-form", "user-1")
+v, _, _ = pick([("on", 25000), ("off", 75000)], b)
+C("a split weight is read by its value: 25000.0 and 2.5e4 are 25000; one that is not a whole number makes only its flag unusable", "weights-sum",
+  whole,
+  [D("weights-sum", "$.flags[2].fallthrough.split[0].weight", "fraction"),
+   D("weights-sum", "$.flags[2].fallthrough.split[1].weight", "fraction"),
+   D("weights-sum", "$.flags[2].fallthrough.split", "fraction"),
+   D("weights-sum", "$.flags[3].rules[0].serve.split[1].weight", "negative")],
+  [ev(f"weights written 2.5e4 and 75000.0 split as 25000 / 75000 (user-1 is in bucket {b})", "float-form", {"targetingKey": "user-1"}, E(v == "on", v, "SPLIT")),
+   ev("fractional weights give PARSE_ERROR", "fraction", {"targetingKey": "user-1"}, PARSE),
+   ev("a negative weight gives PARSE_ERROR (-0.0 is 0)", "negative", {"targetingKey": "user-1", "a": 1}, PARSE)])
+
+# raw text: a number out of range and a repeated member cannot be written by Python's json
+odd_values = dump_snapshot(snap([F("huge", type="number", variants="@1", offVariant=None, fallthrough={"variant": "small"}), HEALTHY,
+                                 F("repeats", type="object", variants="@2", offVariant=None, fallthrough={"variant": "a"}),
+                                 F("fine", type="number", variants={"tiny": 1e-300, "big": 1.7976931348623157e308}, offVariant=None, fallthrough={"variant": "big"})]), 0)
+odd_values = odd_values.replace('"@1"', '{"small": 1, "huge": 1e400}')
+odd_values = odd_values.replace('"@2"', '{"a": {"steps": [{"id": 1, "id": 2}]}, "b": {}}')
+C("a variant value that cannot be served as written (a number out of range, a repeated member) makes only its flag unusable", "invalid-variant-value",
+  odd_values,
+  [D("invalid-variant-value", "$.flags[0].variants.huge", "huge"),
+   D("invalid-variant-value", "$.flags[2].variants.a", "repeats")],
+  [ev("a number variant of 1e400 gives PARSE_ERROR, whichever variant is served", "huge", {}, PARSE),
+   ev("an object variant repeating a member gives PARSE_ERROR", "repeats", {}, PARSE),
+   ev("the largest double is served as it is", "fine", {}, E(1.7976931348623157e308, "big", "STATIC"))])
+
+odd_operands = dump_snapshot(snap([F("over", rules=[R({"attribute": "n", "op": "lt", "value": "@1"})], fallthrough={"variant": "off"}), HEALTHY,
+                                   F("in-list", rules=[R({"attribute": "n", "op": "in", "values": "@2"})], fallthrough={"variant": "off"}),
+                                   F("uses-segment", rules=[R({"op": "inSegment", "value": "big"})], fallthrough={"variant": "off"})],
+                                  [{"key": "big", "conditions": [{"attribute": "n", "op": "gt", "value": "@3"}]}],
+                                  notes={"limit": "@4"}), 0)
+odd_operands = odd_operands.replace('"@1"', '1e400').replace('"@2"', '[1, -1e400]').replace('"@3"', '-1e999')
+odd_operands = odd_operands.replace('"@4"', '1e400')
+C("an operand beyond the range of a double makes its condition invalid, not the document unreadable", "invalid-condition",
+  odd_operands,
+  [D("invalid-condition", "$.flags[0].rules[0].conditions[0].value", "over"),
+   D("invalid-condition", "$.flags[2].rules[0].conditions[0].values[1]", "in-list"),
+   D("invalid-condition", "$.segments[0].conditions[0].value", segment="big"),
+   D("invalid-segment", "$.flags[3].rules[0].conditions[0].value", "uses-segment"),
+   D("unknown-field", "$.notes", severity="warning")],
+  [ev("lt 1e400 gives PARSE_ERROR", "over", {"n": 1}, PARSE),
+   ev("in [1, -1e400] gives PARSE_ERROR", "in-list", {"n": 1}, PARSE),
+   ev("a flag using a segment with such an operand gives PARSE_ERROR", "uses-segment", {"n": 1}, PARSE)])
+
 C("a schedule that ends when or before it starts makes its flag unusable", "empty-schedule",
   snap([F("same", schedule={"start": "2026-12-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"}), HEALTHY,
         F("reversed", schedule={"start": "2026-12-01T00:00:00Z", "end": "2026-12-01T01:00:00+02:00"})]),

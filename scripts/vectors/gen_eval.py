@@ -612,22 +612,90 @@ suites.append({"name": "product examples",
     "description": "The examples the product is sold on: a jurisdiction rule, an environment rule, a role rule, a date-range flag, a user forced off while everyone else is on, and a flag that depends on another.",
     "snapshot": snap(prod_flags, environment="production"), "cases": prod_cases})
 
+# ---------------------------------------------------------------- reading inputs
+SPLIT_HALVES = {"split": [{"variant": "on", "weight": 50000}, {"variant": "off", "weight": 50000}]}
+input_flags = [
+    op_flag("n-gt-0", {"attribute": "n", "op": "gt", "value": 0}),
+    op_flag("n-exists", {"attribute": "n", "op": "exists"}),
+    op_flag("roles-admin", {"attribute": "roles", "op": "in", "values": ["admin"]}),
+    op_flag("roles-exists", {"attribute": "roles", "op": "exists"}),
+    {"key": "halves", "type": "boolean", "variants": BOOL, "offVariant": "off", "fallthrough": SPLIT_HALVES},
+    op_flag("after-9999", {"attribute": "at", "op": "after", "value": "9999-12-31T23:59:59.999999999Z"}),
+    op_flag("before-0000", {"attribute": "at", "op": "before", "value": "0000-01-01T00:00:00Z"}),
+    op_flag("semver-gt-u64-max", {"attribute": "appVersion", "op": "semverGt", "value": "18446744073709551615.0.0"}),
+    op_flag("semver-lt-huge", {"attribute": "appVersion", "op": "semverLt", "value": "100000000000000000000000.0.0"}),
+    op_flag("semver-lt-huge-pre", {"attribute": "appVersion", "op": "semverLt", "value": "1.0.0-100000000000000000000"}),
+    # One attribute read by a date and by other operators: only the date operator reads it as
+    # an instant (a prepared context reads it ahead as one).
+    op_flag("t-after", {"attribute": "t", "op": "after", "value": "2026-01-01T00:00:00Z"}),
+    op_flag("t-equals", {"attribute": "t", "op": "equals", "values": ["2026-06-01T00:00:00Z", 3]}),
+    op_flag("t-lt", {"attribute": "t", "op": "lt", "value": 5}),
+    op_flag("v-gte", {"attribute": "v", "op": "semverGte", "value": "2.0.0"}),
+    op_flag("v-starts", {"attribute": "v", "op": "startsWith", "value": "2."}),
+    op_flag("v-lt", {"attribute": "v", "op": "lt", "value": 10}),
+]
+b1 = bucket("", "halves", "1")
+h1 = pick([("on", 50000), ("off", 50000)], b1)[0]
+HALF = lambda v: E(v == "on", v, "SPLIT")
+IC = ERR("INVALID_CONTEXT")
+input_cases = [
+    case("a context number beyond the double range (1e400) reads as null, as JavaScript's JSON writes Infinity", "n-gt-0", '{"targetingKey": "user-1", "n": 1e400}', N),
+    case("a context number of 1e400 is an absent attribute", "n-exists", '{"targetingKey": "user-1", "n": 1e400}', N),
+    case("a context number of -1e400 is an absent attribute", "n-exists", '{"n": -1e400}', N),
+    case("a context number that underflows (1e-400) is zero, and present", "n-exists", '{"n": 1e-400}', M),
+    case("a context number that underflows (1e-400) is zero, not above it", "n-gt-0", '{"n": 1e-400}', N),
+    case("a list item of 1e400 is dropped like null; the other items still match", "roles-admin", '{"roles": [1e400, "admin"]}', M),
+    case("a list of only 1e400 is an empty list, which exists", "roles-exists", '{"roles": [1e400]}', M),
+    case("a targeting key of 1e400 is no targeting key: a split cannot bucket", "halves", '{"targetingKey": 1e400}', ERR("TARGETING_KEY_MISSING")),
+    case(f"a numeric targeting key written 1e0 is the key 1 (bucket {b1})", "halves", '{"targetingKey": 1e0}', HALF(h1)),
+    case("an attribute given twice in one context gives INVALID_CONTEXT", "n-gt-0", '{"targetingKey": "user-1", "n": 0, "n": 9}', IC),
+    case("an attribute given twice gives INVALID_CONTEXT even for a flag that does not read it", "halves", '{"targetingKey": "user-1", "a": 1, "a": 1}', IC),
+    case("a repeated targetingKey gives INVALID_CONTEXT", "halves", '{"targetingKey": "user-1", "targetingKey": "user-1"}', IC),
+    case("Unix milliseconds of exactly 8.64e15 (the end of JavaScript's Date range) are an instant", "after-9999", u(at=8640000000000000), M),
+    case("Unix milliseconds of 8.64e15 written with an exponent are the same instant", "after-9999", '{"at": 8.64e15}', M),
+    case("Unix milliseconds of 8.64e15 + 1 are beyond JavaScript's Date range: not an instant", "after-9999", u(at=8640000000000001), N),
+    case("Unix milliseconds of 1e20 are not an instant", "after-9999", u(at=1e20), N),
+    case("Unix milliseconds of exactly -8.64e15 (the start of JavaScript's Date range) are an instant", "before-0000", u(at=-8640000000000000), M),
+    case("Unix milliseconds of -8.64e15 - 1 are not an instant", "before-0000", u(at=-8640000000000001), N),
+    case("Unix milliseconds of -1e20 are not an instant", "before-0000", u(at=-1e20), N),
+    case("a version number beyond 2^64 - 1 is a version, and greater", "semver-gt-u64-max", u(appVersion="18446744073709551616.0.0"), M),
+    case("a patch above a major of 2^64 - 1 compares as usual", "semver-gt-u64-max", u(appVersion="18446744073709551615.0.1"), M),
+    case("a small version is below a major of 2^64 - 1", "semver-gt-u64-max", u(appVersion="9.0.0"), N),
+    case("an operand with a 24-digit major is a version: 2^64 is below it", "semver-lt-huge", u(appVersion="18446744073709551616.0.0"), M),
+    case("a 23-digit major is below a 24-digit one", "semver-lt-huge", u(appVersion="99999999999999999999999.9.9"), M),
+    case("equal 24-digit majors are not less", "semver-lt-huge", u(appVersion="100000000000000000000000.0.0"), N),
+    case("a longer major is greater", "semver-lt-huge", u(appVersion="1000000000000000000000000.0.0"), N),
+    case("numeric pre-release identifiers beyond 2^64 compare by value", "semver-lt-huge-pre", u(appVersion="1.0.0-99999999999999999999"), M),
+    case("a numeric pre-release identifier beyond 2^64 is still below an alphanumeric one", "semver-lt-huge-pre", u(appVersion="1.0.0-alpha"), N),
+    case("equals reads an attribute that a date operator also reads as the text it is", "t-equals", u(t="2026-06-01T00:00:00Z"), M),
+    case("equals reads a number that a date operator also reads as the number it is", "t-equals", u(t=3), M),
+    case("lt reads a number that a date operator also reads as a number", "t-lt", u(t=3), M),
+    case("the date operator reads the same number as Unix milliseconds", "t-after", u(t=3), N),
+    case("the date operator reads the same text as an instant", "t-after", u(t="2026-06-01T00:00:00Z"), M),
+    case("startsWith reads an attribute that a semver operator also reads as the text it is", "v-starts", u(v="2.1.0"), M),
+    case("the semver operator reads the same text as a version", "v-gte", u(v="2.1.0"), M),
+    case("lt reads a number that a semver operator also reads", "v-lt", u(v=3), M),
+]
+suites.append({"name": "reading inputs",
+    "description": "One reading of every input in every runtime. A case whose `context` is a string gives the context as JSON text, for what a parsed object cannot hold: a number beyond the range of a double reads as null (JavaScript reads it as Infinity, which its JSON writes as null), and an attribute named twice makes the context unreadable (INVALID_CONTEXT). Unix milliseconds are an instant within JavaScript's Date range, ±8.64e15 inclusive; version numbers have no size limit.",
+    "snapshot": snap(input_flags), "cases": input_cases})
+
 # ---------------------------------------------------------------- cost bounds
 # Every test is charged before it runs (docs/snapshot-format.md#cost-and-memory): 10 per flag
 # evaluated, 3 per test, plus per string value n + 1 and the operator's work (matches: states x
 # (n + 1); contains: n + needle per needle; ...). The default limit is 50,000.
-def M(attribute, pattern):
+def MATCHES(attribute, pattern):
     return {"attribute": attribute, "op": "matches", "value": pattern}
-heavy_segment = {"key": "heavy", "conditions": [M("name", "(?:x|y|z){10}q")]}
+heavy_segment = {"key": "heavy", "conditions": [MATCHES("name", "(?:x|y|z){10}q")]}
 needles = ["a" * 2000 + str(i) for i in range(10)]
 cost_flags = [
-    op_flag("long-match", M("name", "a{200}")),
+    op_flag("long-match", MATCHES("name", "a{200}")),
     {"key": "segment-many-times", "type": "boolean", "variants": BOOL, "offVariant": "off",
      "rules": [{"id": f"r{i}", "conditions": [{"op": "inSegment", "value": "heavy"}], "serve": {"variant": "on"}} for i in range(100)],
      "fallthrough": {"variant": "off"}},
     op_flag("needles", {"attribute": "name", "op": "contains", "values": needles}),
-    op_flag("gate", M("name", "(?:p|q){50}")),
-    dict(op_flag("needs-gate", M("name", "(?:p|q){50}")), prerequisites=[{"flag": "gate", "variants": ["off"]}]),
+    op_flag("gate", MATCHES("name", "(?:p|q){50}")),
+    dict(op_flag("needs-gate", MATCHES("name", "(?:p|q){50}")), prerequisites=[{"flag": "gate", "variants": ["off"]}]),
 ]
 GENERAL = ERR("GENERAL")
 cost_cases = [
@@ -645,7 +713,7 @@ cost_cases = [
 suites.append({"name": "cost bounds",
     "description": "Evaluations that would spend more than maxEvaluationCost (50,000 units by default) stop before the test that would go over and answer GENERAL; the same flags with cheaper contexts answer normally.",
     "snapshot": snap(cost_flags, segments=[heavy_segment]), "cases": cost_cases})
-low_flags = [op_flag("long-match", M("name", "a{200}")), op_flag("in", {"attribute": "name", "op": "in", "values": ["x"]}),
+low_flags = [op_flag("long-match", MATCHES("name", "a{200}")), op_flag("in", {"attribute": "name", "op": "in", "values": ["x"]}),
              {"key": "static", "type": "boolean", "variants": BOOL, "offVariant": "off", "fallthrough": {"variant": "on"}},
              {"key": "overridden", "type": "boolean", "variants": BOOL, "offVariant": "off",
               "overrides": [{"variant": "off", "keys": ["k" * 89]}], "fallthrough": {"variant": "on"}},
@@ -670,7 +738,7 @@ suites.append({"name": "cost limit lowered",
 
 # ---------------------------------------------------------------- output
 DESC = ("Evaluation vectors. Each suite loads `snapshot` (with the optional `limits`, camelCase overrides of the engine's limits) "
-        "and evaluates each case's `flag` for `context` at `now`. `expect` is the evaluation: `value` and `variant` (null for the caller's default), "
+        "and evaluates each case's `flag` for `context` at `now`; a `context` that is a string is JSON text, read as the engine reads such text (one that cannot be read gives INVALID_CONTEXT). `expect` is the evaluation: `value` and `variant` (null for the caller's default), "
         "`reason`, and `errorCode` / `ruleId` exactly when present. A case with `as` (boolean, string, number, object) reads the flag through that "
         "typed accessor with the caller's `default`, and `expect.value` is what the caller receives.")
 out = ['{', '  "version": 1,', f'  "description": {json.dumps(DESC)},', '  "suites": [']

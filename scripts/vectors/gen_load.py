@@ -67,6 +67,8 @@ C("revision as a string is the wrong shape", doc(revision="12"), "SHAPE", "$.rev
 C("a negative revision is the wrong shape", doc(revision=-1), "SHAPE", "$.revision")
 C("a fractional revision is the wrong shape", doc(revision=1.5), "SHAPE", "$.revision")
 C("a revision beyond 2^64-1 is the wrong shape", valid.replace('"revision":1', '"revision":18446744073709551616'), "SHAPE", "$.revision")
+C("a revision beyond the range of a double is the wrong shape, not a syntax error", valid.replace('"revision":1', '"revision":1e400'), "SHAPE", "$.revision")
+C("a revision of 7.5 is the wrong shape (7.0 and 7e0 are 7)", valid.replace('"revision":1', '"revision":7.5'), "SHAPE", "$.revision")
 C("schemaVersion as a string is the wrong shape", doc(schemaVersion="1"), "SHAPE", "$.schemaVersion")
 C("generatedAt as a number is the wrong shape", doc(generatedAt=1793491200000), "SHAPE", "$.generatedAt")
 C("environment as a number is the wrong shape", doc(environment=3), "SHAPE", "$.environment")
@@ -81,8 +83,6 @@ C("variants as an array is the wrong shape", doc(flags=[flag(variants=[True, Fal
 C("offVariant as a boolean is the wrong shape", doc(flags=[flag(offVariant=False)]), "SHAPE", "$.flags[0].offVariant")
 C("a fallthrough that is a string is the wrong shape", doc(flags=[flag(fallthrough="on")]), "SHAPE", "$.flags[0].fallthrough")
 split = lambda w: {"split": [{"variant": "on", "weight": w}, {"variant": "off", "weight": 50000}]}
-C("a negative weight is the wrong shape", doc(flags=[flag(fallthrough=split(-1))]), "SHAPE", "$.flags[0].fallthrough.split[0].weight")
-C("a fractional weight is the wrong shape", doc(flags=[flag(fallthrough=split(50000.5))]), "SHAPE", "$.flags[0].fallthrough.split[0].weight")
 C("a weight given as a string is the wrong shape", doc(flags=[flag(fallthrough=split("50000"))]), "SHAPE", "$.flags[0].fallthrough.split[0].weight")
 C("a split slice without a weight is the wrong shape", doc(flags=[flag(fallthrough={"split": [{"variant": "on"}]})]), "SHAPE", "$.flags[0].fallthrough.split[0]")
 C("rules as an object is the wrong shape", doc(flags=[flag(rules={"r": {}})]), "SHAPE", "$.flags[0].rules")
@@ -153,6 +153,21 @@ C("a repeated member after an unknown one is the wrong shape",
 C("a repeated member in flag metadata is the wrong shape",
   text(doc(flags=[flag(metadata={"owner": "web"})])).replace('"owner":"web"', '"owner":"web","owner":"ads"'),
   "SHAPE", "$.flags[0].metadata")
+# --- no object anywhere may repeat a member, even inside a value the engine does not read
+C("a repeated member inside a free-form metadata value is the wrong shape",
+  text(doc(flags=[flag(metadata={"links": {"docs": "a"}})])).replace('"docs":"a"', '"docs":"a","docs":"b"'),
+  "SHAPE", "$.flags[0].metadata.links")
+C("a repeated member inside an unknown top-level member is the wrong shape",
+  text(doc(publishedBy={"name": "a"})).replace('"name":"a"', '"name":"a","name":"b"'), "SHAPE", "$.publishedBy")
+C("a repeated member inside a rule's description is the wrong shape",
+  text(doc(flags=[flag(rules=[dict(rule([]), description={"en": "x"})])])).replace('"en":"x"', '"en":"x","en":"y"'),
+  "SHAPE", "$.flags[0].rules[0].description")
+C("a repeated member inside a segment's metadata is the wrong shape",
+  text(doc(segments=[{"key": "s", "metadata": [{"note": "a"}]}])).replace('"note":"a"', '"note":"a","note":"b"'),
+  "SHAPE", "$.segments[0].metadata")
+C("a repeated member inside an object given as a condition operand is the wrong shape",
+  text(doc(flags=[flag(rules=[rule([{"attribute": "plan", "op": "in", "values": ["pro", {"a": 1}]}])])])).replace('"a":1', '"a":1,"a":2'),
+  "SHAPE", "$.flags[0].rules[0].conditions[0].values[1]")
 
 # --- limits
 C("a document over the byte limit is rejected", valid, "LIMIT_DOCUMENT_BYTES", "$", {"maxDocumentBytes": 64})

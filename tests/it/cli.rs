@@ -827,3 +827,38 @@ fn version_prints_the_crate_version() {
         format!("vexil {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// A context line is read as the JavaScript engine reads the same text: a number beyond the
+/// range of a double is null (absent), and an attribute named twice is refused.
+#[test]
+fn eval_reads_a_context_number_out_of_range_as_absent_and_refuses_a_repeated_attribute() {
+    let snapshot = example("snapshot.json");
+    let run = |context: &str| {
+        vexil(&[
+            "eval",
+            &snapshot,
+            "--context",
+            context,
+            "--flag",
+            "max-upload-mb",
+            "--now",
+            DURING_SALE,
+        ])
+    };
+    let output = run(r#"{"targetingKey": "user-42", "plan": 1e400, "appVersion": "5.3.1"}"#);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // No plan, so rule `pro-plan` does not match; the app version then does.
+    assert_eq!(
+        json(&stdout(&output)),
+        serde_json::json!({"value": 250, "variant": "pro", "reason": "TARGETING_MATCH",
+                           "ruleId": "new-mobile-app"})
+    );
+
+    let output = run(r#"{"targetingKey": "user-42", "plan": "free", "plan": "pro"}"#);
+    assert_ne!(code(&output), 0, "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains(r#""plan": the attribute is given more than once"#),
+        "{message}"
+    );
+}

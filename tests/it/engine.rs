@@ -225,3 +225,106 @@ fn metadata_is_read_whatever_the_order_of_its_members_and_flags_without_it_have_
         engine.diagnostics()
     );
 }
+
+/// The worked examples of docs/evaluation.md, step by step: each step names the variants of the
+/// flag it is about (a prerequisite's steps name the prerequisite's variants, not the dependent
+/// flag's, which has others in another order).
+#[test]
+fn explanation_steps_name_the_variants_of_the_flag_they_are_about() {
+    let snapshot = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/snapshot.json"
+    ))
+    .expect("the example snapshot");
+    let engine = Engine::from_json(&snapshot).expect("the example snapshot loads");
+    let at = Timestamp::parse_rfc3339("2026-11-28T12:00:00Z").expect("an instant");
+    let steps = |key: &str, context: &str| {
+        let context = Context::from_json(context).expect("a valid context");
+        serde_json::to_value(engine.explain(key, &context, at).steps).expect("serializable")
+    };
+    assert_eq!(
+        steps(
+            "checkout-button-color",
+            r#"{"targetingKey": "user-7", "email": "ana@vexil.dev", "jurisdiction": "california"}"#
+        ),
+        serde_json::json!([
+            { "step": "enabled", "enabled": true },
+            { "step": "prerequisite", "flag": "new-checkout", "required": ["on"], "variant": "on", "met": true },
+            { "step": "fallthrough" },
+            { "step": "split", "bucketBy": "targetingKey", "value": "user-7", "bucket": 79757,
+              "rangeStart": 66667, "rangeEnd": 100000, "variant": "orange" }
+        ])
+    );
+    assert_eq!(
+        steps("new-checkout", r#"{"targetingKey": "user-13"}"#),
+        serde_json::json!([
+            { "step": "enabled", "enabled": true },
+            { "step": "override", "targetingKey": "user-13", "variant": "off" }
+        ])
+    );
+    let prerequisite_failed = steps("checkout-button-color", r#"{"targetingKey": "user-13"}"#);
+    assert_eq!(
+        prerequisite_failed.get(1),
+        Some(
+            &serde_json::json!({ "step": "prerequisite", "flag": "new-checkout",
+                                  "required": ["on"], "variant": "off", "met": false })
+        )
+    );
+}
+
+/// Diagnostics about what JSON allows but a value cannot hold say what was found, so the
+/// producer can be fixed without guessing.
+#[test]
+fn diagnostics_about_unreadable_values_quote_what_was_found() {
+    let snapshot = r#"{"schemaVersion": 1, "revision": 1, "generatedAt": "2026-11-01T00:00:00Z",
+      "flags": [
+        {"key": "huge", "type": "number", "variants": {"n": -1e400}, "fallthrough": {"variant": "n"}},
+        {"key": "twice", "type": "object", "variants": {"o": {"id": 1, "id": 2}}, "fallthrough": {"variant": "o"}},
+        {"key": "operand", "type": "boolean", "variants": {"on": true},
+         "rules": [{"conditions": [{"attribute": "n", "op": "lt", "value": 2e308}], "serve": {"variant": "on"}}],
+         "fallthrough": {"variant": "on"}},
+        {"key": "weight", "type": "boolean", "variants": {"on": true},
+         "fallthrough": {"split": [{"variant": "on", "weight": 99999.5}, {"variant": "on", "weight": 0.5}]}}
+      ]}"#;
+    let engine = Engine::from_json(snapshot).expect("loads with diagnostics");
+    let messages: Vec<(&str, &str, &str)> = engine
+        .diagnostics()
+        .iter()
+        .map(|d| (d.code.as_str(), d.path.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                "invalid-variant-value",
+                "$.flags[0].variants.n",
+                "the value cannot be served as written: the number -1e400 is beyond the range of a double"
+            ),
+            (
+                "invalid-variant-value",
+                "$.flags[1].variants.o",
+                "the value cannot be served as written: member \"id\" is given twice"
+            ),
+            (
+                "invalid-condition",
+                "$.flags[2].rules[0].conditions[0].value",
+                "the number 2e308 is beyond the range of a double; operands must be finite numbers"
+            ),
+            (
+                "weights-sum",
+                "$.flags[3].fallthrough.split[0].weight",
+                "weight 99999.5 is not a whole number from 0 to 100000"
+            ),
+            (
+                "weights-sum",
+                "$.flags[3].fallthrough.split[1].weight",
+                "weight 0.5 is not a whole number from 0 to 100000"
+            ),
+            (
+                "weights-sum",
+                "$.flags[3].fallthrough.split",
+                "weights add up to 99999, not 100000 (100 %)"
+            ),
+        ]
+    );
+}

@@ -17,6 +17,7 @@ const DIAGNOSTIC_CODES: &[&str] = &[
     "invalid-key",
     "unknown-flag-type",
     "variant-type-mismatch",
+    "invalid-variant-value",
     "no-variants",
     "unknown-variant",
     "unknown-operator",
@@ -116,9 +117,19 @@ fn evaluation_json(evaluation: &Evaluation<'_>) -> Value {
 /// result in JSON, or why it could not be run.
 pub(crate) fn run_case(engine: &Engine, case: &Value) -> Result<Value, String> {
     let flag = str_field(case, "flag");
-    let context_json = case.get("context").cloned().unwrap_or_else(|| json!({}));
-    let context = Context::from_json_value(context_json)
-        .map_err(|error| format!("the context is not valid: {error}"))?;
+    // A context given as text is read as text (for what a parsed object cannot hold); one that
+    // cannot be read gives INVALID_CONTEXT, as the JavaScript engine reports it.
+    let context = match case.get("context").cloned().unwrap_or_else(|| json!({})) {
+        Value::String(text) => match Context::from_json(&text) {
+            Ok(context) => context,
+            Err(_) => {
+                return Ok(json!({"value": null, "variant": null, "reason": "ERROR",
+                                 "errorCode": "INVALID_CONTEXT"}))
+            }
+        },
+        value => Context::from_json_value(value)
+            .map_err(|error| format!("the context is not valid: {error}"))?,
+    };
     let now_text = str_field(case, "now");
     let now = Timestamp::parse_rfc3339(now_text)
         .map_err(|error| format!("now {now_text:?} is not an instant: {error}"))?;

@@ -42,6 +42,12 @@ function evaluationVectors({ Engine }, file, check) {
       }
       const plain = engine.evaluate(testCase.flag, testCase.context, options);
       check(label, pinned(plain), want);
+      // A context given as JSON text must read as the object JavaScript parses from it (1e400
+      // becomes Infinity there); a repeated attribute, which no object can hold, is the exception.
+      if (typeof testCase.context === 'string' && testCase.expect.errorCode !== 'INVALID_CONTEXT') {
+        const parsed = engine.evaluate(testCase.flag, JSON.parse(testCase.context), options);
+        check(`${label} (parsed)`, canonical(parsed), canonical(plain));
+      }
       const prepared = engine.prepare(testCase.context);
       check(`${label} (prepared)`, canonical(engine.evaluate(testCase.flag, prepared, options)), canonical(plain));
       check(`${label} (explain)`, pinned(engine.explain(testCase.flag, prepared, options).evaluation), want);
