@@ -53,16 +53,22 @@ let initialized = false;
 /** @internal Called by the entry modules once the WebAssembly is ready. */
 export function markInitialized() {
   initialized = true;
-  seedTables();
 }
 
-// Gives a new instance the secret its lookup tables hash with, before any snapshot loads, so a
-// snapshot's author cannot choose keys that all land in one slot (src/fasthash.rs).
+// The instance (by generation) whose lookup tables have their secret seed.
+let seededGeneration = -1;
+
+// Gives the instance the secret its lookup tables hash with, before its first snapshot loads,
+// so a snapshot's author cannot choose keys that all land in one slot (src/fasthash.rs). Done
+// at the first load rather than at import: Workers refuse random values outside a handler.
+// An engine made at a Worker's global scope still gets one, from Math.random.
 function seedTables() {
+  if (seededGeneration === generation) return;
+  seededGeneration = generation;
   const words = new Uint32Array(2);
-  if (globalThis.crypto?.getRandomValues) {
+  try {
     globalThis.crypto.getRandomValues(words);
-  } else {
+  } catch {
     words[0] = Math.random() * 2 ** 32;
     words[1] = Math.random() * 2 ** 32;
   }
@@ -148,7 +154,6 @@ function show(value) {
 function recover() {
   generation += 1;
   glue.__vexilReinstantiate();
-  seedTables();
 }
 
 function detach(handle) {
@@ -533,6 +538,7 @@ export class Engine {
   }
 
   #load() {
+    seedTables();
     this.#generation = generation;
     let handle;
     try {
