@@ -64,9 +64,9 @@ bench-js: wasm
 	cd pkg/bench/peers && npm ci --silent --no-audit --no-fund && node peers.bench.mjs ../../../target/bench-snapshots
 
 # What a browser downloads for the default entry, gzip and brotli; fails above the budget of
-# 96 KiB gzip (sizes are deterministic for pinned tools, so this is a fair check in CI).
+# 100 KiB gzip (sizes are deterministic for pinned tools, so this is a fair check in CI).
 size: wasm
-	node scripts/wasm-size.mjs --max-gzip 98304
+	node scripts/wasm-size.mjs --max-gzip 102400
 
 # Not part of `make test`: needs cargo-fuzz and takes minutes. See docs/fuzzing.md.
 fuzz:

@@ -4,7 +4,7 @@
 // unminified sizes are printed too. Prints gzip (level 9) and brotli (quality 11) bytes per
 // file and in total. With `--max-gzip BYTES`, exits 1 when the shipped total is over budget.
 //
-//   node scripts/wasm-size.mjs [--max-gzip 98304]
+//   node scripts/wasm-size.mjs [--max-gzip 102400]
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
