@@ -764,17 +764,9 @@ export class Engine {
    */
   evaluateAll(context, options) {
     const keys = this.#keyList();
-    const read = readOptions(options);
-    const packed =
-      read instanceof VexilError
-        ? read
-        : this.#guard(() => {
-            const prepared = this.#contextHandle(context);
-            if (prepared instanceof VexilError) return prepared;
-            const now = instantOrProblem(read.now);
-            if (now instanceof VexilError) return now;
-            return this._handle().evaluateAll(prepared, now[0], now[1]);
-          });
+    const packed = this.#withContext(context, options, (prepared, now) =>
+      this._handle().evaluateAll(prepared, now[0], now[1]),
+    );
     const results = new Array(keys.length);
     let code;
     let message;
@@ -800,20 +792,12 @@ export class Engine {
 
   /** The evaluation of `key` with every step taken: `{ evaluation, steps }`. Not counted. */
   explain(key, context, options) {
-    const read = readOptions(options);
-    const explained =
-      read instanceof VexilError
-        ? read
-        : this.#guard(() => {
-            const prepared = this.#contextHandle(context);
-            if (prepared instanceof VexilError) return prepared;
-            const now = instantOrProblem(read.now);
-            if (now instanceof VexilError) return now;
-            if (!isFlagKey(key)) {
-              return { evaluation: failure(null, 'FLAG_NOT_FOUND', `no flag ${show(key)}`), steps: [{ step: 'flagNotFound' }] };
-            }
-            return JSON.parse(this._handle().explain(key, prepared, now[0], now[1]));
-          });
+    const explained = this.#withContext(context, options, (prepared, now) => {
+      if (!isFlagKey(key)) {
+        return { evaluation: failure(null, 'FLAG_NOT_FOUND', `no flag ${show(key)}`), steps: [{ step: 'flagNotFound' }] };
+      }
+      return JSON.parse(this._handle().explain(key, prepared, now[0], now[1]));
+    });
     if (explained instanceof VexilError) {
       return { evaluation: failure(null, explained.code, explained.message), steps: [] };
     }
@@ -940,6 +924,20 @@ export class Engine {
     } catch (error) {
       return engineFailure(error);
     }
+  }
+
+  // Reads `options` and the context, then runs `call` with the context's handle and the instant,
+  // under the trap guard; a problem with either is the answer (a VexilError) instead.
+  #withContext(context, options, call) {
+    const read = readOptions(options);
+    if (read instanceof VexilError) return read;
+    return this.#guard(() => {
+      const prepared = this.#contextHandle(context);
+      if (prepared instanceof VexilError) return prepared;
+      const now = instantOrProblem(read.now);
+      if (now instanceof VexilError) return now;
+      return call(prepared, now);
+    });
   }
 }
 
