@@ -189,13 +189,11 @@ struct Compiler<'l> {
     attribute_index: StrSet,
     segment_index: StrMap<u32>,
     segment_usable: Vec<bool>,
-    /// Regexes compiled so far, by pattern.
-    regexes: StrMap<Regex>,
+    /// Every pattern met so far, compiled or refused with why: a pattern used thousands of
+    /// times is compiled (or tried up to a limit) once, not once per use.
+    regexes: StrMap<Result<Regex, String>>,
     /// Bytes the compiled regexes take so far, against `max_regex_total_bytes`.
     regex_bytes: usize,
-    /// Patterns refused, with why: a pattern used thousands of times is compiled (up to a
-    /// limit) once, not once per use.
-    refused_regexes: StrMap<String>,
     /// Memo slots of remembered tests, by attribute and patterns.
     memo_slots: StrSet,
     /// Per attribute id: which parsing operators read it.
@@ -246,7 +244,6 @@ pub(crate) fn compile<S: Text>(
         segment_usable: Vec::new(),
         regexes: StrMap::default(),
         regex_bytes: 0,
-        refused_regexes: StrMap::default(),
         memo_slots: StrSet::default(),
         read_ahead: Vec::new(),
         variant_names: StrMap::default(),
@@ -468,23 +465,17 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    #[inline]
     /// Compiles a `matches` pattern within the per-pattern and per-snapshot size limits.
     /// Snapshots often repeat a pattern across flags: each distinct one is compiled, and
     /// counted against the snapshot's budget, or refused, once.
     fn regex(&mut self, pattern: &str) -> Result<Regex, String> {
-        if let Some(regex) = self.regexes.get(pattern) {
-            return Ok(regex.clone());
-        }
-        if let Some(message) = self.refused_regexes.get(pattern) {
-            return Err(message.clone());
+        if let Some(known) = self.regexes.get(pattern) {
+            return known.clone();
         }
         let compiled = self.compile_regex(pattern);
-        if let Err(message) = &compiled {
-            self.refused_regexes
-                .get_or_insert_with(pattern, || message.clone());
-        }
-        compiled
+        self.regexes
+            .get_or_insert_with(pattern, || compiled.clone())
+            .clone()
     }
 
     fn compile_regex(&mut self, pattern: &str) -> Result<Regex, String> {
@@ -496,7 +487,6 @@ impl Compiler<'_> {
         match Regex::new(pattern, per_pattern.min(left), REGEX_NEST_LIMIT) {
             Ok(regex) => {
                 self.regex_bytes += regex.program_bytes();
-                self.regexes.get_or_insert_with(pattern, || regex.clone());
                 Ok(regex)
             }
             Err(error) if error.is_too_large() && left < per_pattern => Err(format!(
@@ -512,6 +502,7 @@ impl Compiler<'_> {
         }
     }
 
+    #[inline]
     fn check_string(&self, text: &str, path: &JsonPath) -> Load<()> {
         check_count(
             LimitKind::StringBytes,
