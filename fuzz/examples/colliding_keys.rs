@@ -14,37 +14,12 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+#[path = "../shared/colliding.rs"]
+mod colliding;
+
+use colliding::colliding_keys as colliding;
 use serde_json::{json, Value};
 use vexil::{Context, Engine};
-
-/// Sixteen-byte keys, all with the same 64-bit hash: the second word of each cancels the first's
-/// contribution to the multiply-rotate hash, leaving a constant. About one candidate in 270 has
-/// a second word of ASCII bytes (no NUL), so this takes a fraction of a second.
-fn colliding(count: usize) -> Vec<String> {
-    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    const TARGET: u64 = 0x2a2a_2a2a_2a2a_2a2a;
-    let mut keys = Vec::with_capacity(count);
-    let mut counter: u64 = 0;
-    while keys.len() < count {
-        counter += 1;
-        let mut first = [b'a'; 8];
-        let mut rest = counter;
-        for byte in first.iter_mut() {
-            *byte = b'a' + (rest % 26) as u8;
-            rest /= 26;
-        }
-        let second = (u64::from_le_bytes(first).wrapping_mul(K)).rotate_left(5) ^ TARGET;
-        let bytes = second.to_le_bytes();
-        if bytes.iter().all(|&byte| (1..0x80).contains(&byte)) {
-            let mut key = first.to_vec();
-            key.extend_from_slice(&bytes);
-            if let Ok(key) = String::from_utf8(key) {
-                keys.push(key);
-            }
-        }
-    }
-    keys
-}
 
 fn ordinary(count: usize) -> Vec<String> {
     (0..count)

@@ -8,6 +8,9 @@
 
 #![no_main]
 
+#[path = "../shared/colliding.rs"]
+mod colliding;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -726,34 +729,7 @@ fn escape_class(character: char) -> String {
 /// every generated list, so looking it up walks past all the others.
 fn colliding_keys() -> &'static [String] {
     static KEYS: OnceLock<Vec<String>> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        const TARGET: u64 = 0x2a2a_2a2a_2a2a_2a2a;
-        let mut keys = Vec::with_capacity(MAX_COLLIDING + 1);
-        let mut counter: u64 = 0;
-        while keys.len() <= MAX_COLLIDING {
-            counter += 1;
-            // The first word: eight lowercase letters spelling the counter.
-            let mut first = [b'a'; 8];
-            let mut rest = counter;
-            for byte in first.iter_mut() {
-                *byte = b'a' + (rest % 26) as u8;
-                rest /= 26;
-            }
-            let word = u64::from_le_bytes(first);
-            // The second word cancels the first's contribution, leaving TARGET.
-            let second = (word.wrapping_mul(K)).rotate_left(5) ^ TARGET;
-            let bytes = second.to_le_bytes();
-            if bytes.iter().all(|&byte| (1..0x80).contains(&byte)) {
-                let mut key = first.to_vec();
-                key.extend_from_slice(&bytes);
-                if let Ok(key) = String::from_utf8(key) {
-                    keys.push(key);
-                }
-            }
-        }
-        keys
-    })
+    KEYS.get_or_init(|| colliding::colliding_keys(MAX_COLLIDING + 1))
 }
 
 // ---------------------------------------------------------------------------------------------
