@@ -26,3 +26,15 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import xxhash, jsonschema
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check 'xxhash==3.*' 'jsonschema==4.*'
 fi
+
+# PostgreSQL's server programs, for the flag service's tests: each test starts a throwaway
+# cluster of its own on a free port (no system service is started or used).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+  else
+    echo "setup: PostgreSQL is needed for the service's tests; install its server package" >&2
+    exit 1
+  fi
+fi

@@ -7,6 +7,8 @@ mod demo;
 mod eval;
 mod failure;
 mod io;
+#[cfg(feature = "server")]
+mod serve;
 mod validate;
 
 use std::ffi::OsString;
@@ -85,6 +87,8 @@ fn run(mut args: Vec<OsString>) -> Result<u8, Failure> {
         "validate" => validate::run(args),
         "eval" => eval::run(args),
         "demo" => demo::run(args),
+        #[cfg(feature = "server")]
+        "serve" => serve::run(args),
         "help" | "--help" | "-h" => help(&args),
         "--version" | "-V" | "version" => {
             let mut out = io::Out::new();
@@ -105,6 +109,8 @@ fn help(args: &[OsString]) -> Result<u8, Failure> {
         Some("validate") => validate::HELP,
         Some("eval") => eval::HELP,
         Some("demo") => demo::HELP,
+        #[cfg(feature = "server")]
+        Some("serve") => serve::HELP,
         Some(other) => {
             return Err(Failure::Usage {
                 command: None,

@@ -1,0 +1,331 @@
+//! `/api/v1/flags`: list, create, read, replace, delete, and the kill switch.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::request::{
+    self, fields, if_match, json, read_body, version_etag, Query, MAX_BODY_BYTES,
+};
+use super::{caller, read_state, Caller};
+use crate::serve::change::{Author, Edit};
+use crate::serve::clock::rfc3339;
+use crate::serve::definition::Definition;
+use crate::serve::error::ApiError;
+use crate::serve::publish::published_flag;
+use crate::serve::service::Shared;
+use crate::serve::store::{audit, FlagRow};
+use crate::serve::tokens::Role;
+
+/// `GET /api/v1/flags?environment=&tag=&owner=&q=&limit=&cursor=`
+pub async fn list(
+    State(service): State<Shared>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Caller {
+        environment, query, ..
+    } = caller(&service, &headers, raw, Role::Viewer).await?;
+    let limit = query.number("limit", 50, 1, 500)?;
+    let offset = query.number("cursor", 0, 0, i64::MAX)?;
+    let state = read_state(&service, &environment).await?;
+    let last = audit::last_changes(&service.store.pool, &environment).await?;
+    let now = service.clock.now_ms();
+    let matching: Vec<&FlagRow> = state
+        .flags
+        .iter()
+        .filter(|flag| matches(flag, &query))
+        .collect();
+    let start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(matching.len());
+    let end = start
+        .saturating_add(usize::try_from(limit).unwrap_or(50))
+        .min(matching.len());
+    let items: Vec<Value> = matching[start..end]
+        .iter()
+        .map(|flag| {
+            let change = last.iter().find(|entry| entry.subject == flag.key);
+            let overrides = state
+                .overrides
+                .iter()
+                .filter(|row| row.flag == flag.key)
+                .count();
+            summary(
+                flag,
+                published_flag(flag, &state.overrides, now),
+                overrides,
+                change,
+            )
+        })
+        .collect();
+    let next = (end < matching.len()).then(|| end.to_string());
+    Ok(json(
+        StatusCode::OK,
+        &json!({
+            "environment": environment,
+            "revision": state.revision,
+            "total": matching.len(),
+            "flags": items,
+            "nextCursor": next,
+        }),
+    ))
+}
+
+fn matches(flag: &FlagRow, query: &Query) -> bool {
+    let definition = Definition::parse(&flag.definition).ok();
+    let metadata = |field: &str| definition.as_ref().and_then(|d| d.metadata(field));
+    if let Some(tag) = query.get("tag") {
+        let tags = metadata("tags");
+        let has = tags
+            .as_ref()
+            .and_then(Value::as_array)
+            .is_some_and(|tags| tags.iter().any(|t| t.as_str() == Some(tag)));
+        if !has {
+            return false;
+        }
+    }
+    if let Some(owner) = query.get("owner") {
+        if metadata("owner").as_ref().and_then(Value::as_str) != Some(owner) {
+            return false;
+        }
+    }
+    if let Some(text) = query.get("q") {
+        let needle = text.to_lowercase();
+        let description = metadata("description");
+        let description = description
+            .as_ref()
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !flag.key.to_lowercase().contains(&needle)
+            && !description.to_lowercase().contains(&needle)
+        {
+            return false;
+        }
+    }
+    true
+}
+
+fn summary(
+    flag: &FlagRow,
+    published: String,
+    overrides: usize,
+    change: Option<&crate::serve::store::AuditEntry>,
+) -> Value {
+    let definition: Value = serde_json::from_str(&published).unwrap_or(Value::Null);
+    json!({
+        "key": flag.key,
+        "version": flag.version,
+        "enabled": definition.get("enabled").cloned().unwrap_or(Value::Bool(false)),
+        "type": definition.get("type").cloned(),
+        "overrides": overrides,
+        "updatedAt": rfc3339(flag.updated_at),
+        "updatedBy": flag.updated_by,
+        "lastChange": change.map(|entry| json!({
+            "revision": entry.revision,
+            "kind": entry.kind,
+            "at": rfc3339(entry.at),
+            "actor": entry.actor,
+        })),
+        "flag": definition,
+    })
+}
+
+/// `POST /api/v1/flags` with a flag object.
+pub async fn create(
+    State(service): State<Shared>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let Caller {
+        environment,
+        query,
+        actor,
+    } = caller(&service, &headers, raw, Role::Editor).await?;
+    let definition = definition_body(body).await?;
+    let author = Author {
+        actor,
+        reason: request::reason(&headers, &query)?,
+    };
+    let committed = service
+        .change(&environment, Edit::CreateFlag { definition }, &author)
+        .await?;
+    let key = committed
+        .entries
+        .first()
+        .map(|entry| entry.subject.clone())
+        .unwrap_or_default();
+    let mut response = one_flag(
+        &committed.state,
+        &key,
+        committed.revision,
+        StatusCode::CREATED,
+        service.clock.now_ms(),
+    )?;
+    if let Ok(location) =
+        HeaderValue::from_str(&format!("/api/v1/flags/{key}?environment={environment}"))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// `GET /api/v1/flags/{key}`: the flag object as written, its version as the ETag.
+pub async fn get(
+    State(service): State<Shared>,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Caller { environment, .. } = caller(&service, &headers, raw, Role::Viewer).await?;
+    let state = read_state(&service, &environment).await?;
+    one_flag(
+        &state,
+        &key,
+        state.revision,
+        StatusCode::OK,
+        service.clock.now_ms(),
+    )
+}
+
+/// `PUT /api/v1/flags/{key}` with the new flag object; `If-Match` guards against lost updates.
+pub async fn put(
+    State(service): State<Shared>,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let Caller {
+        environment,
+        query,
+        actor,
+    } = caller(&service, &headers, raw, Role::Editor).await?;
+    let if_match = if_match(&headers)?;
+    let definition = definition_body(body).await?;
+    let author = Author {
+        actor,
+        reason: request::reason(&headers, &query)?,
+    };
+    let edit = Edit::UpdateFlag {
+        key: key.clone(),
+        definition,
+        if_match,
+    };
+    let committed = service.change(&environment, edit, &author).await?;
+    one_flag(
+        &committed.state,
+        &key,
+        committed.revision,
+        StatusCode::OK,
+        service.clock.now_ms(),
+    )
+}
+
+/// `DELETE /api/v1/flags/{key}`.
+pub async fn delete(
+    State(service): State<Shared>,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Caller {
+        environment,
+        query,
+        actor,
+    } = caller(&service, &headers, raw, Role::Editor).await?;
+    let if_match = if_match(&headers)?;
+    let author = Author {
+        actor,
+        reason: request::reason(&headers, &query)?,
+    };
+    let committed = service
+        .change(
+            &environment,
+            Edit::DeleteFlag {
+                key: key.clone(),
+                if_match,
+            },
+            &author,
+        )
+        .await?;
+    Ok(json(
+        StatusCode::OK,
+        &json!({ "deleted": key, "revision": committed.revision }),
+    ))
+}
+
+/// `POST /api/v1/flags/{key}/toggle` with `{"enabled": bool}`, or no body to flip.
+pub async fn toggle(
+    State(service): State<Shared>,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let Caller {
+        environment,
+        query,
+        actor,
+    } = caller(&service, &headers, raw, Role::Editor).await?;
+    let bytes = read_body(body, MAX_BODY_BYTES).await?;
+    let object = fields(&bytes, &["enabled", "reason"])?;
+    let enabled = match object.get("enabled") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(enabled)) => Some(*enabled),
+        Some(_) => return Err(ApiError::bad_request("`enabled` must be true or false")),
+    };
+    let reason = request::string_field(&object, "reason")?.or(request::reason(&headers, &query)?);
+    let author = Author { actor, reason };
+    let committed = service
+        .change(
+            &environment,
+            Edit::Toggle {
+                key: key.clone(),
+                enabled,
+            },
+            &author,
+        )
+        .await?;
+    one_flag(
+        &committed.state,
+        &key,
+        committed.revision,
+        StatusCode::OK,
+        service.clock.now_ms(),
+    )
+}
+
+/// A flag object body, read whole (validation is the engine's, in the change).
+async fn definition_body(body: Body) -> Result<String, ApiError> {
+    let bytes = read_body(body, MAX_BODY_BYTES).await?;
+    let text = request::text(&bytes)?;
+    Definition::parse(text).map_err(|error| {
+        ApiError::bad_request(format!("the body is not a JSON object: {error}"))
+    })?;
+    Ok(text.trim().to_owned())
+}
+
+/// A flag as stored (its definition as written) with its version as the ETag, and the
+/// environment's revision and the published form (overrides merged) in headers.
+fn one_flag(
+    state: &crate::serve::store::EnvState,
+    key: &str,
+    revision: i64,
+    status: StatusCode,
+    _now: i64,
+) -> Result<Response, ApiError> {
+    let flag = state
+        .flags
+        .iter()
+        .find(|flag| flag.key == key)
+        .ok_or_else(|| ApiError::not_found("flag", key))?;
+    let mut response = request::json_text(status, flag.definition.clone());
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, version_etag(flag.version));
+    headers.insert("x-vexil-revision", HeaderValue::from(revision));
+    Ok(response)
+}

@@ -1,0 +1,397 @@
+//! `/sdk/v1`: what SDKs fetch. The snapshot (ETag, 304, compressed once per revision, CORS,
+//! CDN-friendly caching), the stream announcing new revisions, and the evaluation counts
+//! SDKs report.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream};
+use serde_json::{json, Value};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::reader;
+use super::request::{json, read_body, text, Query};
+use crate::serve::auth::Principal;
+use crate::serve::error::ApiError;
+use crate::serve::publish::{Body as Document, Published};
+use crate::serve::service::{Service, Shared, HOUR_MS};
+use crate::serve::tokens::TokenKind;
+
+/// The largest events report read.
+const MAX_EVENTS_BYTES: usize = 256 * 1024;
+/// The most flags one report may carry.
+const MAX_EVENT_FLAGS: usize = 10_000;
+/// The largest count one report may claim for one variant.
+const MAX_COUNT: i64 = 1_000_000_000;
+
+/// `GET /sdk/v1/snapshot`: the SDK key's environment (an admin token names one with
+/// `?environment=`).
+pub async fn snapshot(
+    State(service): State<Shared>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let query = Query::parse(raw.as_deref());
+    let (principal, environment) = reader(&service, &headers, &query)
+        .await
+        .map_err(cors_error)?;
+    serve(&service, &principal, &environment, &headers).map_err(cors_error)
+}
+
+/// `GET /sdk/v1/environments/{name}/snapshot.json`: the same, addressed by URL (the key may
+/// come as `?key=`, so a page or CDN can fetch it with no headers).
+pub async fn public_snapshot(
+    State(service): State<Shared>,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let mut query = Query::parse(raw.as_deref());
+    query.set("environment", &name);
+    let (principal, environment) = reader(&service, &headers, &query)
+        .await
+        .map_err(cors_error)?;
+    if environment != name {
+        return Err(cors_error(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("this key reads `{environment}`, not `{name}`"),
+        )));
+    }
+    serve(&service, &principal, &environment, &headers).map_err(cors_error)
+}
+
+fn serve(
+    service: &Service,
+    principal: &Principal,
+    environment: &str,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let published = service
+        .live
+        .get(environment)
+        .ok_or_else(|| ApiError::not_found("environment", environment))?;
+    let client = matches!(
+        principal,
+        Principal::Sdk {
+            kind: TokenKind::Client,
+            ..
+        }
+    );
+    let document = if client {
+        &published.client
+    } else {
+        &published.full
+    };
+    let cache = if client {
+        "public, max-age=5, stale-while-revalidate=60"
+    } else {
+        "private, max-age=0, must-revalidate"
+    };
+    let mut response = if not_modified(headers, &document.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        encoded(document, headers)
+    };
+    let out = response.headers_mut();
+    if let Ok(etag) = HeaderValue::from_str(&document.etag) {
+        out.insert(header::ETAG, etag);
+    }
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    out.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Encoding, Authorization"),
+    );
+    out.insert("x-vexil-revision", HeaderValue::from(published.revision));
+    out.insert("x-vexil-stream", HeaderValue::from_static("/sdk/v1/stream"));
+    cors(out);
+    Ok(response)
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`).
+fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == etag || tag == "*")
+}
+
+/// The document in the best encoding the client accepts: brotli, gzip, or none.
+fn encoded(document: &Document, headers: &HeaderMap) -> Response {
+    let accepted = |name: &str| {
+        headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .any(|item| {
+                let mut parts = item.split(';');
+                let coding = parts.next().unwrap_or_default().trim();
+                let refused = parts.any(|part| {
+                    let part = part.trim();
+                    part.strip_prefix("q=")
+                        .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+                });
+                coding.eq_ignore_ascii_case(name) && !refused
+            })
+    };
+    let (bytes, encoding) = if accepted("br") {
+        (document.brotli.clone(), Some("br"))
+    } else if accepted("gzip") {
+        (document.gzip.clone(), Some("gzip"))
+    } else {
+        (document.identity.clone(), None)
+    };
+    let mut response = Response::new(Body::from(bytes));
+    let out = response.headers_mut();
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(encoding) = encoding {
+        out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    response
+}
+
+/// Lets pages on any origin read what the SDK endpoints answer. No credentials are involved
+/// (keys travel in `Authorization` or the URL), so `*` is safe.
+fn cors(headers: &mut HeaderMap) {
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("ETag, X-Vexil-Revision, X-Vexil-Stream, Retry-After"),
+    );
+}
+
+/// An SDK endpoint's error, readable by a page on another origin.
+fn cors_error(mut error: ApiError) -> ApiError {
+    error.cors = true;
+    error
+}
+
+/// `OPTIONS` on the SDK endpoints: the CORS preflight.
+pub async fn preflight(headers: HeaderMap) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let out = response.headers_mut();
+    cors(out);
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    let asked = headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| {
+            value.len() <= 512
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-, ".contains(&b))
+        });
+    let allowed = asked.unwrap_or("Authorization, Content-Type, If-None-Match, Cache-Control");
+    if let Ok(value) = HeaderValue::from_str(allowed) {
+        out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, value);
+    }
+    out.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    );
+    response
+}
+
+/// `GET /sdk/v1/stream`: server-sent events. `revision` events carry
+/// `{"environment", "revision"}`: the current one at once, then each new one; a comment
+/// every 15 s keeps proxies from closing the connection.
+pub async fn stream(
+    State(service): State<Shared>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let query = Query::parse(raw.as_deref());
+    let (_, environment) = reader(&service, &headers, &query)
+        .await
+        .map_err(cors_error)?;
+    let current = service
+        .live
+        .get(&environment)
+        .ok_or_else(|| ApiError::not_found("environment", &environment))?;
+    let events = revisions(service.clone(), environment, current);
+    let mut response = Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response();
+    let out = response.headers_mut();
+    cors(out);
+    out.insert(
+        HeaderName::from_static("x-accel-buffering"),
+        HeaderValue::from_static("no"),
+    );
+    Ok(response)
+}
+
+fn revisions(
+    service: Shared,
+    environment: String,
+    current: Arc<Published>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let receiver = service.live.subscribe();
+    let shutdown = service.shutdown.subscribe();
+    let first = Some(current.revision);
+    stream::unfold(
+        (service, environment, receiver, shutdown, first, 0i64),
+        |(service, environment, mut receiver, mut shutdown, first, sent)| async move {
+            if let Some(revision) = first {
+                let event = revision_event(&environment, revision);
+                return Some((
+                    Ok(event),
+                    (service, environment, receiver, shutdown, None, revision),
+                ));
+            }
+            loop {
+                tokio::select! {
+                    _ = shutdown.changed() => return None,
+                    received = receiver.recv() => match received {
+                        Ok(announcement) if announcement.environment == environment && announcement.revision > sent => {
+                            let event = revision_event(&environment, announcement.revision);
+                            return Some((Ok(event), (service, environment, receiver, shutdown, None, announcement.revision)));
+                        }
+                        Ok(_) => {}
+                        Err(RecvError::Lagged(_)) => {
+                            // Announcements were missed: send where the environment is now.
+                            let revision = service.live.get(&environment).map_or(sent, |p| p.revision);
+                            if revision > sent {
+                                let event = revision_event(&environment, revision);
+                                return Some((Ok(event), (service, environment, receiver, shutdown, None, revision)));
+                            }
+                        }
+                        Err(RecvError::Closed) => return None,
+                    },
+                }
+            }
+        },
+    )
+}
+
+fn revision_event(environment: &str, revision: i64) -> Event {
+    Event::default()
+        .event("revision")
+        .id(revision.to_string())
+        .data(json!({ "environment": environment, "revision": revision }).to_string())
+}
+
+/// `POST /sdk/v1/events`: the npm client's `flush` report,
+/// `{"flags": [{"flag", "variants": {variant: count}, "errors"}], "sentAt"?}`. Counts of
+/// flags or variants the environment does not have are ignored (and counted as such).
+pub async fn events(
+    State(service): State<Shared>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let query = Query::parse(raw.as_deref());
+    let (_, environment) = reader(&service, &headers, &query)
+        .await
+        .map_err(cors_error)?;
+    let published = service
+        .live
+        .get(&environment)
+        .ok_or_else(|| ApiError::not_found("environment", &environment))?;
+    let bytes = read_body(body, MAX_EVENTS_BYTES)
+        .await
+        .map_err(cors_error)?;
+    let report: Value = serde_json::from_str(text(&bytes)?).map_err(|error| {
+        cors_error(ApiError::bad_request(format!(
+            "the report is not JSON: {error}"
+        )))
+    })?;
+    let (counts, ignored) = read_report(&report, &published).map_err(cors_error)?;
+    let hour = service.clock.now_ms().div_euclid(HOUR_MS);
+    let mut accepted = 0i64;
+    for (flag, variant, count) in counts {
+        accepted = accepted.saturating_add(count);
+        service
+            .usage
+            .add(&environment, &flag, variant.as_deref(), hour, count);
+    }
+    let mut response = json(
+        StatusCode::ACCEPTED,
+        &json!({ "accepted": accepted, "ignored": ignored }),
+    );
+    cors(response.headers_mut());
+    Ok(response)
+}
+
+type Counts = Vec<(String, Option<String>, i64)>;
+
+fn read_report(report: &Value, published: &Published) -> Result<(Counts, i64), ApiError> {
+    let bad = |message: &str| ApiError::bad_request(format!("the report {message}"));
+    let object = report.as_object().ok_or_else(|| bad("must be an object"))?;
+    if let Some(unknown) = object
+        .keys()
+        .find(|name| !["flags", "sentAt"].contains(&name.as_str()))
+    {
+        return Err(bad(&format!("has an unknown field `{unknown}`")));
+    }
+    let flags = object
+        .get("flags")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("needs a `flags` array"))?;
+    if flags.len() > MAX_EVENT_FLAGS {
+        return Err(bad(&format!("has more than {MAX_EVENT_FLAGS} flags")));
+    }
+    let count_of = |value: &Value| -> Result<i64, ApiError> {
+        value
+            .as_i64()
+            .filter(|count| (0..=MAX_COUNT).contains(count))
+            .ok_or_else(|| {
+                bad(&format!(
+                    "has a count that is not a whole number from 0 to {MAX_COUNT}"
+                ))
+            })
+    };
+    let (mut counts, mut ignored) = (Vec::new(), 0i64);
+    for entry in flags {
+        let key = entry
+            .get("flag")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("has an entry without a `flag` string"))?;
+        let info = published.engine.flag(key);
+        let known_variant = |variant: &str| {
+            info.as_ref()
+                .is_some_and(|info| info.variants().any(|(name, _)| name == variant))
+        };
+        if let Some(variants) = entry.get("variants") {
+            let variants = variants
+                .as_object()
+                .ok_or_else(|| bad("has `variants` that is not an object"))?;
+            for (variant, count) in variants {
+                let count = count_of(count)?;
+                if known_variant(variant) {
+                    counts.push((key.to_owned(), Some(variant.clone()), count));
+                } else {
+                    ignored = ignored.saturating_add(count);
+                }
+            }
+        }
+        if let Some(errors) = entry.get("errors") {
+            let errors = count_of(errors)?;
+            if info.is_some() {
+                counts.push((key.to_owned(), None, errors));
+            } else {
+                ignored = ignored.saturating_add(errors);
+            }
+        }
+    }
+    Ok((counts, ignored))
+}

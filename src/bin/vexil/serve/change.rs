@@ -1,0 +1,499 @@
+//! What a change does to an environment's state, before anything is stored: the edits the
+//! API offers, applied to a copy of the state, and the audit entries they amount to.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use super::definition::Definition;
+use super::error::ApiError;
+use super::keys::check_key;
+use super::publish::published_flag;
+use super::references;
+use super::store::{AuditEntry, EnvState, FlagRow, OverrideRow};
+
+/// One edit of one environment.
+#[derive(Clone, Debug)]
+pub enum Edit {
+    /// Creates a flag from its definition (the key is the definition's).
+    CreateFlag {
+        /// The flag object as written.
+        definition: String,
+    },
+    /// Replaces a flag's definition.
+    UpdateFlag {
+        /// The flag.
+        key: String,
+        /// The new flag object.
+        definition: String,
+        /// The version the writer last read, if it sent `If-Match`.
+        if_match: Option<i64>,
+    },
+    /// Deletes a flag (refused while another flag needs it).
+    DeleteFlag {
+        /// The flag.
+        key: String,
+        /// The version the writer last read.
+        if_match: Option<i64>,
+    },
+    /// The kill switch: sets `enabled`, or flips it.
+    Toggle {
+        /// The flag.
+        key: String,
+        /// The new state; `None` flips.
+        enabled: Option<bool>,
+    },
+    /// Forces one user to a variant of a flag.
+    SetOverride(OverrideRow),
+    /// Removes one user's override.
+    RemoveOverride {
+        /// The flag.
+        flag: String,
+        /// The user.
+        targeting_key: String,
+    },
+    /// Creates a segment.
+    CreateSegment {
+        /// The segment object as written.
+        definition: String,
+    },
+    /// Replaces a segment.
+    UpdateSegment {
+        /// The segment.
+        key: String,
+        /// The new segment object.
+        definition: String,
+        /// The version the writer last read.
+        if_match: Option<i64>,
+    },
+    /// Deletes a segment (refused while a flag or segment uses it).
+    DeleteSegment {
+        /// The segment.
+        key: String,
+        /// The version the writer last read.
+        if_match: Option<i64>,
+    },
+    /// Replaces every flag and segment (a pushed snapshot); per-user overrides of flags that
+    /// remain are kept.
+    Replace {
+        /// The flag objects, in order.
+        flags: Vec<String>,
+        /// The segment objects, in order.
+        segments: Vec<String>,
+    },
+    /// Removes the overrides whose expiry has passed.
+    ExpireOverrides,
+}
+
+impl Edit {
+    /// The audit kind of a subject that existed before and after this edit.
+    fn kind(&self) -> &'static str {
+        match self {
+            Edit::CreateFlag { .. } | Edit::UpdateFlag { .. } => "flag.update",
+            Edit::DeleteFlag { .. } => "flag.delete",
+            Edit::Toggle { .. } => "flag.toggle",
+            Edit::SetOverride(_) => "override.set",
+            Edit::RemoveOverride { .. } => "override.remove",
+            Edit::CreateSegment { .. }
+            | Edit::UpdateSegment { .. }
+            | Edit::DeleteSegment { .. } => "segment.update",
+            Edit::Replace { .. } => "push",
+            Edit::ExpireOverrides => "override.expire",
+        }
+    }
+
+    /// Whether the change quota applies (an expiry is the service's own doing).
+    pub fn counts_against_quota(&self) -> bool {
+        !matches!(self, Edit::ExpireOverrides)
+    }
+}
+
+/// Who makes a change, and why.
+#[derive(Clone, Debug)]
+pub struct Author {
+    /// The token's name.
+    pub actor: String,
+    /// The reason given, if any.
+    pub reason: Option<String>,
+}
+
+/// The state after `edit`, made by `author` at `now` in the revision `state.revision`.
+pub fn apply(
+    state: &EnvState,
+    edit: &Edit,
+    author: &Author,
+    now: i64,
+) -> Result<EnvState, ApiError> {
+    let mut next = state.clone();
+    let stamp = |key: String, version: i64, definition: String, position: i64| FlagRow {
+        key,
+        version,
+        definition,
+        position,
+        updated_at: now,
+        updated_by: author.actor.clone(),
+    };
+    match edit {
+        Edit::CreateFlag { definition } => {
+            let key = definition_key(definition, "flag")?;
+            if state.flags.iter().any(|flag| flag.key == key) {
+                return Err(conflict(format!(
+                    "the flag `{key}` exists; update it with PUT"
+                )));
+            }
+            next.flags
+                .push(stamp(key, 1, definition.clone(), state.revision));
+        }
+        Edit::UpdateFlag {
+            key,
+            definition,
+            if_match,
+        } => {
+            let body_key = definition_key(definition, "flag")?;
+            if body_key != *key {
+                return Err(ApiError::bad_request(format!(
+                    "the body's key `{body_key}` is not the flag `{key}` of the URL; a flag's key cannot change"
+                )));
+            }
+            let index = find(&state.flags, key, "flag")?;
+            check_version(&state.flags[index], *if_match)?;
+            let old = &state.flags[index];
+            next.flags[index] = stamp(
+                key.clone(),
+                old.version + 1,
+                definition.clone(),
+                old.position,
+            );
+        }
+        Edit::DeleteFlag { key, if_match } => {
+            let index = find(&state.flags, key, "flag")?;
+            check_version(&state.flags[index], *if_match)?;
+            let dependants = dependants_of_flag(state, key);
+            if !dependants.is_empty() {
+                return Err(conflict(format!(
+                    "the flag `{key}` is a prerequisite of {}; change those first",
+                    dependants.join(", ")
+                ))
+                .with_details(serde_json::json!({ "dependants": dependants })));
+            }
+            next.flags.remove(index);
+            next.overrides.retain(|row| row.flag != *key);
+        }
+        Edit::Toggle { key, enabled } => {
+            let index = find(&state.flags, key, "flag")?;
+            let old = &state.flags[index];
+            let mut definition =
+                Definition::parse(&old.definition).map_err(ApiError::bad_request)?;
+            let current = definition.value("enabled") == Some(Value::Bool(true));
+            let wanted = enabled.unwrap_or(!current);
+            definition
+                .set("enabled", &Value::Bool(wanted))
+                .map_err(ApiError::bad_request)?;
+            if wanted != current || definition.raw("enabled").is_none() {
+                next.flags[index] = stamp(
+                    key.clone(),
+                    old.version + 1,
+                    definition.to_text(),
+                    old.position,
+                );
+            }
+        }
+        Edit::SetOverride(row) => {
+            find(&state.flags, &row.flag, "flag")?;
+            next.overrides
+                .retain(|old| !(old.flag == row.flag && old.targeting_key == row.targeting_key));
+            next.overrides.push(row.clone());
+        }
+        Edit::RemoveOverride {
+            flag,
+            targeting_key,
+        } => {
+            find(&state.flags, flag, "flag")?;
+            let before = next.overrides.len();
+            next.overrides
+                .retain(|old| !(old.flag == *flag && old.targeting_key == *targeting_key));
+            if next.overrides.len() == before {
+                return Err(ApiError::not_found(
+                    "override for the targeting key",
+                    targeting_key,
+                ));
+            }
+        }
+        Edit::CreateSegment { definition } => {
+            let key = definition_key(definition, "segment")?;
+            if state.segments.iter().any(|segment| segment.key == key) {
+                return Err(conflict(format!(
+                    "the segment `{key}` exists; update it with PUT"
+                )));
+            }
+            next.segments
+                .push(stamp(key, 1, definition.clone(), state.revision));
+        }
+        Edit::UpdateSegment {
+            key,
+            definition,
+            if_match,
+        } => {
+            let body_key = definition_key(definition, "segment")?;
+            if body_key != *key {
+                return Err(ApiError::bad_request(format!(
+                    "the body's key `{body_key}` is not the segment `{key}` of the URL"
+                )));
+            }
+            let index = find(&state.segments, key, "segment")?;
+            check_version(&state.segments[index], *if_match)?;
+            let old = &state.segments[index];
+            next.segments[index] = stamp(
+                key.clone(),
+                old.version + 1,
+                definition.clone(),
+                old.position,
+            );
+        }
+        Edit::DeleteSegment { key, if_match } => {
+            let index = find(&state.segments, key, "segment")?;
+            check_version(&state.segments[index], *if_match)?;
+            let users = users_of_segment(state, key);
+            if !users.is_empty() {
+                return Err(conflict(format!(
+                    "the segment `{key}` is used by {}; change those first",
+                    users.join(", ")
+                ))
+                .with_details(serde_json::json!({ "dependants": users })));
+            }
+            next.segments.remove(index);
+        }
+        Edit::Replace { flags, segments } => {
+            next.flags = replace_rows(&state.flags, flags, "flag", state.revision, now, author)?;
+            next.segments = replace_rows(
+                &state.segments,
+                segments,
+                "segment",
+                state.revision,
+                now,
+                author,
+            )?;
+            next.overrides
+                .retain(|row| next.flags.iter().any(|flag| flag.key == row.flag));
+        }
+        Edit::ExpireOverrides => {
+            next.overrides
+                .retain(|row| row.expires_at.is_none_or(|at| at > now));
+        }
+    }
+    Ok(next)
+}
+
+fn replace_rows(
+    old: &[FlagRow],
+    definitions: &[String],
+    what: &str,
+    revision: i64,
+    now: i64,
+    author: &Author,
+) -> Result<Vec<FlagRow>, ApiError> {
+    let mut rows: Vec<FlagRow> = Vec::with_capacity(definitions.len());
+    for (index, definition) in definitions.iter().enumerate() {
+        let key = definition_key(definition, what)?;
+        if rows.iter().any(|row| row.key == key) {
+            return Err(ApiError::bad_request(format!(
+                "the {what} `{key}` is given twice"
+            )));
+        }
+        let position = revision * 100_000 + i64::try_from(index).unwrap_or(0);
+        let row = match old.iter().find(|row| row.key == key) {
+            Some(previous) if previous.definition == *definition => FlagRow {
+                position,
+                ..previous.clone()
+            },
+            Some(previous) => FlagRow {
+                key,
+                version: previous.version + 1,
+                definition: definition.clone(),
+                position,
+                updated_at: now,
+                updated_by: author.actor.clone(),
+            },
+            None => FlagRow {
+                key,
+                version: 1,
+                definition: definition.clone(),
+                position,
+                updated_at: now,
+                updated_by: author.actor.clone(),
+            },
+        };
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// The audit entries `before` → `after` amounts to: one per flag or segment whose published
+/// definition differs. The flags among them are what the change quota counts.
+pub fn audit_entries(
+    before: &EnvState,
+    after: &EnvState,
+    edit: &Edit,
+    author: &Author,
+    now: i64,
+) -> Vec<AuditEntry> {
+    let mut entries = Vec::new();
+    let published = |state: &EnvState, key: &str| {
+        state
+            .flags
+            .iter()
+            .find(|flag| flag.key == key)
+            .map(|flag| published_flag(flag, &state.overrides, now))
+    };
+    let mut keys: Vec<&str> = before.flags.iter().map(|flag| flag.key.as_str()).collect();
+    for flag in &after.flags {
+        if !keys.contains(&flag.key.as_str()) {
+            keys.push(&flag.key);
+        }
+    }
+    for key in keys {
+        let (old, new) = (published(before, key), published(after, key));
+        if old != new {
+            entries.push(entry(
+                "flag",
+                key,
+                old,
+                new,
+                edit,
+                author,
+                after.revision,
+                now,
+            ));
+        }
+    }
+    let definition = |state: &EnvState, key: &str| {
+        state
+            .segments
+            .iter()
+            .find(|segment| segment.key == key)
+            .map(|segment| segment.definition.clone())
+    };
+    let mut keys: Vec<&str> = before
+        .segments
+        .iter()
+        .map(|segment| segment.key.as_str())
+        .collect();
+    for segment in &after.segments {
+        if !keys.contains(&segment.key.as_str()) {
+            keys.push(&segment.key);
+        }
+    }
+    for key in keys {
+        let (old, new) = (definition(before, key), definition(after, key));
+        if old != new {
+            entries.push(entry(
+                "segment",
+                key,
+                old,
+                new,
+                edit,
+                author,
+                after.revision,
+                now,
+            ));
+        }
+    }
+    entries
+}
+
+#[allow(clippy::too_many_arguments)]
+fn entry(
+    subject_type: &str,
+    key: &str,
+    before: Option<String>,
+    after: Option<String>,
+    edit: &Edit,
+    author: &Author,
+    revision: i64,
+    now: i64,
+) -> AuditEntry {
+    let kind = match (&before, &after, edit) {
+        (_, _, Edit::Replace { .. }) => "push".to_owned(),
+        (None, _, _) => format!("{subject_type}.create"),
+        (_, None, _) => format!("{subject_type}.delete"),
+        _ => edit.kind().to_owned(),
+    };
+    AuditEntry {
+        revision,
+        subject_type: subject_type.to_owned(),
+        subject: key.to_owned(),
+        at: now,
+        actor: author.actor.clone(),
+        kind,
+        before,
+        after,
+        reason: author.reason.clone(),
+    }
+}
+
+/// The key a definition gives itself, checked.
+fn definition_key(definition: &str, what: &str) -> Result<String, ApiError> {
+    let parsed = Definition::parse(definition).map_err(|error| {
+        ApiError::bad_request(format!("the {what} is not a JSON object: {error}"))
+    })?;
+    let key = parsed
+        .string("key")
+        .ok_or_else(|| unprocessable(format!("the {what} has no `key` string")))?;
+    check_key(what, &key).map_err(unprocessable)?;
+    Ok(key)
+}
+
+fn unprocessable(message: String) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-key", message)
+}
+
+fn find(rows: &[FlagRow], key: &str, what: &str) -> Result<usize, ApiError> {
+    rows.iter()
+        .position(|row| row.key == key)
+        .ok_or_else(|| ApiError::not_found(what, key))
+}
+
+fn check_version(row: &FlagRow, if_match: Option<i64>) -> Result<(), ApiError> {
+    match if_match {
+        Some(version) if version != row.version => Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "version-mismatch",
+            format!(
+                "`{}` changed since you read it (you have version {version}, it is at {}); read it again and reapply your change",
+                row.key, row.version
+            ),
+        )
+        .with_details(serde_json::json!({ "currentVersion": row.version }))),
+        _ => Ok(()),
+    }
+}
+
+fn conflict(message: String) -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "conflict", message)
+}
+
+/// The flags that list `key` as a prerequisite.
+pub fn dependants_of_flag(state: &EnvState, key: &str) -> Vec<String> {
+    state
+        .flags
+        .iter()
+        .filter(|flag| references::prerequisites(&value_of(&flag.definition)).contains(&key))
+        .map(|flag| flag.key.clone())
+        .collect()
+}
+
+/// The flags and segments whose conditions test membership of segment `key`.
+fn users_of_segment(state: &EnvState, key: &str) -> Vec<String> {
+    let mut users = Vec::new();
+    for (what, rows) in [("flag", &state.flags), ("segment", &state.segments)] {
+        for row in rows {
+            if references::segments(&value_of(&row.definition)).contains(&key) {
+                users.push(format!("{what} `{}`", row.key));
+            }
+        }
+    }
+    users
+}
+
+fn value_of(definition: &str) -> Value {
+    serde_json::from_str(definition).unwrap_or(Value::Null)
+}

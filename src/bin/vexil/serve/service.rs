@@ -1,0 +1,258 @@
+//! The service's state, and the one path every change takes: lock the environment, apply,
+//! count against the quota, validate with the engine, store, audit, publish.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+
+use super::auth::TokenCache;
+use super::change::{apply, audit_entries, Author, Edit};
+use super::clock::Clock;
+use super::error::ApiError;
+use super::live::Live;
+use super::publish::{document, Published};
+use super::store::{audit, state, AuditEntry, Backend, EnvState, Store, StoreError};
+use super::usage::UsageBuffer;
+use super::validate;
+
+/// One hour, in milliseconds.
+pub const HOUR_MS: i64 = 3_600_000;
+
+/// Settings that shape the service's behaviour.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The environment flag endpoints use when the request names none.
+    pub default_environment: String,
+    /// Changes allowed per flag per hour.
+    pub changes_per_hour: i64,
+}
+
+/// Everything a request handler needs.
+pub struct Service {
+    /// The database.
+    pub store: Store,
+    /// What this instance serves.
+    pub live: Live,
+    /// The time.
+    pub clock: Clock,
+    /// Settings.
+    pub settings: Settings,
+    /// Known tokens.
+    pub tokens: TokenCache,
+    /// Evaluation counts not yet stored.
+    pub usage: UsageBuffer,
+    /// Set when the service stops: open streams end.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// One change at a time in this instance; the database serializes instances.
+    writes: tokio::sync::Mutex<()>,
+}
+
+/// What a change did.
+#[derive(Debug)]
+pub struct Committed {
+    /// The environment's new revision (the old one when nothing changed).
+    pub revision: i64,
+    /// The state after the change.
+    pub state: EnvState,
+    /// The audit entries written (empty when nothing changed).
+    pub entries: Vec<AuditEntry>,
+}
+
+impl Service {
+    /// A service over `store`.
+    pub fn new(store: Store, clock: Clock, settings: Settings) -> Service {
+        Service {
+            store,
+            live: Live::default(),
+            clock,
+            settings,
+            tokens: TokenCache::default(),
+            usage: UsageBuffer::default(),
+            shutdown: tokio::sync::watch::channel(false).0,
+            writes: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Makes `edit` to `environment` as one transaction, or nothing at all.
+    pub async fn change(
+        &self,
+        environment: &str,
+        edit: Edit,
+        author: &Author,
+    ) -> Result<Committed, ApiError> {
+        let _turn = self.writes.lock().await;
+        let now = self.clock.now_ms();
+        let mut tx = self.store.pool.begin().await.map_err(StoreError::from)?;
+        let Some(revision) = state::next_revision(&mut tx, environment).await? else {
+            return Err(ApiError::not_found("environment", environment));
+        };
+        let before = state::load(&mut tx, environment, revision - 1).await?;
+        let mut after = apply(&before, &edit, author, now)?;
+        after.revision = revision;
+        let entries = audit_entries(&before, &after, &edit, author, now);
+        if entries.is_empty() {
+            // Nothing to publish: the revision is not spent.
+            tx.rollback().await.map_err(StoreError::from)?;
+            return Ok(Committed {
+                revision: before.revision,
+                state: before,
+                entries,
+            });
+        }
+        if edit.counts_against_quota() {
+            self.count_changes(&mut tx, environment, &entries, now)
+                .await?;
+        }
+        let old_document = document(&before, now);
+        let new_document = document(&after, now);
+        validate::check(&old_document, &new_document, &entries)?;
+        state::write_diff(&mut tx, &before, &after).await?;
+        for entry in &entries {
+            audit::insert(&mut tx, environment, entry).await?;
+        }
+        state::set_snapshot(&mut tx, environment, &new_document).await?;
+        self.notify(&mut tx, environment).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.publish(environment, revision, &new_document);
+        Ok(Committed {
+            revision,
+            state: after,
+            entries,
+        })
+    }
+
+    /// Counts one change against each flag changed; refuses (429) past the hourly quota.
+    async fn count_changes(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        environment: &str,
+        entries: &[AuditEntry],
+        now: i64,
+    ) -> Result<(), ApiError> {
+        let hour = now.div_euclid(HOUR_MS);
+        for entry in entries.iter().filter(|entry| entry.subject_type == "flag") {
+            let count = state::count_change(tx, environment, &entry.subject, hour).await?;
+            if count > self.settings.changes_per_hour {
+                let wait_ms = (hour + 1) * HOUR_MS - now;
+                let mut error = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "quota-exceeded",
+                    format!(
+                        "the flag `{}` has had {} changes this hour, the most allowed; the next is allowed in {} s",
+                        entry.subject,
+                        self.settings.changes_per_hour,
+                        (wait_ms + 999) / 1000
+                    ),
+                )
+                .with_details(serde_json::json!({
+                    "flag": entry.subject,
+                    "limit": self.settings.changes_per_hour,
+                    "resetAt": super::clock::rfc3339((hour + 1) * HOUR_MS),
+                }));
+                error.retry_after = Some(u64::try_from((wait_ms + 999) / 1000).unwrap_or(1));
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells the other instances on the same PostgreSQL database; delivered at commit.
+    async fn notify(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        environment: &str,
+    ) -> Result<(), StoreError> {
+        if self.store.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify('vexil_changes', $1)")
+                .bind(environment)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Serves the document stored for `environment` at `revision`.
+    pub fn publish(&self, environment: &str, revision: i64, document: &str) {
+        match Published::prepare(environment, revision, document) {
+            Ok(published) => self.live.install(published),
+            // Every stored document was validated before it was stored; one that no longer
+            // loads (an older engine?) leaves the last good one served.
+            Err(error) => eprintln!(
+                "vexil serve: the snapshot of `{environment}` at revision {revision} does not load ({error}); still serving the previous one"
+            ),
+        }
+    }
+
+    /// Reads every environment's stored snapshot and serves those newer than what is served.
+    pub async fn reload(&self) -> Result<(), StoreError> {
+        for (name, revision, document) in
+            super::store::usage::environments(&self.store.pool).await?
+        {
+            let served = self.live.get(&name).map(|published| published.revision);
+            if served.is_none_or(|served| served < revision) {
+                self.publish(&name, revision, &document);
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates an environment with an empty snapshot; false if it exists.
+    pub async fn create_environment(&self, name: &str, actor: &str) -> Result<bool, StoreError> {
+        let _turn = self.writes.lock().await;
+        let now = self.clock.now_ms();
+        let empty = EnvState {
+            name: name.to_owned(),
+            revision: 1,
+            flags: Vec::new(),
+            segments: Vec::new(),
+            overrides: Vec::new(),
+        };
+        let text = document(&empty, now);
+        let mut tx = self.store.pool.begin().await?;
+        let created = state::create_environment(&mut tx, name, &text, now).await?;
+        if created {
+            let entry = AuditEntry {
+                revision: 1,
+                subject_type: "environment".to_owned(),
+                subject: name.to_owned(),
+                at: now,
+                actor: actor.to_owned(),
+                kind: "environment.create".to_owned(),
+                before: None,
+                after: None,
+                reason: None,
+            };
+            audit::insert(&mut tx, name, &entry).await?;
+            self.notify(&mut tx, name).await?;
+        }
+        tx.commit().await?;
+        if created {
+            self.publish(name, 1, &text);
+        }
+        Ok(created)
+    }
+
+    /// Forgets cached tokens here and, on PostgreSQL, on every other instance.
+    pub async fn tokens_changed(&self) {
+        self.tokens.clear();
+        if self.store.backend == Backend::Postgres {
+            let sent = sqlx::query("SELECT pg_notify('vexil_tokens', '')")
+                .execute(&self.store.pool)
+                .await;
+            if let Err(error) = sent {
+                eprintln!(
+                    "vexil serve: cannot tell other instances of a token change: {}",
+                    StoreError::from(error)
+                );
+            }
+        }
+    }
+
+    /// The environment a request means: the one named, or the default.
+    pub fn environment_or_default<'a>(&'a self, named: Option<&'a str>) -> &'a str {
+        named.unwrap_or(&self.settings.default_environment)
+    }
+}
+
+/// A shared service.
+pub type Shared = Arc<Service>;

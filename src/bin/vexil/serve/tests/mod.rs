@@ -1,0 +1,82 @@
+//! The service in-process, on a real SQLite file and, where PostgreSQL is installed, a real
+//! throwaway PostgreSQL cluster, with a clock the tests move instead of sleeping.
+
+mod cluster;
+mod quota;
+
+use std::sync::Arc;
+
+use super::change::Author;
+use super::clock::Clock;
+use super::service::{Service, Settings, Shared};
+use super::store::Store;
+
+/// 2026-12-05T10:00:00Z, the start of an hour.
+pub const TEN_O_CLOCK: i64 = 1_796_464_800_000;
+
+/// A service on a fresh SQLite file in a temporary folder (removed on drop).
+pub struct Fixture {
+    pub service: Shared,
+    pub clock: Clock,
+    _folder: TempFolder,
+}
+
+impl Fixture {
+    pub async fn sqlite() -> Fixture {
+        let folder = TempFolder::new("sqlite");
+        let store = Store::open_sqlite(&folder.0).await.expect("open SQLite");
+        Fixture::on(store, folder).await
+    }
+
+    pub async fn on(store: Store, folder: TempFolder) -> Fixture {
+        let clock = Clock::fixed(TEN_O_CLOCK);
+        let settings = Settings {
+            default_environment: "production".to_owned(),
+            changes_per_hour: 100,
+        };
+        let service = Arc::new(Service::new(store, clock.clone(), settings));
+        service
+            .create_environment("production", "test")
+            .await
+            .expect("environment");
+        Fixture {
+            service,
+            clock,
+            _folder: folder,
+        }
+    }
+}
+
+pub fn author() -> Author {
+    Author {
+        actor: "test".to_owned(),
+        reason: None,
+    }
+}
+
+pub fn flag(key: &str, enabled: bool) -> String {
+    format!(
+        r#"{{"key":"{key}","type":"boolean","enabled":{enabled},"variants":{{"on":true,"off":false}},"offVariant":"off","fallthrough":{{"variant":"on"}}}}"#
+    )
+}
+
+/// A folder under the system's temporary folder, removed on drop.
+pub struct TempFolder(pub std::path::PathBuf);
+
+impl TempFolder {
+    pub fn new(label: &str) -> TempFolder {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let path =
+            std::env::temp_dir().join(format!("vexil-test-{label}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("temporary folder");
+        TempFolder(path)
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
