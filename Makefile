@@ -15,8 +15,10 @@ setup:
 setup-js: setup
 	@scripts/setup-wasm.sh
 
+# The example evaluation, then the flag service on the example flags until Ctrl-C.
 demo: setup
 	$(CARGO) run --quiet --features cli --bin vexil -- demo examples/snapshot.json examples/users.jsonl --now 2026-11-28T12:00:00Z
+	scripts/demo-service.sh
 
 test: setup setup-js fmt lint doc unit vectors schema js size
 

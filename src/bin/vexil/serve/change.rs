@@ -183,7 +183,8 @@ pub fn apply(
             let old = &state.flags[index];
             let mut definition =
                 Definition::parse(&old.definition).map_err(ApiError::bad_request)?;
-            let current = definition.value("enabled") == Some(Value::Bool(true));
+            // `enabled` may be left out, and then means true.
+            let current = definition.value("enabled") != Some(Value::Bool(false));
             let wanted = enabled.unwrap_or(!current);
             definition
                 .set("enabled", &Value::Bool(wanted))

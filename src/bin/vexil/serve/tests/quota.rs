@@ -123,3 +123,44 @@ async fn quota_on_postgres_is_shared_by_two_instances() {
     assert_eq!(toggle(&second, "shared").await, Err(429));
     assert_eq!(toggle(&first, "shared").await, Err(429));
 }
+
+#[tokio::test]
+async fn a_flag_without_enabled_is_on_and_the_toggle_turns_it_off() {
+    let fixture = Fixture::sqlite().await;
+    let definition = r#"{"key":"implicit","type":"boolean","variants":{"on":true,"off":false},"offVariant":"off","fallthrough":{"variant":"on"}}"#;
+    fixture
+        .service
+        .change(
+            "production",
+            Edit::CreateFlag {
+                definition: definition.to_owned(),
+            },
+            &author(),
+        )
+        .await
+        .expect("create");
+    let committed = fixture
+        .service
+        .change(
+            "production",
+            Edit::Toggle {
+                key: "implicit".to_owned(),
+                enabled: None,
+            },
+            &author(),
+        )
+        .await
+        .expect("toggle");
+    let flag = committed
+        .state
+        .flags
+        .iter()
+        .find(|flag| flag.key == "implicit")
+        .expect("flag");
+    assert!(
+        flag.definition.contains(r#""enabled":false"#),
+        "{}",
+        flag.definition
+    );
+    assert_eq!(flag.version, 2);
+}
