@@ -171,3 +171,37 @@ pub async fn read_state(service: &Service, environment: &str) -> Result<EnvState
     };
     Ok(state::load(&mut conn, environment, revision).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every route the router serves is in docs/openapi.json, and nothing else is.
+    #[test]
+    fn the_openapi_document_lists_exactly_the_routes() {
+        let source = include_str!("mod.rs");
+        let mut routes = Vec::new();
+        for (prefix, marker) in [
+            ("/api/v1", "let api = Router::new()"),
+            ("/sdk/v1", "let sdk = Router::new()"),
+        ] {
+            let start = source.find(marker).expect("router section");
+            let section = &source[start..];
+            let end = section.find(';').expect("end of the section");
+            for piece in section[..end].split(".route(").skip(1) {
+                let piece = piece.trim_start().trim_start_matches('"');
+                let path = piece.split('"').next().expect("a path");
+                routes.push(format!("{prefix}{path}").replace("{targeting_key}", "{targetingKey}"));
+            }
+        }
+        let document: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../../docs/openapi.json")).expect("JSON");
+        let mut documented: Vec<String> = document["paths"]
+            .as_object()
+            .expect("paths")
+            .keys()
+            .cloned()
+            .collect();
+        routes.sort();
+        documented.sort();
+        assert_eq!(routes, documented);
+    }
+}
