@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions};
+use sqlx::{AnyPool, ConnectOptions, Connection};
 
 pub use audit::AuditEntry;
 pub use state::{EnvState, FlagRow, OverrideRow};
@@ -131,6 +131,15 @@ impl Store {
             .parse()
             .map_err(|_| StoreError("the database URL cannot be read".to_owned()))?;
         let options = options.disable_statement_logging();
+        // One connection first, so that an unreachable database is reported as what it is
+        // (refused, unknown host, wrong password) rather than as a pool timeout.
+        let first = tokio::time::timeout(
+            Duration::from_secs(10),
+            sqlx::AnyConnection::connect_with(&options),
+        )
+        .await
+        .map_err(|_| StoreError("the database did not answer within 10 s".to_owned()))??;
+        first.close().await?;
         // SQLite allows one writer; more connections only wait on its lock.
         let connections = if backend == Backend::Sqlite { 4 } else { 8 };
         let pool = AnyPoolOptions::new()
@@ -138,6 +147,13 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
+        if backend == Backend::Sqlite {
+            // Write-ahead logging: readers (the config endpoint, listings) never wait for a
+            // writer. The setting is kept in the database file.
+            sqlx::query("PRAGMA journal_mode=WAL")
+                .execute(&pool)
+                .await?;
+        }
         let migrator = sqlx::migrate::Migrator::new(Embedded)
             .await
             .map_err(|error| StoreError(format!("cannot read the schema: {error}")))?;
