@@ -2,6 +2,7 @@
 //! throwaway PostgreSQL cluster, with a clock the tests move instead of sleeping.
 
 mod cluster;
+mod instances;
 mod quota;
 
 use std::sync::Arc;
