@@ -113,7 +113,7 @@ impl Service {
         state::set_snapshot(&mut tx, environment, &new_document).await?;
         self.notify(&mut tx, environment).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        self.publish(environment, revision, &new_document);
+        self.publish(environment, revision, new_document).await;
         Ok(Committed {
             revision,
             state: after,
@@ -171,15 +171,21 @@ impl Service {
         Ok(())
     }
 
-    /// Serves the document stored for `environment` at `revision`.
-    pub fn publish(&self, environment: &str, revision: i64, document: &str) {
-        match Published::prepare(environment, revision, document) {
-            Ok(published) => self.live.install(published),
+    /// Serves the document stored for `environment` at `revision`. Loading and compressing
+    /// a large document takes a while, so it runs off the threads that answer requests.
+    pub async fn publish(&self, environment: &str, revision: i64, document: String) {
+        let name = environment.to_owned();
+        let prepared =
+            tokio::task::spawn_blocking(move || Published::prepare(&name, revision, &document))
+                .await;
+        match prepared {
+            Ok(Ok(published)) => self.live.install(published),
             // Every stored document was validated before it was stored; one that no longer
             // loads (an older engine?) leaves the last good one served.
-            Err(error) => eprintln!(
+            Ok(Err(error)) => eprintln!(
                 "vexil serve: the snapshot of `{environment}` at revision {revision} does not load ({error}); still serving the previous one"
             ),
+            Err(error) => eprintln!("vexil serve: preparing `{environment}` at revision {revision} failed ({error})"),
         }
     }
 
@@ -190,7 +196,7 @@ impl Service {
         {
             let served = self.live.get(&name).map(|published| published.revision);
             if served.is_none_or(|served| served < revision) {
-                self.publish(&name, revision, &document);
+                self.publish(&name, revision, document).await;
             }
         }
         Ok(())
@@ -227,7 +233,7 @@ impl Service {
         }
         tx.commit().await?;
         if created {
-            self.publish(name, 1, &text);
+            self.publish(name, 1, text).await;
         }
         Ok(created)
     }
