@@ -40,6 +40,18 @@ impl Parsed {
         self.options.iter().any(|(option, _)| *option == name)
     }
 
+    /// The one positional argument `name`, if given; more than one is an error.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub fn optional_positional(&self, command: &str, name: &str) -> Result<Option<&str>, Failure> {
+        if let Some(extra) = self.positionals.get(1) {
+            return Err(Failure::usage(
+                command,
+                format!("unexpected argument `{extra}` (only one {name} is taken)"),
+            ));
+        }
+        Ok(self.positionals.first().map(String::as_str))
+    }
+
     /// Exactly the positional arguments named in `names` (for the error messages), in order.
     pub fn positionals<const N: usize>(
         &self,

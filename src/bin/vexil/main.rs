@@ -8,6 +8,8 @@ mod eval;
 mod failure;
 mod io;
 #[cfg(feature = "server")]
+mod remote;
+#[cfg(feature = "server")]
 mod serve;
 mod validate;
 
@@ -19,6 +21,7 @@ use failure::{Failure, EXIT_FAILURE, EXIT_OK};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// `vexil --help`, up to the commands of the flag service.
 const HELP: &str = "\
 vexil: check Vexil feature-flag snapshots and evaluate flags from the command line.
 
@@ -33,7 +36,20 @@ Commands:
   validate   load a snapshot and list its diagnostics
   eval       evaluate flags for one context, or for a file of contexts, as JSON
   demo       evaluate a file of users and print tables and statistics
+";
 
+/// The commands of the flag service, in builds with the `server` feature.
+#[cfg(feature = "server")]
+const SERVICE_HELP: &str = "
+Flag service commands:
+  serve      run the flag service: admin API, config endpoint, SQLite or PostgreSQL
+  push       replace an environment of a running service with a snapshot file
+  pull       write an environment of a running service as a snapshot file
+  token      print a new random token, e.g. for VEXIL_ADMIN_TOKEN
+";
+
+/// `vexil --help`, after the commands.
+const HELP_END: &str = "
 A SNAPSHOT or FILE given as `-` is read from standard input.
 Run `vexil COMMAND --help` for the options of a command.
 
@@ -89,6 +105,12 @@ fn run(mut args: Vec<OsString>) -> Result<u8, Failure> {
         "demo" => demo::run(args),
         #[cfg(feature = "server")]
         "serve" => serve::run(args),
+        #[cfg(feature = "server")]
+        "push" => remote::push::run(args),
+        #[cfg(feature = "server")]
+        "pull" => remote::pull::run(args),
+        #[cfg(feature = "server")]
+        "token" => remote::token::run(args),
         "help" | "--help" | "-h" => help(&args),
         "--version" | "-V" | "version" => {
             let mut out = io::Out::new();
@@ -105,12 +127,18 @@ fn run(mut args: Vec<OsString>) -> Result<u8, Failure> {
 
 fn help(args: &[OsString]) -> Result<u8, Failure> {
     let text = match args.first().and_then(|topic| topic.to_str()) {
-        None => HELP,
+        None => return print_help(&main_help()),
         Some("validate") => validate::HELP,
         Some("eval") => eval::HELP,
         Some("demo") => demo::HELP,
         #[cfg(feature = "server")]
         Some("serve") => serve::HELP,
+        #[cfg(feature = "server")]
+        Some("push") => remote::push::HELP,
+        #[cfg(feature = "server")]
+        Some("pull") => remote::pull::HELP,
+        #[cfg(feature = "server")]
+        Some("token") => remote::token::HELP,
         Some(other) => {
             return Err(Failure::Usage {
                 command: None,
@@ -119,6 +147,15 @@ fn help(args: &[OsString]) -> Result<u8, Failure> {
         }
     };
     print_help(text)
+}
+
+/// `vexil --help`: the commands this build has, and the exit codes.
+fn main_help() -> String {
+    #[cfg(feature = "server")]
+    let service = SERVICE_HELP;
+    #[cfg(not(feature = "server"))]
+    let service = "";
+    format!("{HELP}{service}{HELP_END}")
 }
 
 /// Prints a help text to standard output.

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 
 use serde::Serialize;
-use vexil::{Diagnostic, Engine, Severity};
+use vexil::{Diagnostic, Engine, LoadError, Severity};
 
 use crate::args::{opt, parse, OptSpec};
 use crate::failure::{Failure, EXIT_FAILURE, EXIT_FINDINGS, EXIT_OK};
@@ -72,11 +72,7 @@ pub fn run(args: Vec<OsString>) -> Result<u8, Failure> {
     let code = match Engine::from_slice(&bytes) {
         Ok(engine) => {
             let diagnostics = engine.diagnostics();
-            let errors = diagnostics
-                .iter()
-                .filter(|diagnostic| diagnostic.severity == Severity::Error)
-                .count();
-            let warnings = diagnostics.len() - errors;
+            let (errors, warnings) = tally(diagnostics);
             if json {
                 let report = Report {
                     ok: diagnostics.is_empty(),
@@ -126,16 +122,7 @@ pub fn run(args: Vec<OsString>) -> Result<u8, Failure> {
                 };
                 out.line(to_json(&report)?)?;
             } else {
-                match error.path() {
-                    Some(at) => out.line(format_args!(
-                        "error[{}] {at}: {}",
-                        error.code(),
-                        error.message()
-                    ))?,
-                    None => {
-                        out.line(format_args!("error[{}]: {}", error.code(), error.message()))?
-                    }
-                }
+                out.line(load_error_line(&error))?;
                 out.line(format_args!(
                     "{}: unusable, nothing was loaded",
                     label(path)
@@ -153,7 +140,26 @@ fn to_json(value: &impl Serialize) -> Result<String, Failure> {
         .map_err(|error| Failure::fatal(format!("cannot write JSON: {error}")))
 }
 
-fn count(n: usize, noun: &str) -> String {
+/// How many of `diagnostics` are errors, and how many warnings.
+pub fn tally(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.severity == Severity::Error)
+        .count();
+    (errors, diagnostics.len() - errors)
+}
+
+/// A document that cannot be used, in the form of a diagnostic line:
+/// `error[CODE] PATH: MESSAGE`.
+pub fn load_error_line(error: &LoadError) -> String {
+    match error.path() {
+        Some(at) => format!("error[{}] {at}: {}", error.code(), error.message()),
+        None => format!("error[{}]: {}", error.code(), error.message()),
+    }
+}
+
+/// `1 flag`, `2 flags`.
+pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
