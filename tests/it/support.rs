@@ -18,3 +18,6 @@ pub fn read_vectors(name: &str) -> serde_json::Value {
     serde_json::from_str(&text)
         .unwrap_or_else(|error| panic!("{} is not JSON: {error}", path.display()))
 }
+
+#[cfg(feature = "server")]
+pub mod http;
