@@ -10,6 +10,8 @@ mod properties;
 #[cfg(feature = "server")]
 mod serve_push;
 #[cfg(feature = "server")]
+mod serve_snapshot;
+#[cfg(feature = "server")]
 mod serve_start;
 mod support;
 mod vectors;

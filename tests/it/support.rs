@@ -20,4 +20,6 @@ pub fn read_vectors(name: &str) -> serde_json::Value {
 }
 
 #[cfg(feature = "server")]
+pub mod http;
+#[cfg(feature = "server")]
 pub mod service;

@@ -43,8 +43,20 @@ impl Live {
         snapshots.get(environment).cloned()
     }
 
-    /// Serves `published` unless a newer revision is already served; announces it if new.
+    /// Serves `published` unless the same or a newer revision is already served; announces it
+    /// if new.
     pub fn install(&self, published: Published) {
+        self.swap(published, |served, offered| served < offered);
+    }
+
+    /// Serves `published` unless a newer revision is already served: a document changed at
+    /// the same revision replaces the served one too (the read-only mode's files, edited by
+    /// hand). Only a higher revision is announced to the stream.
+    pub fn replace(&self, published: Published) {
+        self.swap(published, |served, offered| served <= offered);
+    }
+
+    fn swap(&self, published: Published, replaces: fn(i64, i64) -> bool) {
         let announcement = Announcement {
             environment: published.environment.clone(),
             revision: published.revision,
@@ -55,13 +67,13 @@ impl Live {
                 .write()
                 .unwrap_or_else(|poison| poison.into_inner());
             if let Some(current) = snapshots.get(&published.environment) {
-                if current.revision >= published.revision {
+                if !replaces(current.revision, published.revision) {
                     return;
                 }
             }
             snapshots.insert(published.environment.clone(), Arc::new(published));
         }
-        // Nobody listening is fine.
+        // Nobody listening is fine; the stream forwards only revisions above the last it sent.
         let _ = self.announcements.send(announcement);
     }
 

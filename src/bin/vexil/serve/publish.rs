@@ -31,8 +31,8 @@ pub struct Published {
     pub engine: Arc<Engine>,
 }
 
-/// One document in the encodings a client may ask for.
-#[derive(Debug)]
+/// One document in the encodings a client may ask for (cloning shares the bytes).
+#[derive(Clone, Debug)]
 pub struct Body {
     /// The strong validator: a digest of the document.
     pub etag: String,
@@ -56,6 +56,19 @@ impl Published {
             client: Body::new(client.into_bytes()),
             engine: Arc::new(engine),
         })
+    }
+
+    /// The document `full`, already loaded as `engine`, served whole to every reader: the
+    /// read-only mode's snapshot files, which have no client/server distinction.
+    pub fn whole(environment: &str, revision: i64, full: &str, engine: Engine) -> Published {
+        let full = Body::new(full.as_bytes().to_vec());
+        Published {
+            environment: environment.to_owned(),
+            revision,
+            client: full.clone(),
+            full,
+            engine: Arc::new(engine),
+        }
     }
 }
 

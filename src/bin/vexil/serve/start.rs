@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::Value;
+use tokio::net::TcpListener;
 
 use super::api::admin::issue;
 use super::change::{Author, Edit};
@@ -35,13 +36,7 @@ pub struct Options {
 impl Options {
     /// Reads the command line (and `VEXIL_ADMIN_TOKEN`).
     pub fn read(parsed: &Parsed) -> Result<Options, Failure> {
-        let listen = parsed.value("--listen").unwrap_or("127.0.0.1:8080");
-        let listen: SocketAddr = listen.parse().map_err(|_| {
-            Failure::usage(
-                "serve",
-                format!("--listen needs ADDR:PORT, e.g. 127.0.0.1:8080; got `{listen}`"),
-            )
-        })?;
+        let listen = listen_option(parsed)?;
         let default_environment = parsed
             .value("--environment")
             .unwrap_or("production")
@@ -105,22 +100,7 @@ impl Options {
 
 /// Runs the service until Ctrl-C or SIGTERM.
 pub async fn serve(options: Options) -> Result<(), Failure> {
-    let listener = tokio::net::TcpListener::bind(options.listen)
-        .await
-        .map_err(|error| {
-            let hint = if error.kind() == std::io::ErrorKind::AddrInUse {
-                " (another program is using it; pick another with --listen)"
-            } else {
-                ""
-            };
-            Failure::fatal(format!(
-                "cannot listen on {}: {error}{hint}",
-                options.listen
-            ))
-        })?;
-    let address = listener
-        .local_addr()
-        .map_err(|error| Failure::fatal(format!("cannot read the listening address: {error}")))?;
+    let (listener, address) = bind(options.listen).await?;
     let store = match &options.database {
         Some(url) => Store::open_postgres(url).await,
         None => Store::open_sqlite(&options.data).await,
@@ -152,7 +132,35 @@ pub async fn serve(options: Options) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn stop_signal() {
+/// `--listen ADDR:PORT`, or the default 127.0.0.1:8080.
+pub fn listen_option(parsed: &Parsed) -> Result<SocketAddr, Failure> {
+    let listen = parsed.value("--listen").unwrap_or("127.0.0.1:8080");
+    listen.parse().map_err(|_| {
+        Failure::usage(
+            "serve",
+            format!("--listen needs ADDR:PORT, e.g. 127.0.0.1:8080; got `{listen}`"),
+        )
+    })
+}
+
+/// Listens on `listen`; also answers the address bound (port 0 picks a free one).
+pub async fn bind(listen: SocketAddr) -> Result<(TcpListener, SocketAddr), Failure> {
+    let listener = TcpListener::bind(listen).await.map_err(|error| {
+        let hint = if error.kind() == std::io::ErrorKind::AddrInUse {
+            " (another program is using it; pick another with --listen)"
+        } else {
+            ""
+        };
+        Failure::fatal(format!("cannot listen on {listen}: {error}{hint}"))
+    })?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| Failure::fatal(format!("cannot read the listening address: {error}")))?;
+    Ok((listener, address))
+}
+
+/// Waits for Ctrl-C or, on Unix, SIGTERM.
+pub async fn stop_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -92,7 +92,8 @@ async fn health(axum::extract::State(service): axum::extract::State<Shared>) -> 
     )
 }
 
-async fn not_found() -> ApiError {
+/// Any path no route takes.
+pub async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not-found",
@@ -100,7 +101,8 @@ async fn not_found() -> ApiError {
     )
 }
 
-async fn method_not_allowed() -> ApiError {
+/// A route asked with a method it does not take.
+pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",

@@ -1,6 +1,7 @@
 //! `/sdk/v1`: what SDKs fetch. The snapshot (ETag, 304, compressed once per revision, CORS,
 //! CDN-friendly caching), the stream announcing new revisions, and the evaluation counts
-//! SDKs report.
+//! SDKs report. The snapshot and stream answers are built here for both modes: the database
+//! mode's handlers below and the read-only mode's (`serve::readonly::routes`).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -14,11 +15,13 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
 use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
 
 use super::reader;
 use super::request::{json, read_body, text, Query};
 use crate::serve::auth::Principal;
 use crate::serve::error::ApiError;
+use crate::serve::live::Live;
 use crate::serve::publish::{Body as Document, Published};
 use crate::serve::service::{Service, Shared, HOUR_MS};
 use crate::serve::tokens::TokenKind;
@@ -84,16 +87,28 @@ fn serve(
             ..
         }
     );
-    let document = if client {
-        &published.client
+    Ok(if client {
+        snapshot_response(&published, &published.client, SHARED_CACHE, headers)
     } else {
-        &published.full
-    };
-    let cache = if client {
-        "public, max-age=5, stale-while-revalidate=60"
-    } else {
-        "private, max-age=0, must-revalidate"
-    };
+        snapshot_response(&published, &published.full, PRIVATE_CACHE, headers)
+    })
+}
+
+/// `Cache-Control` for a document anyone may read: CDNs and browsers keep it briefly and
+/// revalidate it in the background.
+pub const SHARED_CACHE: &str = "public, max-age=5, stale-while-revalidate=60";
+/// `Cache-Control` for a document only its key holder may read: revalidated every time.
+pub const PRIVATE_CACHE: &str = "private, max-age=0, must-revalidate";
+
+/// The answer to a snapshot request for `document` (one of `published`'s): 304 when
+/// `If-None-Match` names it, else the document in the best encoding accepted, with its ETag,
+/// caching, revision, stream address and CORS headers.
+pub fn snapshot_response(
+    published: &Published,
+    document: &Document,
+    cache: &'static str,
+    headers: &HeaderMap,
+) -> Response {
     let mut response = if not_modified(headers, &document.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -111,7 +126,7 @@ fn serve(
     out.insert("x-vexil-revision", HeaderValue::from(published.revision));
     out.insert("x-vexil-stream", HeaderValue::from_static("/sdk/v1/stream"));
     cors(out);
-    Ok(response)
+    response
 }
 
 /// Whether `If-None-Match` names `etag` (or is `*`).
@@ -177,7 +192,7 @@ fn cors(headers: &mut HeaderMap) {
 }
 
 /// An SDK endpoint's error, readable by a page on another origin.
-fn cors_error(mut error: ApiError) -> ApiError {
+pub fn cors_error(mut error: ApiError) -> ApiError {
     error.cors = true;
     error
 }
@@ -227,7 +242,34 @@ pub async fn stream(
         .live
         .get(&environment)
         .ok_or_else(|| ApiError::not_found("environment", &environment))?;
-    let events = revisions(service.clone(), environment, current);
+    Ok(stream_response(service, environment, &current))
+}
+
+/// What the stream follows: the snapshots served, and the signal that the server stops.
+pub trait Serving: Send + Sync + 'static {
+    /// The snapshots served, whose announcements the stream forwards.
+    fn live(&self) -> &Live;
+    /// Changes to `true` when the server stops: open streams end then.
+    fn stopping(&self) -> watch::Receiver<bool>;
+}
+
+impl Serving for Service {
+    fn live(&self) -> &Live {
+        &self.live
+    }
+
+    fn stopping(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+}
+
+/// The stream of `environment`'s revisions, starting with `current`'s, as server-sent events.
+pub fn stream_response<S: Serving>(
+    source: Arc<S>,
+    environment: String,
+    current: &Published,
+) -> Response {
+    let events = revisions(source, environment, current.revision);
     let mut response = Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
@@ -237,25 +279,25 @@ pub async fn stream(
         HeaderName::from_static("x-accel-buffering"),
         HeaderValue::from_static("no"),
     );
-    Ok(response)
+    response
 }
 
-fn revisions(
-    service: Shared,
+fn revisions<S: Serving>(
+    source: Arc<S>,
     environment: String,
-    current: Arc<Published>,
+    current: i64,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
-    let receiver = service.live.subscribe();
-    let shutdown = service.shutdown.subscribe();
-    let first = Some(current.revision);
+    let receiver = source.live().subscribe();
+    let shutdown = source.stopping();
+    let first = Some(current);
     stream::unfold(
-        (service, environment, receiver, shutdown, first, 0i64),
-        |(service, environment, mut receiver, mut shutdown, first, sent)| async move {
+        (source, environment, receiver, shutdown, first, 0i64),
+        |(source, environment, mut receiver, mut shutdown, first, sent)| async move {
             if let Some(revision) = first {
                 let event = revision_event(&environment, revision);
                 return Some((
                     Ok(event),
-                    (service, environment, receiver, shutdown, None, revision),
+                    (source, environment, receiver, shutdown, None, revision),
                 ));
             }
             loop {
@@ -264,15 +306,15 @@ fn revisions(
                     received = receiver.recv() => match received {
                         Ok(announcement) if announcement.environment == environment && announcement.revision > sent => {
                             let event = revision_event(&environment, announcement.revision);
-                            return Some((Ok(event), (service, environment, receiver, shutdown, None, announcement.revision)));
+                            return Some((Ok(event), (source, environment, receiver, shutdown, None, announcement.revision)));
                         }
                         Ok(_) => {}
                         Err(RecvError::Lagged(_)) => {
                             // Announcements were missed: send where the environment is now.
-                            let revision = service.live.get(&environment).map_or(sent, |p| p.revision);
+                            let revision = source.live().get(&environment).map_or(sent, |p| p.revision);
                             if revision > sent {
                                 let event = revision_event(&environment, revision);
-                                return Some((Ok(event), (service, environment, receiver, shutdown, None, revision)));
+                                return Some((Ok(event), (source, environment, receiver, shutdown, None, revision)));
                             }
                         }
                         Err(RecvError::Closed) => return None,
