@@ -483,3 +483,23 @@ fn push_pull_and_token_have_their_own_help_and_are_listed() {
         assert!(listed.contains(command), "{command:?} not in:\n{listed}");
     }
 }
+
+#[test]
+fn pulling_twice_gives_the_same_file() {
+    let service = Service::start();
+    push(&service, &example(), &[]);
+    let pull = || {
+        let output = service.vexil(&[
+            "pull",
+            "--from",
+            &service.url,
+            "--environment",
+            "production",
+        ]);
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        stdout(&output)
+    };
+    let first = pull();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    assert_eq!(pull(), first);
+}

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use super::definition::Definition;
+use super::definition::{compact, Definition};
 use super::error::ApiError;
 use super::keys::check_key;
 use super::publish::published_flag;
@@ -141,7 +141,7 @@ pub fn apply(
                 )));
             }
             next.flags
-                .push(stamp(key, 1, definition.clone(), state.revision));
+                .push(stamp(key, 1, compact(definition), state.revision));
         }
         Edit::UpdateFlag {
             key,
@@ -160,7 +160,7 @@ pub fn apply(
             next.flags[index] = stamp(
                 key.clone(),
                 old.version + 1,
-                definition.clone(),
+                compact(definition),
                 old.position,
             );
         }
@@ -227,7 +227,7 @@ pub fn apply(
                 )));
             }
             next.segments
-                .push(stamp(key, 1, definition.clone(), state.revision));
+                .push(stamp(key, 1, compact(definition), state.revision));
         }
         Edit::UpdateSegment {
             key,
@@ -246,7 +246,7 @@ pub fn apply(
             next.segments[index] = stamp(
                 key.clone(),
                 old.version + 1,
-                definition.clone(),
+                compact(definition),
                 old.position,
             );
         }
@@ -302,14 +302,14 @@ fn replace_rows(
         }
         let position = revision * 100_000 + i64::try_from(index).unwrap_or(0);
         let row = match old.iter().find(|row| row.key == key) {
-            Some(previous) if previous.definition == *definition => FlagRow {
+            Some(previous) if previous.definition == compact(definition) => FlagRow {
                 position,
                 ..previous.clone()
             },
             Some(previous) => FlagRow {
                 key,
                 version: previous.version + 1,
-                definition: definition.clone(),
+                definition: compact(definition),
                 position,
                 updated_at: now,
                 updated_by: author.actor.clone(),
@@ -317,7 +317,7 @@ fn replace_rows(
             None => FlagRow {
                 key,
                 version: 1,
-                definition: definition.clone(),
+                definition: compact(definition),
                 position,
                 updated_at: now,
                 updated_by: author.actor.clone(),

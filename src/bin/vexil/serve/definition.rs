@@ -113,6 +113,31 @@ impl<'de> Visitor<'de> for MembersVisitor {
     }
 }
 
+/// `text` without the whitespace between JSON tokens (strings keep theirs), so that a
+/// definition sent pretty-printed and the same one sent compact are stored alike, and a
+/// re-indented file pushed again is not a change.
+pub fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+            in_string = c == '"';
+        }
+    }
+    out
+}
+
 /// Reads one member of a request body that must be an object, for the API's own bodies.
 pub fn object(text: &str) -> Result<serde_json::Map<String, Value>, String> {
     match Definition::parse(text) {
@@ -145,6 +170,15 @@ mod tests {
             definition.to_text(),
             r#"{"key":"a","variants":{"z":1,"a":2.50},"enabled":false,"overrides":[]}"#
         );
+    }
+
+    #[test]
+    fn compact_drops_whitespace_between_tokens_only() {
+        let text = "{\n  \"a b\" : [ 1 ,\t2 ],\r\n \"c\": \"x \\\" y\\\\\", \"d\": \" \" }";
+        assert_eq!(compact(text), r#"{"a b":[1,2],"c":"x \" y\\","d":" "}"#);
+        let value: serde_json::Value = serde_json::from_str(text).expect("JSON");
+        let compacted: serde_json::Value = serde_json::from_str(&compact(text)).expect("JSON");
+        assert_eq!(value, compacted);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::store::StoreError;
+use crate::serve::log::log;
 
 /// An error answered to an API call.
 #[derive(Debug)]
@@ -20,8 +21,6 @@ pub struct ApiError {
     pub details: Option<Value>,
     /// For 429: seconds until the quota allows a change again.
     pub retry_after: Option<u64>,
-    /// Whether pages on other origins may read it (the SDK endpoints).
-    pub cors: bool,
 }
 
 impl ApiError {
@@ -33,7 +32,6 @@ impl ApiError {
             message: message.into(),
             details: None,
             retry_after: None,
-            cors: false,
         }
     }
 
@@ -61,7 +59,7 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         // Logged here, once, without SQL or secrets (StoreError never holds them).
-        eprintln!("vexil serve: {error}");
+        log(format_args!("{error}"));
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "database-unavailable",
@@ -84,12 +82,6 @@ impl IntoResponse for ApiError {
         );
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        if self.cors {
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                HeaderValue::from_static("*"),
-            );
         }
         response
     }

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod error;
 pub mod keys;
 pub mod live;
+pub mod log;
 pub mod publish;
 pub mod readonly;
 pub mod references;

@@ -49,11 +49,18 @@ impl Published {
     pub fn prepare(environment: &str, revision: i64, full: &str) -> Result<Published, String> {
         let engine = Engine::from_slice(full.as_bytes()).map_err(|error| error.to_string())?;
         let client = client_document(full)?;
+        let full_body = Body::new(full.as_bytes().to_vec());
+        // Usually nothing is server-only: then both readers get the same bytes, compressed once.
+        let client_body = if client == full {
+            full_body.clone()
+        } else {
+            Body::new(client.into_bytes())
+        };
         Ok(Published {
             environment: environment.to_owned(),
             revision,
-            full: Body::new(full.as_bytes().to_vec()),
-            client: Body::new(client.into_bytes()),
+            full: full_body,
+            client: client_body,
             engine: Arc::new(engine),
         })
     }

@@ -14,6 +14,7 @@ use super::publish::{document, Published};
 use super::store::{audit, state, AuditEntry, Backend, EnvState, Store, StoreError};
 use super::usage::UsageBuffer;
 use super::validate;
+use crate::serve::log::log;
 
 /// One hour, in milliseconds.
 pub const HOUR_MS: i64 = 3_600_000;
@@ -182,10 +183,9 @@ impl Service {
             Ok(Ok(published)) => self.live.install(published),
             // Every stored document was validated before it was stored; one that no longer
             // loads (an older engine?) leaves the last good one served.
-            Ok(Err(error)) => eprintln!(
-                "vexil serve: the snapshot of `{environment}` at revision {revision} does not load ({error}); still serving the previous one"
-            ),
-            Err(error) => eprintln!("vexil serve: preparing `{environment}` at revision {revision} failed ({error})"),
+            Ok(Err(error)) => log(format_args!("the snapshot of `{environment}` at revision {revision} does not load ({error}); still serving the previous one"
+            )),
+            Err(error) => log(format_args!("preparing `{environment}` at revision {revision} failed ({error})")),
         }
     }
 
@@ -246,10 +246,10 @@ impl Service {
                 .execute(&self.store.pool)
                 .await;
             if let Err(error) = sent {
-                eprintln!(
-                    "vexil serve: cannot tell other instances of a token change: {}",
+                log(format_args!(
+                    "cannot tell other instances of a token change: {}",
                     StoreError::from(error)
-                );
+                ));
             }
         }
     }

@@ -18,6 +18,7 @@ use super::store::{tokens as stored, usage, Store, TokenRow};
 use super::tokens::{Presented, TokenKind};
 use crate::args::Parsed;
 use crate::failure::Failure;
+use crate::serve::log::{log, say};
 
 /// The environments a new database starts with.
 const FIRST_ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
@@ -114,7 +115,7 @@ pub async fn serve(options: Options) -> Result<(), Failure> {
     prepare(&service, &options, address).await?;
     super::sync::start(&service);
     let app = super::api::router(service.clone());
-    println!("listening on http://{address}");
+    say(format_args!("listening on http://{address}"));
     let stopping = service.clone();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -125,10 +126,10 @@ pub async fn serve(options: Options) -> Result<(), Failure> {
         .await
         .map_err(|error| Failure::fatal(format!("the server stopped: {error}")))?;
     if let Err(error) = service.usage.flush(&service.store).await {
-        eprintln!("vexil serve: evaluation counts lost at shutdown: {error}");
+        log(format_args!("evaluation counts lost at shutdown: {error}"));
     }
     service.store.pool.close().await;
-    eprintln!("vexil serve: stopped");
+    log(format_args!("stopped"));
     Ok(())
 }
 
@@ -250,12 +251,14 @@ async fn prepare(service: &Shared, options: &Options, address: SocketAddr) -> Re
         seed_environment(service, seed).await?;
     }
     for line in lines {
-        println!("{line}");
+        say(format_args!("{line}"));
     }
-    println!("admin API:       http://{address}/api/v1  (docs/api.md)");
-    println!(
+    say(format_args!(
+        "admin API:       http://{address}/api/v1  (docs/api.md)"
+    ));
+    say(format_args!(
         "config endpoint: http://{address}/sdk/v1/snapshot  (Authorization: Bearer <SDK key>)"
-    );
+    ));
     Ok(())
 }
 

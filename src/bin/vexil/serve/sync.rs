@@ -9,6 +9,7 @@ use sqlx::postgres::PgListener;
 use super::change::{Author, Edit};
 use super::service::Shared;
 use super::store::Backend;
+use crate::serve::log::log;
 
 /// How often expired overrides are looked for: an override stops applying within this long
 /// of its expiry.
@@ -29,12 +30,14 @@ pub fn start(service: &Shared) {
     }));
     tokio::spawn(every(service.clone(), USAGE_FLUSH, |service| async move {
         if let Err(error) = service.usage.flush(&service.store).await {
-            eprintln!("vexil serve: evaluation counts not stored yet ({error}); will retry");
+            log(format_args!(
+                "evaluation counts not stored yet ({error}); will retry"
+            ));
         }
     }));
     tokio::spawn(every(service.clone(), RECONCILE, |service| async move {
         if let Err(error) = service.reload().await {
-            eprintln!("vexil serve: cannot check for newer revisions ({error})");
+            log(format_args!("cannot check for newer revisions ({error})"));
         }
     }));
 }
@@ -74,17 +77,17 @@ async fn expire_overrides(service: &Shared) {
                     .change(&environment, Edit::ExpireOverrides, &author)
                     .await
                 {
-                    eprintln!(
-                        "vexil serve: cannot remove expired overrides in `{environment}`: {}",
+                    log(format_args!(
+                        "cannot remove expired overrides in `{environment}`: {}",
                         error.message
-                    );
+                    ));
                 }
             }
         }
-        Err(error) => eprintln!(
-            "vexil serve: cannot look for expired overrides ({})",
+        Err(error) => log(format_args!(
+            "cannot look for expired overrides ({})",
             super::store::StoreError::from(error)
-        ),
+        )),
     }
 }
 
@@ -95,10 +98,10 @@ async fn listen(service: Shared) {
         match PgListener::connect(&service.store.url).await {
             Ok(mut listener) => {
                 if let Err(error) = listener.listen_all(["vexil_changes", "vexil_tokens"]).await {
-                    eprintln!(
-                        "vexil serve: cannot listen for changes ({})",
+                    log(format_args!(
+                        "cannot listen for changes ({})",
                         super::store::StoreError::from(error)
-                    );
+                    ));
                 } else {
                     // Whatever happened while not listening.
                     service.tokens.clear();
@@ -110,11 +113,11 @@ async fn listen(service: Shared) {
                                 Ok(notification) if notification.channel() == "vexil_tokens" => service.tokens.clear(),
                                 Ok(_) => {
                                     if let Err(error) = service.reload().await {
-                                        eprintln!("vexil serve: cannot read a new revision ({error})");
+                                        log(format_args!("cannot read a new revision ({error})"));
                                     }
                                 }
                                 Err(error) => {
-                                    eprintln!("vexil serve: lost the change listener ({}); reconnecting", super::store::StoreError::from(error));
+                                    log(format_args!("lost the change listener ({}); reconnecting", super::store::StoreError::from(error)));
                                     break;
                                 }
                             },
@@ -122,10 +125,10 @@ async fn listen(service: Shared) {
                     }
                 }
             }
-            Err(error) => eprintln!(
-                "vexil serve: cannot listen for changes ({}); retrying",
+            Err(error) => log(format_args!(
+                "cannot listen for changes ({}); retrying",
                 super::store::StoreError::from(error)
-            ),
+            )),
         }
         tokio::select! {
             _ = shutdown.changed() => return,

@@ -79,7 +79,15 @@ pub async fn pull(
     let Caller { environment, .. } = caller(&service, &headers, raw, Role::Viewer).await?;
     let mut state = read_state(&service, &environment).await?;
     state.overrides.clear();
-    let mut response = request::json_text(StatusCode::OK, document(&state, service.clock.now_ms()));
+    // Dated by the last change of a definition, so pulling twice gives the same file.
+    let changed = state
+        .flags
+        .iter()
+        .chain(&state.segments)
+        .map(|row| row.updated_at)
+        .max();
+    let generated = changed.unwrap_or_else(|| service.clock.now_ms());
+    let mut response = request::json_text(StatusCode::OK, document(&state, generated));
     response
         .headers_mut()
         .insert("x-vexil-revision", HeaderValue::from(state.revision));

@@ -70,7 +70,8 @@ pub fn router(service: Shared) -> Router {
             get(sdk::public_snapshot).options(sdk::preflight),
         )
         .route("/stream", get(sdk::stream).options(sdk::preflight))
-        .route("/events", post(sdk::events).options(sdk::preflight));
+        .route("/events", post(sdk::events).options(sdk::preflight))
+        .layer(axum::middleware::map_response(sdk::with_cors));
     Router::new()
         .nest("/api/v1", api)
         .nest("/sdk/v1", sdk)

@@ -41,10 +41,8 @@ pub async fn snapshot(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let query = Query::parse(raw.as_deref());
-    let (principal, environment) = reader(&service, &headers, &query)
-        .await
-        .map_err(cors_error)?;
-    serve(&service, &principal, &environment, &headers).map_err(cors_error)
+    let (principal, environment) = reader(&service, &headers, &query).await?;
+    serve(&service, &principal, &environment, &headers)
 }
 
 /// `GET /sdk/v1/environments/{name}/snapshot.json`: the same, addressed by URL (the key may
@@ -57,17 +55,15 @@ pub async fn public_snapshot(
 ) -> Result<Response, ApiError> {
     let mut query = Query::parse(raw.as_deref());
     query.set("environment", &name);
-    let (principal, environment) = reader(&service, &headers, &query)
-        .await
-        .map_err(cors_error)?;
+    let (principal, environment) = reader(&service, &headers, &query).await?;
     if environment != name {
-        return Err(cors_error(ApiError::new(
+        return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             format!("this key reads `{environment}`, not `{name}`"),
-        )));
+        ));
     }
-    serve(&service, &principal, &environment, &headers).map_err(cors_error)
+    serve(&service, &principal, &environment, &headers)
 }
 
 fn serve(
@@ -125,7 +121,6 @@ pub fn snapshot_response(
     );
     out.insert("x-vexil-revision", HeaderValue::from(published.revision));
     out.insert("x-vexil-stream", HeaderValue::from_static("/sdk/v1/stream"));
-    cors(out);
     response
 }
 
@@ -178,6 +173,13 @@ fn encoded(document: &Document, headers: &HeaderMap) -> Response {
     response
 }
 
+/// Adds the CORS headers to every answer of the SDK endpoints, errors included (a layer on
+/// their router), so pages on any origin can read them.
+pub async fn with_cors(mut response: Response) -> Response {
+    cors(response.headers_mut());
+    response
+}
+
 /// Lets pages on any origin read what the SDK endpoints answer. No credentials are involved
 /// (keys travel in `Authorization` or the URL), so `*` is safe.
 fn cors(headers: &mut HeaderMap) {
@@ -191,17 +193,10 @@ fn cors(headers: &mut HeaderMap) {
     );
 }
 
-/// An SDK endpoint's error, readable by a page on another origin.
-pub fn cors_error(mut error: ApiError) -> ApiError {
-    error.cors = true;
-    error
-}
-
 /// `OPTIONS` on the SDK endpoints: the CORS preflight.
 pub async fn preflight(headers: HeaderMap) -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     let out = response.headers_mut();
-    cors(out);
     out.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static("GET, POST, OPTIONS"),
@@ -235,9 +230,7 @@ pub async fn stream(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let query = Query::parse(raw.as_deref());
-    let (_, environment) = reader(&service, &headers, &query)
-        .await
-        .map_err(cors_error)?;
+    let (_, environment) = reader(&service, &headers, &query).await?;
     let current = service
         .live
         .get(&environment)
@@ -274,7 +267,6 @@ pub fn stream_response<S: Serving>(
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
     let out = response.headers_mut();
-    cors(out);
     out.insert(
         HeaderName::from_static("x-accel-buffering"),
         HeaderValue::from_static("no"),
@@ -342,22 +334,15 @@ pub async fn events(
     body: Body,
 ) -> Result<Response, ApiError> {
     let query = Query::parse(raw.as_deref());
-    let (_, environment) = reader(&service, &headers, &query)
-        .await
-        .map_err(cors_error)?;
+    let (_, environment) = reader(&service, &headers, &query).await?;
     let published = service
         .live
         .get(&environment)
         .ok_or_else(|| ApiError::not_found("environment", &environment))?;
-    let bytes = read_body(body, MAX_EVENTS_BYTES)
-        .await
-        .map_err(cors_error)?;
-    let report: Value = serde_json::from_str(text(&bytes)?).map_err(|error| {
-        cors_error(ApiError::bad_request(format!(
-            "the report is not JSON: {error}"
-        )))
-    })?;
-    let (counts, ignored) = read_report(&report, &published).map_err(cors_error)?;
+    let bytes = read_body(body, MAX_EVENTS_BYTES).await?;
+    let report: Value = serde_json::from_str(text(&bytes)?)
+        .map_err(|error| ApiError::bad_request(format!("the report is not JSON: {error}")))?;
+    let (counts, ignored) = read_report(&report, &published)?;
     let hour = service.clock.now_ms().div_euclid(HOUR_MS);
     let mut accepted = 0i64;
     for (flag, variant, count) in counts {
@@ -366,11 +351,10 @@ pub async fn events(
             .usage
             .add(&environment, &flag, variant.as_deref(), hour, count);
     }
-    let mut response = json(
+    let response = json(
         StatusCode::ACCEPTED,
         &json!({ "accepted": accepted, "ignored": ignored }),
     );
-    cors(response.headers_mut());
     Ok(response)
 }
 

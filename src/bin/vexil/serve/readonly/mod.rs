@@ -6,7 +6,7 @@ pub mod files;
 pub mod routes;
 pub mod watch;
 
-use std::io::Write;
+use crate::serve::log::{log, say};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -158,16 +158,4 @@ pub async fn serve(options: Options) -> Result<(), Failure> {
         .map_err(|error| Failure::fatal(format!("the server stopped: {error}")))?;
     log(format_args!("stopped"));
     Ok(())
-}
-
-/// One line on standard output, where the server says what it serves and where. A closed
-/// standard output does not stop it.
-pub fn say(line: std::fmt::Arguments<'_>) {
-    let _ = writeln!(std::io::stdout().lock(), "{line}");
-}
-
-/// One line on standard error. Logging never stops the server: if standard error is gone,
-/// there is nobody to tell.
-pub fn log(line: std::fmt::Arguments<'_>) {
-    let _ = writeln!(std::io::stderr().lock(), "vexil serve: {line}");
 }

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::ReadOnly;
 use crate::serve::api::request::{json, Query};
 use crate::serve::api::sdk::{
-    cors_error, preflight, snapshot_response, stream_response, SHARED_CACHE,
+    preflight, snapshot_response, stream_response, with_cors, SHARED_CACHE,
 };
 use crate::serve::api::{method_not_allowed, not_found};
 use crate::serve::error::ApiError;
@@ -35,7 +35,8 @@ pub fn router(state: Shared) -> Router {
             get(public_snapshot).options(preflight),
         )
         .route("/stream", get(stream).options(preflight))
-        .route("/events", post(events).options(preflight));
+        .route("/events", post(events).options(preflight))
+        .layer(axum::middleware::map_response(with_cors));
     Router::new()
         .nest("/api/v1", api)
         .nest("/sdk/v1", sdk)
@@ -69,12 +70,12 @@ async fn read_only() -> ApiError {
 
 /// `POST /sdk/v1/events`: there is nowhere to store evaluation counts.
 async fn events() -> ApiError {
-    cors_error(ApiError::new(
+    ApiError::new(
         StatusCode::NOT_FOUND,
         "read-only",
         "this server serves snapshot files read-only (`vexil serve --snapshot`): it stores no \
          evaluation counts",
-    ))
+    )
 }
 
 /// `GET /sdk/v1/snapshot`: the environment named by `?environment=` (may be left out when
@@ -100,7 +101,7 @@ async fn public_snapshot(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_environment(&name).map_err(|error| cors_error(ApiError::bad_request(error)))?;
+    check_environment(&name).map_err(ApiError::bad_request)?;
     let published = served(&state, Some(&name))?;
     Ok(snapshot_response(
         &published,
@@ -123,9 +124,9 @@ async fn stream(
 
 /// The snapshot served for the environment a request means.
 fn served(state: &ReadOnly, named: Option<&str>) -> Result<Arc<Published>, ApiError> {
-    let environment = state.environment(named).map_err(cors_error)?;
+    let environment = state.environment(named)?;
     state
         .live
         .get(&environment)
-        .ok_or_else(|| cors_error(ApiError::not_found("environment", &environment)))
+        .ok_or_else(|| ApiError::not_found("environment", &environment))
 }

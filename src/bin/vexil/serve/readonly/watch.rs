@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::files::{judge, listing, load, Layout, Signature, Verdict};
-use super::{log, say, ReadOnly};
+use super::ReadOnly;
 use crate::failure::Failure;
 use crate::serve::live::Live;
+use crate::serve::log::{log, say};
 
 /// How often the files are looked at.
 pub const POLL: Duration = Duration::from_millis(500);
