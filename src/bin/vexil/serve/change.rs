@@ -398,7 +398,46 @@ pub fn audit_entries(
             ));
         }
     }
+    if let Some(entry) = reorder_entry(before, after, author, now) {
+        entries.push(entry);
+    }
     entries
+}
+
+/// An entry for the environment when a push changed only the order of its flags or
+/// segments (order is what bulk evaluation and listings follow), with the key lists before
+/// and after.
+fn reorder_entry(
+    before: &EnvState,
+    after: &EnvState,
+    author: &Author,
+    now: i64,
+) -> Option<AuditEntry> {
+    let order = |state: &EnvState| {
+        let flags: Vec<&str> = state.flags.iter().map(|row| row.key.as_str()).collect();
+        let segments: Vec<&str> = state.segments.iter().map(|row| row.key.as_str()).collect();
+        serde_json::json!({ "flags": flags, "segments": segments })
+    };
+    let (old, new) = (order(before), order(after));
+    let same_members = |name: &str| {
+        let mut left: Vec<&Value> = old[name].as_array().into_iter().flatten().collect();
+        let mut right: Vec<&Value> = new[name].as_array().into_iter().flatten().collect();
+        left.sort_by_key(|value| value.as_str());
+        right.sort_by_key(|value| value.as_str());
+        left == right
+    };
+    // Only a pure reordering gets this entry; additions and deletions have their own.
+    (old != new && same_members("flags") && same_members("segments")).then(|| AuditEntry {
+        revision: after.revision,
+        subject_type: "environment".to_owned(),
+        subject: after.name.clone(),
+        at: now,
+        actor: author.actor.clone(),
+        kind: "environment.reorder".to_owned(),
+        before: Some(old.to_string()),
+        after: Some(new.to_string()),
+        reason: author.reason.clone(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

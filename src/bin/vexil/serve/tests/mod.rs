@@ -1,6 +1,7 @@
 //! The service in-process, on a real SQLite file and, where PostgreSQL is installed, a real
 //! throwaway PostgreSQL cluster, with a clock the tests move instead of sleeping.
 
+mod changes;
 mod cluster;
 mod instances;
 mod quota;
