@@ -48,10 +48,13 @@ wasm: setup-js
 	scripts/build-wasm.sh
 
 # The npm package's tests: the vectors in Node, Chromium and workerd; the engine's and the
-# client's promises; OpenFeature through the real SDKs; the packed tarball in every runtime; and
-# native against WebAssembly on the 100,000 pairs the agreement example writes.
+# client's promises; OpenFeature through the real SDKs; the packed tarball in every runtime;
+# native against WebAssembly on the 100,000 pairs the agreement example writes; and the client
+# against the real flag service (the `vexil` binary with the `server` feature) in Node and
+# Chromium.
 js: wasm
 	$(CARGO) run --quiet --example agreement -- target/agreement
+	$(CARGO) build --quiet --features server --bin vexil
 	cd pkg && node --test --test-timeout=120000 test/*.test.js
 
 bench:

@@ -25,7 +25,7 @@ for build in wasm:vexil_bg:: wasm-web:vexil_web:web-allocator:-Oz; do
   cargo build --quiet --lib --target wasm32-unknown-unknown --profile "$profile" \
     ${features:+--features "$features"}
   wasm-bindgen --target web --no-typescript --out-dir "$scratch/$profile" --out-name vexil \
-    "target/wasm32-unknown-unknown/$profile/vexil.wasm"
+    "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/vexil.wasm"
   "$wasm_opt" ${optimize:+"$optimize"} \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \

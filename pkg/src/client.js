@@ -29,6 +29,12 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 // unread.
 const READABLE_TYPES = new Set(['application/json', 'text/json', 'text/plain', 'application/octet-stream', 'binary/octet-stream']);
 
+// The live stream: the longest line (and event data) it may send, in characters, so a hostile
+// stream cannot grow memory; and how long it may stay silent (the service sends a comment every 15 s) before
+// the connection is taken for dead and opened again.
+const MAX_STREAM_LINE = 64 * 1024;
+const STREAM_IDLE = 60 * 1000;
+
 /** `ms` as a delay every timer honours: within [0, 2^31 − 1]; `fallback` if `ms` is not a number. */
 function timerDelay(ms, fallback) {
   const value = typeof ms === 'number' && !Number.isNaN(ms) ? ms : fallback;
@@ -242,6 +248,11 @@ export class Client {
   #readyWaiters = [];
   #flushTimer = undefined;
   #detach = [];
+  // The live stream's controller, once one was opened (it then reconnects until close()), the
+  // timer of its next reconnection and its failures in a row.
+  #stream = null;
+  #streamTimer = undefined;
+  #streamFailures = 0;
 
   constructor(options = {}) {
     const jitter = Number(options.jitter ?? DEFAULTS.jitter);
@@ -403,6 +414,7 @@ export class Client {
         );
         response = await this.#request(full, controller.signal, 'no-store');
       }
+      if (response.ok || response.status === 304) this.#offered(response);
       if (response.status === 304) {
         discard(response);
         if (!this.#engine) throw new VexilError('304 Not Modified with no snapshot cached, twice', 'NOT_MODIFIED_WITHOUT_SNAPSHOT');
@@ -516,8 +528,8 @@ export class Client {
     this.#failures += 1;
     this.#failingSince ??= now;
     if (report && event) this.#emit('error', event);
-    const { initial, max } = this.#options.backoff;
-    const backoff = refused ? max : Math.min(max, initial * 2 ** Math.min(this.#failures - 1, 30));
+    const { max } = this.#options.backoff;
+    const backoff = refused ? max : this.#backoff(this.#failures);
     // Stale once refreshing has been failing for longer than the TTL.
     if (this.#engine && !this.#stale && now - this.#failingSince > this.#options.ttl) {
       this.#stale = true;
@@ -526,6 +538,12 @@ export class Client {
     }
     const delay = this.#jittered(backoff);
     return asked === undefined ? delay : Math.max(delay, Math.min(asked, max));
+  }
+
+  // The wait after `failures` failures in a row: doubling from `backoff.initial` to `backoff.max`.
+  #backoff(failures) {
+    const { initial, max } = this.#options.backoff;
+    return Math.min(max, initial * 2 ** Math.min(failures - 1, 30));
   }
 
   #jittered(delay) {
@@ -564,6 +582,105 @@ export class Client {
     };
     document.addEventListener('visibilitychange', onVisibility);
     this.#detach.push(() => document.removeEventListener('visibilitychange', onVisibility));
+  }
+
+  // ---- live updates ------------------------------------------------------------------------
+
+  // Opens the stream a snapshot response offers in X-Vexil-Stream, once: it then reconnects
+  // until close(). Not in Workers unless asked (`stream: true`): there nothing may outlive the
+  // request that started it. The stream gets the client's headers (the key), so never another
+  // origin's.
+  #offered(response) {
+    const path = response.headers.get('x-vexil-stream');
+    const wanted = this.#options.stream ?? globalThis.navigator?.userAgent !== 'Cloudflare-Workers';
+    if (!path || this.#stream || wanted === false) return;
+    let url;
+    try {
+      url = new URL(path, new URL(this.#options.url, globalThis.location?.href));
+    } catch {
+      return;
+    }
+    if (url.origin === originOf(this.#options.url)) this.#listen(url.href);
+  }
+
+  // One connection to the stream; when it fails or ends, the next after the backoff. Polling
+  // goes on all the while, so a stream that never works costs only its own attempts.
+  async #listen(url) {
+    const controller = new AbortController();
+    this.#stream = controller;
+    let timer;
+    const watch = (ms) => {
+      this.#clearTimeout(timer);
+      timer = this.#setTimeout(() => controller.abort(), ms);
+    };
+    try {
+      watch(this.#options.timeout);
+      const headers = { accept: 'text/event-stream', ...this.#options.headers };
+      const response = await this.#fetch(url, { headers, signal: controller.signal, cache: 'no-store' });
+      if (!response.ok) throw new VexilError(`the stream answered ${response.status}`, `HTTP_${response.status}`);
+      await this.#read(response.body.getReader(), () => watch(STREAM_IDLE));
+      throw new VexilError('the stream ended', 'STREAM_ENDED');
+    } catch (error) {
+      if (this.#closed) return;
+      const code = error instanceof VexilError ? error.code : controller.signal.aborted ? 'TIMEOUT' : 'NETWORK';
+      this.#emit('error', { error, code, source: 'stream' });
+      this.#streamFailures += 1;
+      this.#streamTimer = this.#setTimeout(() => this.#listen(url), this.#jittered(this.#backoff(this.#streamFailures)));
+    } finally {
+      this.#clearTimeout(timer);
+      // Lets go of the connection whatever ended this one (a refused or overlong answer).
+      controller.abort();
+    }
+  }
+
+  // Reads server-sent events (LF, CRLF or CR line ends; a chunk may end anywhere, even between
+  // CR and LF) and acts on `revision` ones; `alive` is called on every chunk.
+  async #read(reader, alive) {
+    const decoder = new TextDecoder();
+    let rest = '';
+    let event = '';
+    let data = '';
+    let id = '';
+    let cr = false;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      alive();
+      let text = decoder.decode(value, { stream: true });
+      // A CR ends a line at once; an LF right after it, in the next chunk, is part of that end.
+      if (cr && text[0] === '\n') text = text.slice(1);
+      cr = text.endsWith('\r');
+      const lines = (rest + text).split(/\r\n?|\n/);
+      rest = lines.pop();
+      for (const line of lines) {
+        const [, field, content] = /^([^:]*):? ?(.*)$/s.exec(line);
+        if (!line) {
+          if (event === 'revision') this.#announced(data, id);
+          event = data = '';
+        } else if (field === 'event') event = content;
+        else if (field === 'data') data += `${content}\n`;
+        else if (field === 'id') id = content;
+      }
+      if (rest.length + data.length > MAX_STREAM_LINE) {
+        throw new VexilError(`a stream line or event over ${MAX_STREAM_LINE} characters`, 'LIMIT_STREAM_LINE');
+      }
+    }
+  }
+
+  // A revision newer than the loaded one is fetched at once. Twice at most: the first refresh
+  // may join one that started before the revision was published.
+  async #announced(data, id) {
+    let revision;
+    try {
+      revision = JSON.parse(data).revision;
+    } catch {
+      // The event's id is the revision too.
+    }
+    revision = Number(revision ?? id);
+    this.#streamFailures = 0;
+    for (let tries = 0; tries < 2 && !this.#closed && revision > (this.#engine?.revision ?? -1); tries += 1) {
+      await this.#refresh();
+    }
   }
 
   // ---- events and readiness ------------------------------------------------------------------
@@ -877,6 +994,8 @@ export class Client {
     this.#clearTimeout(this.#timer);
     this.#clearTimeout(this.#flushTimer);
     this.#abort?.abort();
+    this.#stream?.abort();
+    this.#clearTimeout(this.#streamTimer);
     for (const detach of this.#detach.splice(0)) detach();
     for (const resolve of this.#readyWaiters.splice(0)) resolve(false);
     this.#listeners.clear();

@@ -36,6 +36,14 @@ export interface ClientOptions {
   storage?: SnapshotStorage | null;
   /** The storage key. Default `vexil:` followed by the URL. */
   storageKey?: string;
+  /**
+   * Live updates: open the stream a snapshot response offers in `X-Vexil-Stream` (the Vexil
+   * service does), with `headers`, and fetch each newer revision it announces at once; polling
+   * every `ttl` goes on as the fallback. Default: true, except in Cloudflare Workers, where
+   * nothing may outlive the request that started it (there, `true` opens it for the request's
+   * lifetime). `false` never opens it.
+   */
+  stream?: boolean;
   /** Stop polling while a browser tab is hidden. Default true. */
   pauseWhenHidden?: boolean;
   /** Snapshot limits for the engine. */
@@ -68,6 +76,10 @@ export interface ClientEvents {
   /** `age`: since the last successful refresh (null if none); `failingSince`: when refreshing started failing. */
   stale: { age: number | null; failingSince: number; revision: number };
   fresh: { revision: number | null };
+  /**
+   * `source`: `'network'` (a refresh), `'stream'` (the live stream failed or ended, and is
+   * opened again after the backoff), `'storage'`, `'bootstrap'` or `'events'`.
+   */
   error: { error: Error; code: string; source: string };
 }
 

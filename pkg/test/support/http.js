@@ -98,3 +98,14 @@ export function simulatedTime(start) {
     },
   };
 }
+
+/** Resolves when `check()` is truthy (checked every 5 ms), or rejects after `ms` with `what`. */
+export async function within(ms, what, check) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

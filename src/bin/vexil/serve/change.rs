@@ -183,13 +183,13 @@ pub fn apply(
             let old = &state.flags[index];
             let mut definition =
                 Definition::parse(&old.definition).map_err(ApiError::bad_request)?;
-            // `enabled` may be left out, and then means true.
+            // Left out, `enabled` is true (the snapshot format's default).
             let current = definition.value("enabled") != Some(Value::Bool(false));
             let wanted = enabled.unwrap_or(!current);
             definition
                 .set("enabled", &Value::Bool(wanted))
                 .map_err(ApiError::bad_request)?;
-            if wanted != current || definition.raw("enabled").is_none() {
+            if wanted != current {
                 next.flags[index] = stamp(
                     key.clone(),
                     old.version + 1,
@@ -536,4 +536,51 @@ fn users_of_segment(state: &EnvState, key: &str) -> Vec<String> {
 
 fn value_of(definition: &str) -> Value {
     serde_json::from_str(definition).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state_with(definition: &str) -> EnvState {
+        EnvState {
+            name: "production".to_owned(),
+            revision: 1,
+            flags: vec![FlagRow {
+                key: "checkout".to_owned(),
+                version: 1,
+                definition: definition.to_owned(),
+                position: 0,
+                updated_at: 0,
+                updated_by: "test".to_owned(),
+            }],
+            segments: Vec::new(),
+            overrides: Vec::new(),
+        }
+    }
+
+    fn toggled(definition: &str, enabled: Option<bool>) -> FlagRow {
+        let edit = Edit::Toggle {
+            key: "checkout".to_owned(),
+            enabled,
+        };
+        let author = Author {
+            actor: "test".to_owned(),
+            reason: None,
+        };
+        let next = apply(&state_with(definition), &edit, &author, 0).expect("toggled");
+        next.flags[0].clone()
+    }
+
+    #[test]
+    fn a_flag_without_enabled_is_on_and_the_kill_switch_turns_it_off() {
+        let definition = r#"{"key":"checkout","type":"boolean","variants":{"on":true,"off":false},"offVariant":"off","fallthrough":{"variant":"on"}}"#;
+        let off = toggled(definition, Some(false));
+        assert_eq!(off.version, 2);
+        assert_eq!(value_of(&off.definition)["enabled"], Value::Bool(false));
+        let flipped = toggled(definition, None);
+        assert_eq!(value_of(&flipped.definition)["enabled"], Value::Bool(false));
+        // Already on: nothing to change.
+        assert_eq!(toggled(definition, Some(true)).version, 1);
+    }
 }
