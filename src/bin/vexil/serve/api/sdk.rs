@@ -280,8 +280,11 @@ fn revisions<S: Serving>(
     current: i64,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let receiver = source.live().subscribe();
+    // Read again after subscribing: a revision published in between is then either in this
+    // reading or among the announcements received, never in neither.
+    let now_served = source.live().get(&environment).map(|published| published.revision);
     let shutdown = source.stopping();
-    let first = Some(current);
+    let first = Some(now_served.map_or(current, |served| served.max(current)));
     stream::unfold(
         (source, environment, receiver, shutdown, first, 0i64),
         |(source, environment, mut receiver, mut shutdown, first, sent)| async move {
