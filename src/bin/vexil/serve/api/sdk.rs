@@ -282,7 +282,10 @@ fn revisions<S: Serving>(
     let receiver = source.live().subscribe();
     // Read again after subscribing: a revision published in between is then either in this
     // reading or among the announcements received, never in neither.
-    let now_served = source.live().get(&environment).map(|published| published.revision);
+    let now_served = source
+        .live()
+        .get(&environment)
+        .map(|published| published.revision);
     let shutdown = source.stopping();
     let first = Some(now_served.map_or(current, |served| served.max(current)));
     stream::unfold(
