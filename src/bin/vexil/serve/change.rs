@@ -342,7 +342,7 @@ pub fn audit_entries(
             .flags
             .iter()
             .find(|flag| flag.key == key)
-            .map(|flag| published_flag(flag, &state.overrides, now))
+            .map(|flag| published_flag(flag, &state.overrides))
     };
     let mut keys: Vec<&str> = before.flags.iter().map(|flag| flag.key.as_str()).collect();
     for flag in &after.flags {
