@@ -7,5 +7,7 @@ mod cli;
 mod cost;
 mod engine;
 mod properties;
+#[cfg(feature = "server")]
+mod serve_crash;
 mod support;
 mod vectors;
