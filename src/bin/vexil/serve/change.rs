@@ -183,12 +183,13 @@ pub fn apply(
             let old = &state.flags[index];
             let mut definition =
                 Definition::parse(&old.definition).map_err(ApiError::bad_request)?;
-            let current = definition.value("enabled") == Some(Value::Bool(true));
+            // A flag without `enabled` is on: the snapshot format's default.
+            let current = definition.value("enabled") != Some(Value::Bool(false));
             let wanted = enabled.unwrap_or(!current);
-            definition
-                .set("enabled", &Value::Bool(wanted))
-                .map_err(ApiError::bad_request)?;
-            if wanted != current || definition.raw("enabled").is_none() {
+            if wanted != current {
+                definition
+                    .set("enabled", &Value::Bool(wanted))
+                    .map_err(ApiError::bad_request)?;
                 next.flags[index] = stamp(
                     key.clone(),
                     old.version + 1,

@@ -117,7 +117,8 @@ fn summary(
     json!({
         "key": flag.key,
         "version": flag.version,
-        "enabled": definition.get("enabled").cloned().unwrap_or(Value::Bool(false)),
+        // Absent means on, as the engine reads it.
+        "enabled": definition.get("enabled") != Some(&Value::Bool(false)),
         "type": definition.get("type").cloned(),
         "overrides": overrides,
         "updatedAt": rfc3339(flag.updated_at),

@@ -247,7 +247,10 @@ fn revisions(
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let receiver = service.live.subscribe();
     let shutdown = service.shutdown.subscribe();
-    let first = Some(current.revision);
+    // A revision published after `current` was read but before the subscription would never
+    // be announced: read again now that later ones will be.
+    let now_served = service.live.get(&environment).map_or(0, |p| p.revision);
+    let first = Some(current.revision.max(now_served));
     stream::unfold(
         (service, environment, receiver, shutdown, first, 0i64),
         |(service, environment, mut receiver, mut shutdown, first, sent)| async move {

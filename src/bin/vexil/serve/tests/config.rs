@@ -214,6 +214,30 @@ async fn a_change_reaches_the_stream(api: Api) {
             "the announced revision is served"
         );
     }
+    // Streams opened during a burst of changes all end up announcing the last revision.
+    let mut opened = Vec::new();
+    let mut last = revision + 2;
+    for _ in 0..5 {
+        let stream = watched
+            .call("GET", &format!("/sdk/v1/stream?key={}", api.tokens.client))
+            .stream();
+        let toggle = api
+            .call("POST", "/api/v1/flags/live/toggle")
+            .token(&api.tokens.editor)
+            .send();
+        let (stream, toggled) = tokio::join!(stream, toggle);
+        last = last.max(toggled.revision());
+        opened.push(stream.1);
+    }
+    for stream in opened.iter_mut().chain([&mut events]) {
+        let mut seen = 0;
+        while seen < last {
+            seen = next_event(stream).await["revision"]
+                .as_i64()
+                .expect("revision");
+        }
+        assert_eq!(seen, last);
+    }
     // A change elsewhere is not announced on this environment's stream.
     let made = api
         .send_json(

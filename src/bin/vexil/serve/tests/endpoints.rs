@@ -14,6 +14,8 @@ on_both!(
     statistics_are_counted_per_hour,
     client_keys_see_no_server_only_flag,
     environments_pushes_and_tokens,
+    the_kill_switch_reads_a_missing_enabled_as_on,
+    the_quota_answers_429_and_refused_changes_do_not_count,
 );
 
 /// A boolean flag serving `variant` to everyone, with `extra` members appended.
@@ -607,4 +609,77 @@ async fn environments_pushes_and_tokens(api: Api) {
     )
     .await
     .error(404, "not-found");
+}
+
+async fn the_kill_switch_reads_a_missing_enabled_as_on(api: Api) {
+    // No `enabled` member: the snapshot format's default, on.
+    create(&api, &serving("implicit", "on", "")).await;
+    assert_eq!(evaluate(&api, "implicit", "u").await["variant"], "on");
+    let listed = api.get("/api/v1/flags", &api.tokens.viewer).await.json();
+    assert_eq!(listed["flags"][0]["enabled"], true, "{listed}");
+    let toggle = |body: Option<Value>| {
+        let call = api
+            .call("POST", "/api/v1/flags/implicit/toggle")
+            .token(&api.tokens.editor);
+        match body {
+            Some(body) => call.json(&body).send(),
+            None => call.send(),
+        }
+    };
+    let revision = api.stored_revision("production").await;
+    let same = toggle(Some(json!({ "enabled": true }))).await;
+    assert_eq!((same.status, same.version()), (200, 1), "on is already on");
+    assert_eq!(
+        same.json()["enabled"],
+        Value::Null,
+        "the definition is left as written"
+    );
+    assert_eq!(api.stored_revision("production").await, revision);
+    let killed = toggle(None).await;
+    assert_eq!(
+        killed.json()["enabled"],
+        false,
+        "the kill switch turns it off"
+    );
+    assert_eq!(killed.version(), 2);
+    let evaluation = evaluate(&api, "implicit", "u").await;
+    assert_eq!(evaluation["variant"], "off");
+    assert_eq!(evaluation["reason"], "DISABLED");
+}
+
+async fn the_quota_answers_429_and_refused_changes_do_not_count(api: Api) {
+    create(&api, &flag("busy", true)).await;
+    let toggle = || {
+        api.call("POST", "/api/v1/flags/busy/toggle")
+            .token(&api.tokens.editor)
+            .send()
+    };
+    let invalid = || {
+        api.call("PUT", "/api/v1/flags/busy")
+            .token(&api.tokens.editor)
+            .body(serving("busy", "maybe", ""))
+            .send()
+    };
+    // The creation was the first change of the hour; 422s in between spend nothing.
+    for index in 1..100 {
+        assert_eq!(toggle().await.status, 200, "change {index}");
+        if index % 25 == 0 {
+            invalid().await.error(422, "invalid-flag");
+        }
+    }
+    api.fixture.clock.set(TEN_O_CLOCK + 59 * 60 * 1000 + 30_000);
+    let revision = api.stored_revision("production").await;
+    let refused = toggle().await;
+    let error = refused.error(429, "quota-exceeded");
+    assert_eq!(refused.header("retry-after"), Some("30"));
+    assert_eq!(error["details"]["flag"], "busy");
+    assert_eq!(error["details"]["limit"], 100);
+    assert_eq!(error["details"]["resetAt"], "2026-12-05T11:00:00Z");
+    assert_eq!(
+        api.stored_revision("production").await,
+        revision,
+        "nothing stored"
+    );
+    api.fixture.clock.set(TEN_O_CLOCK + 60 * 60 * 1000);
+    assert_eq!(toggle().await.status, 200, "a new hour");
 }

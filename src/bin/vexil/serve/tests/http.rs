@@ -83,6 +83,10 @@ impl Api {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
+            // A fresh connection per call: the server closes a connection whose request body
+            // it did not read (a refused token), and a pooled one could be reused just then.
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
             .timeout_global(Some(Duration::from_secs(30)))
             .build();
         Api {
