@@ -226,7 +226,7 @@ pub async fn stream(
     let current = service
         .live
         .get(&environment)
-        .ok_or_else(|| ApiError::not_found("environment", &environment))?;
+        .ok_or_else(|| cors_error(ApiError::not_found("environment", &environment)))?;
     let events = revisions(service.clone(), environment, current);
     let mut response = Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
@@ -309,15 +309,16 @@ pub async fn events(
     let published = service
         .live
         .get(&environment)
-        .ok_or_else(|| ApiError::not_found("environment", &environment))?;
+        .ok_or_else(|| cors_error(ApiError::not_found("environment", &environment)))?;
     let bytes = read_body(body, MAX_EVENTS_BYTES)
         .await
         .map_err(cors_error)?;
-    let report: Value = serde_json::from_str(text(&bytes)?).map_err(|error| {
-        cors_error(ApiError::bad_request(format!(
-            "the report is not JSON: {error}"
-        )))
-    })?;
+    let report: Value =
+        serde_json::from_str(text(&bytes).map_err(cors_error)?).map_err(|error| {
+            cors_error(ApiError::bad_request(format!(
+                "the report is not JSON: {error}"
+            )))
+        })?;
     let (counts, ignored) = read_report(&report, &published).map_err(cors_error)?;
     let hour = service.clock.now_ms().div_euclid(HOUR_MS);
     let mut accepted = 0i64;

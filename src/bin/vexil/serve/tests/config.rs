@@ -159,9 +159,60 @@ async fn snapshots_revalidate_compress_and_allow_any_origin(api: Api) {
     for name in ["ETag", "X-Vexil-Revision"] {
         assert!(exposed.contains(name), "{exposed}");
     }
-    let refused = api.call("GET", "/sdk/v1/snapshot").send().await;
-    refused.error(401, "unauthorized");
-    assert_eq!(refused.header("access-control-allow-origin"), Some("*"));
+    // Every error of the SDK endpoints is readable by a page on another origin.
+    let admin = &api.tokens.admin;
+    let errors = [
+        (
+            api.call("GET", "/sdk/v1/snapshot").send().await,
+            401,
+            "unauthorized",
+        ),
+        (
+            api.call("POST", "/sdk/v1/events")
+                .token(&api.tokens.client)
+                .body(vec![0xff, 0xfe])
+                .send()
+                .await,
+            400,
+            "bad-request",
+        ),
+        (
+            api.call("POST", "/sdk/v1/events")
+                .token(&api.tokens.client)
+                .body(vec![b' '; 256 * 1024 + 1])
+                .send()
+                .await,
+            413,
+            "body-too-large",
+        ),
+        (
+            api.get("/sdk/v1/snapshot?environment=mars", admin).await,
+            404,
+            "not-found",
+        ),
+        (
+            api.get("/sdk/v1/stream?environment=mars", admin).await,
+            404,
+            "not-found",
+        ),
+        (
+            api.call("POST", "/sdk/v1/events?environment=mars")
+                .token(admin)
+                .body("{}")
+                .send()
+                .await,
+            404,
+            "not-found",
+        ),
+    ];
+    for (reply, status, code) in errors {
+        reply.error(status, code);
+        assert_eq!(
+            reply.header("access-control-allow-origin"),
+            Some("*"),
+            "{status} {code}"
+        );
+    }
 }
 
 async fn next_event(events: &mut tokio::sync::mpsc::UnboundedReceiver<Value>) -> Value {

@@ -234,6 +234,16 @@ async fn a_prerequisite_cannot_be_deleted_while_a_flag_needs_it(api: Api) {
     create(&api, &serving("a", "on", needs_base)).await;
     create(&api, &serving("b", "on", needs_base)).await;
     create(&api, &flag("unrelated", true)).await;
+    let page = |query: &str| api.get(&format!("/api/v1/flags?{query}"), &api.tokens.viewer);
+    let first = page("limit=3").await.json();
+    assert_eq!(keys(&first, "flags"), ["base", "a", "b"]);
+    assert_eq!(
+        (&first["total"], &first["nextCursor"]),
+        (&json!(4), &json!("3"))
+    );
+    let rest = page("limit=3&cursor=3").await.json();
+    assert_eq!(keys(&rest, "flags"), ["unrelated"]);
+    assert_eq!(rest["nextCursor"], Value::Null);
     let revision = api.stored_revision("production").await;
     let delete = |key: &str| {
         api.call("DELETE", &format!("/api/v1/flags/{key}"))
