@@ -281,10 +281,48 @@ fn a_killed_server_restarts_with_database_audit_and_snapshot_in_agreement() {
         client.send("POST", "/api/v1/flags", &flag("after-restart", 0)),
         Some(201)
     );
-    for output in [first_output, server.output()] {
+    let second_output = server.output();
+    drop(server);
+    for output in [first_output, second_output] {
         assert!(!output.contains(&token), "the admin token in the log");
         assert!(!output.contains("panicked"), "{output}");
     }
+    let (counted, audited) = quota_and_audit(&data);
+    assert!(audited > 10, "{audited} flag changes audited");
+    assert_eq!(
+        counted, audited,
+        "each flag change was counted against the quota in its own transaction"
+    );
+}
+
+/// The changes the quota counted and the flag changes audited, read from the database file
+/// once the server is gone.
+fn quota_and_audit(data: &DataFolder) -> (i64, i64) {
+    use sqlx::Connection;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        sqlx::any::install_default_drivers();
+        let url = format!("sqlite://{}?mode=ro", data.0.join("vexil.db").display());
+        let mut conn = sqlx::AnyConnection::connect(&url)
+            .await
+            .expect("open the database");
+        let counted: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(changes), 0) FROM change_counts WHERE environment = 'production'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("read the counts");
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit WHERE environment = 'production' AND subject_type = 'flag'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("read the audit trail");
+        (counted, audited)
+    })
 }
 
 fn check_agreement(client: &Client, written: &[Written]) {
