@@ -129,6 +129,14 @@ impl PreparedContext {
     pub fn context(&self) -> &Context {
         &self.context
     }
+
+    /// Which of the engine's context limits the context goes over, if it does, e.g.
+    /// `… is 257, over the limit of 256 (LIMIT_CONTEXT_ATTRIBUTES)`. Every evaluation with
+    /// such a context answers the caller's default with `INVALID_CONTEXT`; a service can
+    /// refuse the context up front with this sentence instead.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
 }
 
 mod sealed {

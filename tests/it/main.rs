@@ -8,6 +8,8 @@ mod cost;
 mod engine;
 mod properties;
 #[cfg(feature = "server")]
+mod serve_crash;
+#[cfg(feature = "server")]
 mod serve_push;
 #[cfg(feature = "server")]
 mod serve_snapshot;

@@ -183,13 +183,13 @@ pub fn apply(
             let old = &state.flags[index];
             let mut definition =
                 Definition::parse(&old.definition).map_err(ApiError::bad_request)?;
-            // Left out, `enabled` is true (the snapshot format's default).
+            // A flag without `enabled` is on: the snapshot format's default.
             let current = definition.value("enabled") != Some(Value::Bool(false));
             let wanted = enabled.unwrap_or(!current);
-            definition
-                .set("enabled", &Value::Bool(wanted))
-                .map_err(ApiError::bad_request)?;
             if wanted != current {
+                definition
+                    .set("enabled", &Value::Bool(wanted))
+                    .map_err(ApiError::bad_request)?;
                 next.flags[index] = stamp(
                     key.clone(),
                     old.version + 1,
@@ -343,7 +343,7 @@ pub fn audit_entries(
             .flags
             .iter()
             .find(|flag| flag.key == key)
-            .map(|flag| published_flag(flag, &state.overrides, now))
+            .map(|flag| published_flag(flag, &state.overrides))
     };
     let mut keys: Vec<&str> = before.flags.iter().map(|flag| flag.key.as_str()).collect();
     for flag in &after.flags {

@@ -47,7 +47,8 @@ impl Clock {
     }
 }
 
-/// An instant as RFC 3339 with milliseconds, e.g. `2026-12-05T14:00:00.000Z`.
+/// An instant as RFC 3339, milliseconds only when there are some: `2026-12-05T14:00:00Z`,
+/// `2026-12-05T14:00:00.250Z`.
 pub fn rfc3339(ms: i64) -> String {
     vexil::Timestamp::from_unix_millis(ms).to_string()
 }

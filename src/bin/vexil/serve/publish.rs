@@ -111,8 +111,10 @@ fn brotli(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The snapshot document of `state` (at its revision), generated at `now`: overrides that
-/// have expired by `now` are left out.
+/// The snapshot document of `state` (at its revision), generated at `now`. Every stored
+/// per-user override is in it: an expired one stops applying when the service removes it,
+/// with an audited change of its own (`sync.rs`), not silently when some other change
+/// happens to publish a new revision.
 pub fn document(state: &EnvState, now: i64) -> String {
     let mut text = format!(
         "{{\"schemaVersion\":1,\"revision\":{},\"generatedAt\":{},\"environment\":{},\"segments\":[",
@@ -131,18 +133,18 @@ pub fn document(state: &EnvState, now: i64) -> String {
         if index > 0 {
             text.push(',');
         }
-        text.push_str(&published_flag(flag, &state.overrides, now));
+        text.push_str(&published_flag(flag, &state.overrides));
     }
     text.push_str("]}");
     text
 }
 
-/// A flag as published: its definition with its live per-user overrides merged into its
+/// A flag as published: its definition with its stored per-user overrides merged into its
 /// `overrides` (a per-user override wins over a key the definition lists itself).
-pub fn published_flag(flag: &FlagRow, overrides: &[OverrideRow], now: i64) -> String {
+pub fn published_flag(flag: &FlagRow, overrides: &[OverrideRow]) -> String {
     let live: Vec<&OverrideRow> = overrides
         .iter()
-        .filter(|row| row.flag == flag.key && row.expires_at.is_none_or(|at| at > now))
+        .filter(|row| row.flag == flag.key)
         .collect();
     if live.is_empty() {
         return flag.definition.clone();

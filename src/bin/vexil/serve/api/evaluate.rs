@@ -6,7 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
-use vexil::{Context, Evaluation, Timestamp};
+use vexil::{Context, Engine, Evaluation, PreparedContext, Timestamp};
 
 use super::reader;
 use super::request::{json, read_body, text, Query, MAX_BODY_BYTES};
@@ -46,18 +46,18 @@ pub async fn many(
     let (published, request) =
         prepare(&service, raw, &headers, body, &["context", "now", "flags"]).await?;
     let engine = &published.engine;
-    let prepared = engine.prepare(request.context);
+    let prepared = &request.context;
     let mut results = Map::new();
     match request.flags {
         Some(keys) => {
             for key in keys {
-                let evaluation = engine.evaluate(&key, &prepared, request.now);
+                let evaluation = engine.evaluate(&key, prepared, request.now);
                 count(&service, &published, &key, &evaluation);
                 results.insert(key.clone(), result(&key, &evaluation));
             }
         }
         None => {
-            for (key, evaluation) in engine.evaluate_all(&prepared, request.now) {
+            for (key, evaluation) in engine.evaluate_all(prepared, request.now) {
                 count(&service, &published, key, &evaluation);
                 results.insert(key.to_owned(), result(key, &evaluation));
             }
@@ -70,7 +70,8 @@ pub async fn many(
 }
 
 struct EvaluateRequest {
-    context: Context,
+    /// Checked against the engine's context limits.
+    context: PreparedContext,
     now: Timestamp,
     flags: Option<Vec<String>>,
 }
@@ -103,11 +104,21 @@ async fn prepare(
         .get(&environment)
         .ok_or_else(|| ApiError::not_found("environment", &environment))?;
     let bytes = read_body(body, MAX_BODY_BYTES).await?;
-    let request = parse(text(&bytes)?, allowed, service.clock.now_ms())?;
+    let request = parse(
+        &published.engine,
+        text(&bytes)?,
+        allowed,
+        service.clock.now_ms(),
+    )?;
     Ok((published, request))
 }
 
-fn parse(body: &str, allowed: &[&str], now_ms: i64) -> Result<EvaluateRequest, ApiError> {
+fn parse(
+    engine: &Engine,
+    body: &str,
+    allowed: &[&str],
+    now_ms: i64,
+) -> Result<EvaluateRequest, ApiError> {
     let object = Definition::parse(body).map_err(|error| {
         ApiError::bad_request(format!("the body is not a JSON object: {error}"))
     })?;
@@ -115,14 +126,24 @@ fn parse(body: &str, allowed: &[&str], now_ms: i64) -> Result<EvaluateRequest, A
         &axum::body::Bytes::copy_from_slice(body.as_bytes()),
         allowed,
     )?;
+    let invalid = |why: String| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-context",
+            format!("the context cannot be used: {why}"),
+        )
+    };
     let context = match object.raw("context") {
-        Some(raw) => Context::from_json(raw).map_err(|error| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid-context",
-                format!("the context cannot be used: {error}"),
-            )
-        })?,
+        Some(raw) => {
+            let context = Context::from_json(raw).map_err(|error| invalid(error.to_string()))?;
+            // Over a limit, every flag would answer INVALID_CONTEXT: say which limit once,
+            // and count no evaluation.
+            let prepared = engine.prepare(context);
+            if let Some(problem) = prepared.problem() {
+                return Err(invalid(problem.to_owned()));
+            }
+            prepared
+        }
         None => {
             return Err(ApiError::bad_request(
                 "`context` is required (an object; `{}` for none)",

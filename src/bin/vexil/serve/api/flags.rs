@@ -31,8 +31,7 @@ pub async fn list(
     let limit = query.number("limit", 50, 1, 500)?;
     let offset = query.number("cursor", 0, 0, i64::MAX)?;
     let state = read_state(&service, &environment).await?;
-    let last = audit::last_changes(&service.store.pool, &environment).await?;
-    let now = service.clock.now_ms();
+    let last = audit::last_changes(&service.store.pool, &environment, state.revision).await?;
     let matching: Vec<&FlagRow> = state
         .flags
         .iter()
@@ -55,7 +54,7 @@ pub async fn list(
                 .count();
             summary(
                 flag,
-                published_flag(flag, &state.overrides, now),
+                published_flag(flag, &state.overrides),
                 overrides,
                 change,
             )
@@ -118,6 +117,7 @@ fn summary(
     json!({
         "key": flag.key,
         "version": flag.version,
+        // Absent means on, as the engine reads it.
         "enabled": definition.get("enabled") != Some(&Value::Bool(false)),
         "type": definition.get("type").cloned(),
         "overrides": overrides,
@@ -158,13 +158,7 @@ pub async fn create(
         .first()
         .map(|entry| entry.subject.clone())
         .unwrap_or_default();
-    let mut response = one_flag(
-        &committed.state,
-        &key,
-        committed.revision,
-        StatusCode::CREATED,
-        service.clock.now_ms(),
-    )?;
+    let mut response = one_flag(&committed.state, &key, StatusCode::CREATED)?;
     if let Ok(location) =
         HeaderValue::from_str(&format!("/api/v1/flags/{key}?environment={environment}"))
     {
@@ -182,13 +176,7 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let Caller { environment, .. } = caller(&service, &headers, raw, Role::Viewer).await?;
     let state = read_state(&service, &environment).await?;
-    one_flag(
-        &state,
-        &key,
-        state.revision,
-        StatusCode::OK,
-        service.clock.now_ms(),
-    )
+    one_flag(&state, &key, StatusCode::OK)
 }
 
 /// `PUT /api/v1/flags/{key}` with the new flag object; `If-Match` guards against lost updates.
@@ -216,13 +204,7 @@ pub async fn put(
         if_match,
     };
     let committed = service.change(&environment, edit, &author).await?;
-    one_flag(
-        &committed.state,
-        &key,
-        committed.revision,
-        StatusCode::OK,
-        service.clock.now_ms(),
-    )
+    one_flag(&committed.state, &key, StatusCode::OK)
 }
 
 /// `DELETE /api/v1/flags/{key}`.
@@ -290,13 +272,7 @@ pub async fn toggle(
             &author,
         )
         .await?;
-    one_flag(
-        &committed.state,
-        &key,
-        committed.revision,
-        StatusCode::OK,
-        service.clock.now_ms(),
-    )
+    one_flag(&committed.state, &key, StatusCode::OK)
 }
 
 /// A flag object body, read whole (validation is the engine's, in the change).
@@ -310,13 +286,11 @@ async fn definition_body(body: Body) -> Result<String, ApiError> {
 }
 
 /// A flag as stored (its definition as written) with its version as the ETag, and the
-/// environment's revision and the published form (overrides merged) in headers.
+/// revision of `state` in a header.
 fn one_flag(
     state: &crate::serve::store::EnvState,
     key: &str,
-    revision: i64,
     status: StatusCode,
-    _now: i64,
 ) -> Result<Response, ApiError> {
     let flag = state
         .flags
@@ -326,6 +300,6 @@ fn one_flag(
     let mut response = request::json_text(status, flag.definition.clone());
     let headers = response.headers_mut();
     headers.insert(header::ETAG, version_etag(flag.version));
-    headers.insert("x-vexil-revision", HeaderValue::from(revision));
+    headers.insert("x-vexil-revision", HeaderValue::from(state.revision));
     Ok(response)
 }

@@ -19,7 +19,7 @@ use super::auth::{authenticate, presented, require_role, Principal};
 use super::error::ApiError;
 use super::keys::check_environment;
 use super::service::{Service, Shared};
-use super::store::{state, EnvState, StoreError};
+use super::store::{state, EnvState};
 use super::tokens::Role;
 use request::Query;
 
@@ -159,20 +159,12 @@ pub async fn reader(
     Ok((principal, environment))
 }
 
-/// The environment's stored state (404 if there is no such environment).
+/// The environment's stored state (404 if there is no such environment): its revision and
+/// its rows as one consistent read, never rows of a later revision under an earlier number.
 pub async fn read_state(service: &Service, environment: &str) -> Result<EnvState, ApiError> {
-    let mut conn = service
-        .store
-        .pool
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
-    let Some((revision, _)) =
-        super::store::usage::environment(&service.store.pool, environment).await?
-    else {
-        return Err(ApiError::not_found("environment", environment));
-    };
-    Ok(state::load(&mut conn, environment, revision).await?)
+    state::read(&service.store, environment)
+        .await?
+        .ok_or_else(|| ApiError::not_found("environment", environment))
 }
 
 #[cfg(test)]

@@ -76,19 +76,22 @@ pub async fn history(
     rows.into_iter().map(|row| entry(&row)).collect()
 }
 
-/// The last change of each flag in `environment`, for listings.
+/// The last change of each flag in `environment` up to revision `up_to` (the revision of the
+/// listing they go with: a change committed since belongs to a later listing).
 pub async fn last_changes(
     pool: &AnyPool,
     environment: &str,
+    up_to: i64,
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let rows = sqlx::query(
         "SELECT a.revision, a.subject_type, a.subject, a.at, a.actor, a.kind, NULL, NULL, a.reason \
          FROM audit a JOIN (SELECT subject, MAX(revision) AS revision FROM audit \
-         WHERE environment = $1 AND subject_type = 'flag' GROUP BY subject) last \
+         WHERE environment = $1 AND subject_type = 'flag' AND revision <= $2 GROUP BY subject) last \
          ON a.subject = last.subject AND a.revision = last.revision \
          WHERE a.environment = $1 AND a.subject_type = 'flag'",
     )
     .bind(environment)
+    .bind(up_to)
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(|row| entry(&row)).collect()

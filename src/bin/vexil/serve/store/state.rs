@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::StoreError;
+use super::{Backend, Store, StoreError};
 
 /// A flag as stored.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,6 +75,30 @@ pub async fn next_revision(
         Some(row) => Some(row.try_get::<i64, _>(0)?),
         None => None,
     })
+}
+
+/// Reads the environment's revision and everything it holds at that revision, in one
+/// read-only transaction on one connection. PostgreSQL reads at REPEATABLE READ, so every
+/// statement sees the same committed state (at its default, READ COMMITTED, each statement
+/// would see the changes committed since the one before); SQLite's read transaction holds
+/// one snapshot of the file from its first read. `None`: no such environment.
+pub async fn read(store: &Store, environment: &str) -> Result<Option<EnvState>, StoreError> {
+    let mut tx = store.pool.begin().await?;
+    if store.backend == Backend::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let row = sqlx::query("SELECT revision FROM environments WHERE name = $1")
+        .bind(environment)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let state = match row {
+        Some(row) => Some(load(&mut tx, environment, row.try_get(0)?).await?),
+        None => None,
+    };
+    tx.rollback().await?;
+    Ok(state)
 }
 
 /// Reads the environment's flags, segments and overrides (revision as given).

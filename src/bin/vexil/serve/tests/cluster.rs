@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
 use super::TempFolder;
 
@@ -112,6 +114,26 @@ impl Cluster {
             bin,
             folder,
         }
+    }
+
+    /// The cluster the running tests share: started by the first test that asks, stopped when
+    /// the last one holding it ends (a later test starts a new one). A static would never be
+    /// dropped, and the cluster would outlive the test binary.
+    pub fn shared() -> Arc<Cluster> {
+        static SHARED: Mutex<Weak<Cluster>> = Mutex::new(Weak::new());
+        let mut shared = SHARED.lock().unwrap_or_else(|poison| poison.into_inner());
+        if let Some(cluster) = shared.upgrade() {
+            return cluster;
+        }
+        let cluster = Arc::new(Cluster::start());
+        *shared = Arc::downgrade(&cluster);
+        cluster
+    }
+
+    /// A new, empty database with a name no other test of this process uses.
+    pub fn fresh_database(&self) -> String {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        self.database(&format!("e2e_{}", NEXT.fetch_add(1, Ordering::SeqCst)))
     }
 
     /// A new, empty database in the cluster.

@@ -1,9 +1,15 @@
 //! The service in-process, on a real SQLite file and, where PostgreSQL is installed, a real
 //! throwaway PostgreSQL cluster, with a clock the tests move instead of sleeping.
 
+mod bad_input;
 mod changes;
 mod cluster;
+mod concurrency;
+mod config;
+mod endpoints;
+mod http;
 mod instances;
+mod matrix;
 mod quota;
 
 use std::sync::Arc;
@@ -31,7 +37,17 @@ impl Fixture {
     }
 
     pub async fn on(store: Store, folder: TempFolder) -> Fixture {
-        let clock = Clock::fixed(TEN_O_CLOCK);
+        Fixture::with_clock(store, folder, Clock::fixed(TEN_O_CLOCK)).await
+    }
+
+    /// Another instance on a database that already has its environments, on `clock`.
+    pub async fn joining(store: Store, clock: Clock) -> Fixture {
+        let fixture = Fixture::with_clock(store, TempFolder::new("joining"), clock).await;
+        fixture.service.reload().await.expect("read what is stored");
+        fixture
+    }
+
+    async fn with_clock(store: Store, folder: TempFolder, clock: Clock) -> Fixture {
         let settings = Settings {
             default_environment: "production".to_owned(),
             changes_per_hour: 100,
