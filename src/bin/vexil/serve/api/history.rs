@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::request::json;
+use super::request::{self, json};
 use super::{caller, read_state, Caller};
 use crate::serve::clock::rfc3339;
 use crate::serve::diff::diff;
@@ -13,6 +13,8 @@ use crate::serve::error::ApiError;
 use crate::serve::service::{Shared, HOUR_MS};
 use crate::serve::store::{audit, usage, AuditEntry};
 use crate::serve::tokens::Role;
+use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// `GET /api/v1/flags/{key}/history?limit=&before=`: newest first.
 pub async fn flag_history(
@@ -58,39 +60,67 @@ async fn history(
     if entries.is_empty() && before == i64::MAX {
         return Err(ApiError::not_found(subject_type, &key));
     }
-    let more = entries.len() > usize::try_from(limit).unwrap_or(50);
-    let shown: Vec<Value> = entries
-        .iter()
-        .take(usize::try_from(limit).unwrap_or(50))
-        .map(describe)
-        .collect();
-    let next = if more {
-        shown.last().and_then(|entry| entry["revision"].as_i64())
-    } else {
-        None
+    let shown_count = usize::try_from(limit).unwrap_or(50);
+    let more = entries.len() > shown_count;
+    let shown: Vec<Entry<'_>> = entries.iter().take(shown_count).map(Entry::of).collect();
+    let page = Page {
+        subject: [(subject_type, key.as_str())].into_iter().collect(),
+        environment: &environment,
+        next_before: if more {
+            shown.last().map(|entry| entry.revision)
+        } else {
+            None
+        },
+        entries: shown,
     };
-    Ok(json(
-        StatusCode::OK,
-        &json!({ subject_type: key, "environment": environment, "entries": shown, "nextBefore": next }),
-    ))
+    let text = serde_json::to_string(&page).unwrap_or_default();
+    Ok(request::json_text(StatusCode::OK, text))
 }
 
-fn describe(entry: &AuditEntry) -> Value {
-    let parse = |text: &Option<String>| {
-        text.as_deref()
-            .and_then(|text| serde_json::from_str::<Value>(text).ok())
-    };
-    let (before, after) = (parse(&entry.before), parse(&entry.after));
-    json!({
-        "revision": entry.revision,
-        "at": rfc3339(entry.at),
-        "actor": entry.actor,
-        "kind": entry.kind,
-        "reason": entry.reason,
-        "before": before,
-        "after": after,
-        "diff": diff(before.as_ref(), after.as_ref()),
-    })
+/// A page of a trail; definitions keep their text (member and variant order as written).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Page<'a> {
+    #[serde(flatten)]
+    subject: std::collections::BTreeMap<&'a str, &'a str>,
+    environment: &'a str,
+    entries: Vec<Entry<'a>>,
+    next_before: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    revision: i64,
+    at: String,
+    actor: &'a str,
+    kind: &'a str,
+    reason: Option<&'a str>,
+    before: Option<&'a RawValue>,
+    after: Option<&'a RawValue>,
+    diff: Vec<Value>,
+}
+
+impl<'a> Entry<'a> {
+    fn of(entry: &'a AuditEntry) -> Entry<'a> {
+        let raw = |text: &'a Option<String>| {
+            text.as_deref()
+                .and_then(|text| serde_json::from_str::<&RawValue>(text).ok())
+        };
+        let value = |text: &Option<String>| {
+            text.as_deref()
+                .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        };
+        Entry {
+            revision: entry.revision,
+            at: rfc3339(entry.at),
+            actor: &entry.actor,
+            kind: &entry.kind,
+            reason: entry.reason.as_deref(),
+            before: raw(&entry.before),
+            after: raw(&entry.after),
+            diff: diff(value(&entry.before).as_ref(), value(&entry.after).as_ref()),
+        }
+    }
 }
 
 /// `GET /api/v1/flags/{key}/stats?hours=24`: evaluations per variant and errors per hour.

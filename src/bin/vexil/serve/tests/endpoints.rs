@@ -165,6 +165,14 @@ async fn a_flag_lives_and_leaves_its_history(api: Api) {
     assert_eq!(summary["lastChange"]["revision"], 5);
 
     let entries = history(&api, "/api/v1/flags/checkout/history").await;
+    let trail = api
+        .get("/api/v1/flags/checkout/history", &api.tokens.viewer)
+        .await
+        .text();
+    assert!(
+        trail.contains(&format!(r#""after":{written}"#)),
+        "the trail holds definitions as written, variant order included: {trail}"
+    );
     let revisions: Vec<i64> = entries
         .iter()
         .filter_map(|e| e["revision"].as_i64())
