@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::request::{
-    self, fields, if_match, json, read_body, version_etag, Query, MAX_BODY_BYTES,
+    self, fields, if_match, json, read_body, version_etag, with_raw_member, Query, MAX_BODY_BYTES,
 };
 use super::{caller, read_state, Caller};
 use crate::serve::change::{Author, Edit};
@@ -43,7 +43,7 @@ pub async fn list(
     let end = start
         .saturating_add(usize::try_from(limit).unwrap_or(50))
         .min(matching.len());
-    let items: Vec<Value> = matching[start..end]
+    let items: Vec<String> = matching[start..end]
         .iter()
         .map(|flag| {
             let change = last.iter().find(|entry| entry.subject == flag.key);
@@ -61,16 +61,14 @@ pub async fn list(
         })
         .collect();
     let next = (end < matching.len()).then(|| end.to_string());
-    Ok(json(
-        StatusCode::OK,
-        &json!({
-            "environment": environment,
-            "revision": state.revision,
-            "total": matching.len(),
-            "flags": items,
-            "nextCursor": next,
-        }),
-    ))
+    let page = json!({
+        "environment": environment,
+        "revision": state.revision,
+        "total": matching.len(),
+        "nextCursor": next,
+    });
+    let text = with_raw_member(&page, "flags", &format!("[{}]", items.join(",")));
+    Ok(request::json_text(StatusCode::OK, text))
 }
 
 fn matches(flag: &FlagRow, query: &Query) -> bool {
@@ -112,9 +110,9 @@ fn summary(
     published: String,
     overrides: usize,
     change: Option<&crate::serve::store::AuditEntry>,
-) -> Value {
+) -> String {
     let definition: Value = serde_json::from_str(&published).unwrap_or(Value::Null);
-    json!({
+    let summary = json!({
         "key": flag.key,
         "version": flag.version,
         // Absent means on, as the engine reads it.
@@ -129,8 +127,8 @@ fn summary(
             "at": rfc3339(entry.at),
             "actor": entry.actor,
         })),
-        "flag": definition,
-    })
+    });
+    with_raw_member(&summary, "flag", &published)
 }
 
 /// `POST /api/v1/flags` with a flag object.

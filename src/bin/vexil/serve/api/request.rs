@@ -133,6 +133,20 @@ pub fn json(status: StatusCode, value: &Value) -> Response {
     json_text(status, json_body(value))
 }
 
+/// `object` as JSON text with one more member, `name`, whose value is the JSON text `raw`
+/// kept as it is: definitions keep their member and variant order in listings.
+pub fn with_raw_member(object: &Value, name: &str, raw: &str) -> String {
+    let text = json_body(object);
+    let Some(open) = text.strip_suffix('}') else {
+        return text;
+    };
+    let separator = if open.len() > 1 { "," } else { "" };
+    format!(
+        "{open}{separator}{}:{raw}}}",
+        Value::String(name.to_owned())
+    )
+}
+
 /// A JSON response from text already serialized.
 pub fn json_text(status: StatusCode, text: String) -> Response {
     let mut response = (status, text).into_response();
@@ -146,4 +160,22 @@ pub fn json_text(status: StatusCode, text: String) -> Response {
 /// A flag's or segment's version as its ETag.
 pub fn version_etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_member_is_appended_as_written() {
+        let object = serde_json::json!({ "key": "a" });
+        assert_eq!(
+            with_raw_member(&object, "flag", r#"{"z":1,"a":2}"#),
+            r#"{"key":"a","flag":{"z":1,"a":2}}"#
+        );
+        assert_eq!(
+            with_raw_member(&serde_json::json!({}), "x", "[]"),
+            r#"{"x":[]}"#
+        );
+    }
 }

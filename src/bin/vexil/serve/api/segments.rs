@@ -4,9 +4,11 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::request::{self, if_match, json, read_body, version_etag, MAX_BODY_BYTES};
+use super::request::{
+    self, if_match, json, read_body, version_etag, with_raw_member, MAX_BODY_BYTES,
+};
 use super::{caller, read_state, Caller};
 use crate::serve::change::{Author, Edit};
 use crate::serve::clock::rfc3339;
@@ -24,23 +26,22 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let Caller { environment, .. } = caller(&service, &headers, raw, Role::Viewer).await?;
     let state = read_state(&service, &environment).await?;
-    let items: Vec<Value> = state
+    let items: Vec<String> = state
         .segments
         .iter()
         .map(|segment| {
-            json!({
+            let summary = json!({
                 "key": segment.key,
                 "version": segment.version,
                 "updatedAt": rfc3339(segment.updated_at),
                 "updatedBy": segment.updated_by,
-                "segment": serde_json::from_str::<Value>(&segment.definition).unwrap_or(Value::Null),
-            })
+            });
+            with_raw_member(&summary, "segment", &segment.definition)
         })
         .collect();
-    Ok(json(
-        StatusCode::OK,
-        &json!({ "environment": environment, "segments": items }),
-    ))
+    let page = json!({ "environment": environment });
+    let text = with_raw_member(&page, "segments", &format!("[{}]", items.join(",")));
+    Ok(request::json_text(StatusCode::OK, text))
 }
 
 /// `POST /api/v1/segments`
