@@ -77,6 +77,15 @@ impl Live {
         let _ = self.announcements.send(announcement);
     }
 
+    /// Stops serving an environment (it was deleted).
+    pub fn remove(&self, environment: &str) {
+        let mut snapshots = self
+            .snapshots
+            .write()
+            .unwrap_or_else(|poison| poison.into_inner());
+        snapshots.remove(environment);
+    }
+
     /// The revisions served, by environment.
     pub fn revisions(&self) -> Vec<(String, i64)> {
         let snapshots = self

@@ -9,6 +9,7 @@ pub mod change;
 pub mod clock;
 pub mod definition;
 pub mod diff;
+pub mod environments;
 pub mod error;
 pub mod keys;
 pub mod live;

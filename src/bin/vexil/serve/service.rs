@@ -45,7 +45,7 @@ pub struct Service {
     /// Set when the service stops: open streams end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// One change at a time in this instance; the database serializes instances.
-    writes: tokio::sync::Mutex<()>,
+    pub(super) writes: tokio::sync::Mutex<()>,
 }
 
 /// What a change did.
@@ -158,7 +158,7 @@ impl Service {
     }
 
     /// Tells the other instances on the same PostgreSQL database; delivered at commit.
-    async fn notify(
+    pub(super) async fn notify(
         &self,
         tx: &mut sqlx::AnyConnection,
         environment: &str,
@@ -191,51 +191,20 @@ impl Service {
 
     /// Reads every environment's stored snapshot and serves those newer than what is served.
     pub async fn reload(&self) -> Result<(), StoreError> {
-        for (name, revision, document) in
-            super::store::usage::environments(&self.store.pool).await?
-        {
+        let stored = super::store::environments::list(&self.store.pool).await?;
+        for (name, _) in self.live.revisions() {
+            if !stored.iter().any(|(live, _, _)| *live == name) {
+                // Deleted (here or on another instance).
+                self.live.remove(&name);
+            }
+        }
+        for (name, revision, document) in stored {
             let served = self.live.get(&name).map(|published| published.revision);
             if served.is_none_or(|served| served < revision) {
                 self.publish(&name, revision, document).await;
             }
         }
         Ok(())
-    }
-
-    /// Creates an environment with an empty snapshot; false if it exists.
-    pub async fn create_environment(&self, name: &str, actor: &str) -> Result<bool, StoreError> {
-        let _turn = self.writes.lock().await;
-        let now = self.clock.now_ms();
-        let empty = EnvState {
-            name: name.to_owned(),
-            revision: 1,
-            flags: Vec::new(),
-            segments: Vec::new(),
-            overrides: Vec::new(),
-        };
-        let text = document(&empty, now);
-        let mut tx = self.store.pool.begin().await?;
-        let created = state::create_environment(&mut tx, name, &text, now).await?;
-        if created {
-            let entry = AuditEntry {
-                revision: 1,
-                subject_type: "environment".to_owned(),
-                subject: name.to_owned(),
-                at: now,
-                actor: actor.to_owned(),
-                kind: "environment.create".to_owned(),
-                before: None,
-                after: None,
-                reason: None,
-            };
-            audit::insert(&mut tx, name, &entry).await?;
-            self.notify(&mut tx, name).await?;
-        }
-        tx.commit().await?;
-        if created {
-            self.publish(name, 1, text).await;
-        }
-        Ok(created)
     }
 
     /// Forgets cached tokens here and, on PostgreSQL, on every other instance.

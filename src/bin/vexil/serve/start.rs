@@ -14,7 +14,7 @@ use super::clock::Clock;
 use super::definition::Definition;
 use super::keys::check_environment;
 use super::service::{Service, Settings, Shared};
-use super::store::{tokens as stored, usage, Store, TokenRow};
+use super::store::{environments, tokens as stored, Store, TokenRow};
 use super::tokens::{Presented, TokenKind};
 use crate::args::Parsed;
 use crate::failure::Failure;
@@ -187,7 +187,7 @@ pub async fn stop_signal() {
 /// First-start work: environments, tokens, the seed; then serve what is stored.
 async fn prepare(service: &Shared, options: &Options, address: SocketAddr) -> Result<(), Failure> {
     let fatal = |error: super::store::StoreError| Failure::fatal(error.to_string());
-    let fresh = usage::environments(&service.store.pool)
+    let fresh = environments::list(&service.store.pool)
         .await
         .map_err(fatal)?
         .is_empty();

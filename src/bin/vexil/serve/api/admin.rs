@@ -16,7 +16,7 @@ use crate::serve::error::ApiError;
 use crate::serve::keys::check_environment;
 use crate::serve::publish::document;
 use crate::serve::service::Shared;
-use crate::serve::store::{tokens as stored, usage, TokenRow};
+use crate::serve::store::{environments, tokens as stored, TokenRow};
 use crate::serve::tokens::{generate, Role, TokenKind};
 
 /// The largest snapshot a push may send: the engine's document limit.
@@ -31,7 +31,7 @@ pub async fn environments(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller(&service, &headers, raw, Role::Viewer).await?;
-    let items: Vec<Value> = usage::environments(&service.store.pool)
+    let items: Vec<Value> = environments::list(&service.store.pool)
         .await?
         .into_iter()
         .map(|(name, revision, _)| {
@@ -65,6 +65,20 @@ pub async fn create_environment(
         StatusCode::CREATED,
         &json!({ "name": name, "revision": 1 }),
     ))
+}
+
+/// `DELETE /api/v1/environments/{name}`: an environment with no flags or segments left;
+/// its SDK keys are revoked. Created again later, it continues from its last revision.
+pub async fn delete_environment(
+    State(service): State<Shared>,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Caller { actor, .. } = caller(&service, &headers, raw, Role::Admin).await?;
+    check_environment(&name).map_err(ApiError::bad_request)?;
+    service.delete_environment(&name, &actor).await?;
+    Ok(json(StatusCode::OK, &json!({ "deleted": name })))
 }
 
 /// `GET /api/v1/environments/{name}/snapshot`: the environment as one snapshot document,
@@ -228,7 +242,7 @@ pub async fn create_token(
         _ => {
             let environment = string_field(&object, "environment")?
                 .ok_or_else(|| ApiError::bad_request("an SDK key needs `environment`"))?;
-            if usage::environment(&service.store.pool, &environment)
+            if environments::get(&service.store.pool, &environment)
                 .await?
                 .is_none()
             {

@@ -58,6 +58,10 @@ pub fn router(service: Shared) -> Router {
             get(admin::environments).post(admin::create_environment),
         )
         .route(
+            "/environments/{name}",
+            axum::routing::delete(admin::delete_environment),
+        )
+        .route(
             "/environments/{name}/snapshot",
             get(admin::pull).put(admin::push),
         )

@@ -4,6 +4,7 @@
 //! sqlx's `Any` driver; the schema lives in `migrations/` and is applied at start.
 
 pub mod audit;
+pub mod environments;
 pub mod state;
 pub mod tokens;
 pub mod usage;
@@ -20,8 +21,14 @@ pub use tokens::TokenRow;
 
 /// The schema's migrations, embedded at build time, in order. A migration is never edited
 /// once released (the database records each one's checksum); changes come as new files.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "environment deletion",
+        include_str!("../migrations/0002_environment_deletion.sql"),
+    ),
+];
 
 /// The embedded migrations as sqlx reads them.
 #[derive(Debug)]

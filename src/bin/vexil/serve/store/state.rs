@@ -66,7 +66,7 @@ pub async fn next_revision(
     environment: &str,
 ) -> Result<Option<i64>, StoreError> {
     let row = sqlx::query(
-        "UPDATE environments SET revision = revision + 1 WHERE name = $1 RETURNING revision",
+        "UPDATE environments SET revision = revision + 1 WHERE name = $1 AND deleted_at IS NULL RETURNING revision",
     )
     .bind(environment)
     .fetch_optional(&mut *conn)
@@ -89,10 +89,11 @@ pub async fn read(store: &Store, environment: &str) -> Result<Option<EnvState>, 
             .execute(&mut *tx)
             .await?;
     }
-    let row = sqlx::query("SELECT revision FROM environments WHERE name = $1")
-        .bind(environment)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let row =
+        sqlx::query("SELECT revision FROM environments WHERE name = $1 AND deleted_at IS NULL")
+            .bind(environment)
+            .fetch_optional(&mut *tx)
+            .await?;
     let state = match row {
         Some(row) => Some(load(&mut tx, environment, row.try_get(0)?).await?),
         None => None,
@@ -296,23 +297,4 @@ pub async fn set_snapshot(
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-/// Creates an environment at revision 1 with its first (empty) snapshot; false if it exists.
-pub async fn create_environment(
-    conn: &mut AnyConnection,
-    environment: &str,
-    snapshot: &str,
-    now: i64,
-) -> Result<bool, StoreError> {
-    let result = sqlx::query(
-        "INSERT INTO environments (name, revision, snapshot, created_at) VALUES ($1, 1, $2, $3) \
-         ON CONFLICT (name) DO NOTHING",
-    )
-    .bind(environment)
-    .bind(snapshot)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(result.rows_affected() == 1)
 }

@@ -1,4 +1,4 @@
-//! Evaluation counts per flag, variant and hour, and the environments' published snapshots.
+//! Evaluation counts per flag, variant and hour.
 
 use sqlx::{AnyPool, Row};
 
@@ -48,24 +48,4 @@ pub async fn counts(
     rows.iter()
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
         .collect()
-}
-
-/// Every environment with its revision and published snapshot.
-pub async fn environments(pool: &AnyPool) -> Result<Vec<(String, i64, String)>, StoreError> {
-    let rows = sqlx::query("SELECT name, revision, snapshot FROM environments ORDER BY name")
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
-        .collect()
-}
-
-/// One environment's revision and published snapshot.
-pub async fn environment(pool: &AnyPool, name: &str) -> Result<Option<(i64, String)>, StoreError> {
-    let row = sqlx::query("SELECT revision, snapshot FROM environments WHERE name = $1")
-        .bind(name)
-        .fetch_optional(pool)
-        .await?;
-    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .transpose()
 }

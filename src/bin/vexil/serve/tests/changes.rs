@@ -57,3 +57,106 @@ async fn a_push_that_only_reorders_flags_is_published_and_audited() {
     );
     assert_eq!(again.revision, reordered.revision);
 }
+
+#[tokio::test]
+async fn a_deleted_environment_comes_back_with_higher_revisions_and_without_its_keys() {
+    use crate::serve::api::admin::issue;
+    use crate::serve::auth::authenticate;
+    use crate::serve::tokens::TokenKind;
+
+    let fixture = Fixture::sqlite().await;
+    let service = &fixture.service;
+    assert!(service
+        .create_environment("eu", "test")
+        .await
+        .expect("create"));
+    let key = issue(
+        service,
+        TokenKind::Client,
+        None,
+        Some("eu".to_owned()),
+        "web",
+        "test",
+    )
+    .await
+    .expect("key");
+    let key = key["token"].as_str().expect("token").to_owned();
+    authenticate(service, Some(&key))
+        .await
+        .expect("the key works");
+    let created = service
+        .change(
+            "eu",
+            Edit::CreateFlag {
+                definition: flag("a", true),
+            },
+            &author(),
+        )
+        .await
+        .expect("flag");
+
+    let refused = service
+        .delete_environment("eu", "test")
+        .await
+        .expect_err("holds a flag");
+    assert_eq!((refused.status.as_u16(), refused.code), (409, "conflict"));
+    let refused = service
+        .delete_environment("production", "test")
+        .await
+        .expect_err("default");
+    assert_eq!(refused.status.as_u16(), 409);
+
+    service
+        .change(
+            "eu",
+            Edit::DeleteFlag {
+                key: "a".to_owned(),
+                if_match: None,
+            },
+            &author(),
+        )
+        .await
+        .expect("delete the flag");
+    service
+        .delete_environment("eu", "test")
+        .await
+        .expect("delete");
+    assert!(service.live.get("eu").is_none(), "no longer served");
+    assert!(
+        authenticate(service, Some(&key)).await.is_err(),
+        "its keys are revoked"
+    );
+    let gone = service
+        .delete_environment("eu", "test")
+        .await
+        .expect_err("gone");
+    assert_eq!(gone.status.as_u16(), 404);
+    let change = service
+        .change(
+            "eu",
+            Edit::CreateFlag {
+                definition: flag("b", true),
+            },
+            &author(),
+        )
+        .await
+        .expect_err("no changes to a deleted environment");
+    assert_eq!(change.status.as_u16(), 404);
+
+    assert!(service
+        .create_environment("eu", "test")
+        .await
+        .expect("again"));
+    let revived = service.live.get("eu").expect("served again");
+    assert!(
+        revived.revision > created.revision + 2,
+        "revisions continue: {} after {}",
+        revived.revision,
+        created.revision
+    );
+    assert!(revived.engine.is_empty());
+    assert!(!service
+        .create_environment("eu", "test")
+        .await
+        .expect("exists"));
+}

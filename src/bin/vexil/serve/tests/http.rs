@@ -128,7 +128,7 @@ impl Api {
 
     /// The environment's revision as the database has it.
     pub async fn stored_revision(&self, environment: &str) -> i64 {
-        crate::serve::store::usage::environment(&self.fixture.service.store.pool, environment)
+        crate::serve::store::environments::get(&self.fixture.service.store.pool, environment)
             .await
             .expect("read the environment")
             .expect("the environment exists")

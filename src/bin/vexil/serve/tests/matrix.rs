@@ -179,6 +179,13 @@ fn endpoints() -> Vec<Endpoint> {
             success: 201,
         },
         Endpoint {
+            method: "DELETE",
+            path: |_, t| format!("/api/v1/environments/gone-{t}"),
+            body: none,
+            needs: Role(2),
+            success: 200,
+        },
+        Endpoint {
             method: "GET",
             path: |_, _| "/api/v1/environments/production/snapshot".into(),
             body: none,
@@ -303,6 +310,14 @@ async fn prepare(api: &Api) -> Setup {
     );
     let mut token_ids = Vec::new();
     for tag in CALLERS {
+        ok(
+            post(
+                "/api/v1/environments",
+                json!({ "name": format!("gone-{tag}") }),
+            )
+            .await,
+            "environment",
+        );
         ok(
             post("/api/v1/flags", json_flag(&format!("doomed-{tag}"))).await,
             "flag",
