@@ -134,47 +134,22 @@ pub fn apply(
     };
     match edit {
         Edit::CreateFlag { definition } => {
-            let key = definition_key(definition, "flag")?;
-            if state.flags.iter().any(|flag| flag.key == key) {
-                return Err(conflict(format!(
-                    "the flag `{key}` exists; update it with PUT"
-                )));
-            }
-            next.flags
-                .push(stamp(key, 1, compact(definition), state.revision));
+            create(&mut next.flags, definition, "flag", state.revision, &stamp)?;
         }
         Edit::UpdateFlag {
             key,
             definition,
             if_match,
-        } => {
-            let body_key = definition_key(definition, "flag")?;
-            if body_key != *key {
-                return Err(ApiError::bad_request(format!(
-                    "the body's key `{body_key}` is not the flag `{key}` of the URL; a flag's key cannot change"
-                )));
-            }
-            let index = find(&state.flags, key, "flag")?;
-            check_version(&state.flags[index], *if_match)?;
-            let old = &state.flags[index];
-            next.flags[index] = stamp(
-                key.clone(),
-                old.version + 1,
-                compact(definition),
-                old.position,
-            );
-        }
+        } => update(&mut next.flags, key, definition, *if_match, "flag", &stamp)?,
         Edit::DeleteFlag { key, if_match } => {
-            let index = find(&state.flags, key, "flag")?;
-            check_version(&state.flags[index], *if_match)?;
             let dependants = dependants_of_flag(state, key);
-            if !dependants.is_empty() {
-                return Err(conflict(format!(
-                    "the flag `{key}` is a prerequisite of {}; change those first",
-                    dependants.join(", ")
-                ))
-                .with_details(serde_json::json!({ "dependants": dependants })));
-            }
+            let index = deletable(
+                &state.flags,
+                key,
+                *if_match,
+                "flag",
+                ("a prerequisite of", &dependants),
+            )?;
             next.flags.remove(index);
             next.overrides.retain(|row| row.flag != *key);
         }
@@ -220,47 +195,35 @@ pub fn apply(
             }
         }
         Edit::CreateSegment { definition } => {
-            let key = definition_key(definition, "segment")?;
-            if state.segments.iter().any(|segment| segment.key == key) {
-                return Err(conflict(format!(
-                    "the segment `{key}` exists; update it with PUT"
-                )));
-            }
-            next.segments
-                .push(stamp(key, 1, compact(definition), state.revision));
+            create(
+                &mut next.segments,
+                definition,
+                "segment",
+                state.revision,
+                &stamp,
+            )?;
         }
         Edit::UpdateSegment {
             key,
             definition,
             if_match,
-        } => {
-            let body_key = definition_key(definition, "segment")?;
-            if body_key != *key {
-                return Err(ApiError::bad_request(format!(
-                    "the body's key `{body_key}` is not the segment `{key}` of the URL"
-                )));
-            }
-            let index = find(&state.segments, key, "segment")?;
-            check_version(&state.segments[index], *if_match)?;
-            let old = &state.segments[index];
-            next.segments[index] = stamp(
-                key.clone(),
-                old.version + 1,
-                compact(definition),
-                old.position,
-            );
-        }
+        } => update(
+            &mut next.segments,
+            key,
+            definition,
+            *if_match,
+            "segment",
+            &stamp,
+        )?,
         Edit::DeleteSegment { key, if_match } => {
-            let index = find(&state.segments, key, "segment")?;
-            check_version(&state.segments[index], *if_match)?;
             let users = users_of_segment(state, key);
-            if !users.is_empty() {
-                return Err(conflict(format!(
-                    "the segment `{key}` is used by {}; change those first",
-                    users.join(", ")
-                ))
-                .with_details(serde_json::json!({ "dependants": users })));
-            }
+            let index = deletable(
+                &state.segments,
+                key,
+                *if_match,
+                "segment",
+                ("used by", &users),
+            )?;
             next.segments.remove(index);
         }
         Edit::Replace { flags, segments } => {
@@ -282,6 +245,75 @@ pub fn apply(
         }
     }
     Ok(next)
+}
+
+/// Makes a row: a definition, its version and place, stamped with who and when.
+type Stamp<'a> = dyn Fn(String, i64, String, i64) -> FlagRow + 'a;
+
+/// Adds a new flag or segment (`what`) from its definition; 409 if its key is taken.
+fn create(
+    rows: &mut Vec<FlagRow>,
+    definition: &str,
+    what: &str,
+    revision: i64,
+    stamp: &Stamp<'_>,
+) -> Result<(), ApiError> {
+    let key = definition_key(definition, what)?;
+    if rows.iter().any(|row| row.key == key) {
+        return Err(conflict(format!(
+            "the {what} `{key}` exists; update it with PUT"
+        )));
+    }
+    rows.push(stamp(key, 1, compact(definition), revision));
+    Ok(())
+}
+
+/// Replaces a flag's or segment's definition (its key cannot change), checking `If-Match`.
+fn update(
+    rows: &mut [FlagRow],
+    key: &str,
+    definition: &str,
+    if_match: Option<i64>,
+    what: &str,
+    stamp: &Stamp<'_>,
+) -> Result<(), ApiError> {
+    let body_key = definition_key(definition, what)?;
+    if body_key != key {
+        return Err(ApiError::bad_request(format!(
+            "the body's key `{body_key}` is not the {what} `{key}` of the URL; a {what}'s key cannot change"
+        )));
+    }
+    let index = find(rows, key, what)?;
+    check_version(&rows[index], if_match)?;
+    let old = &rows[index];
+    rows[index] = stamp(
+        key.to_owned(),
+        old.version + 1,
+        compact(definition),
+        old.position,
+    );
+    Ok(())
+}
+
+/// Where the flag or segment to delete is, once `If-Match` holds and nothing depends on it
+/// (409 naming the dependants, and how they depend on it, otherwise).
+fn deletable(
+    rows: &[FlagRow],
+    key: &str,
+    if_match: Option<i64>,
+    what: &str,
+    (relation, dependants): (&str, &[String]),
+) -> Result<usize, ApiError> {
+    let index = find(rows, key, what)?;
+    check_version(&rows[index], if_match)?;
+    if !dependants.is_empty() {
+        return Err(conflict(format!(
+            "the {what} `{key}` is {relation} {}; change those first",
+            dependants.join(", ")
+        ))
+        .with_details(serde_json::json!({ "dependants": dependants })));
+    }
+    Ok(index)
 }
 
 fn replace_rows(
