@@ -2,13 +2,12 @@
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::request::{
-    self, fields, if_match, json, read_body, version_etag, with_raw_member, Query, MAX_BODY_BYTES,
-};
+use super::definitions::{self, Kind};
+use super::request::{self, fields, read_body, with_raw_member, Query, MAX_BODY_BYTES};
 use super::{caller, read_state, Caller};
 use crate::serve::change::{Author, Edit};
 use crate::serve::clock::rfc3339;
@@ -131,38 +130,14 @@ fn summary(
     with_raw_member(&summary, "flag", &published)
 }
 
-/// `POST /api/v1/flags` with a flag object.
+/// `POST /api/v1/flags`
 pub async fn create(
     State(service): State<Shared>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Caller {
-        environment,
-        query,
-        actor,
-    } = caller(&service, &headers, raw, Role::Editor).await?;
-    let definition = definition_body(body).await?;
-    let author = Author {
-        actor,
-        reason: request::reason(&headers, &query)?,
-    };
-    let committed = service
-        .change(&environment, Edit::CreateFlag { definition }, &author)
-        .await?;
-    let key = committed
-        .entries
-        .first()
-        .map(|entry| entry.subject.clone())
-        .unwrap_or_default();
-    let mut response = one_flag(&committed.state, &key, StatusCode::CREATED)?;
-    if let Ok(location) =
-        HeaderValue::from_str(&format!("/api/v1/flags/{key}?environment={environment}"))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    definitions::create(Kind::Flag, &service, raw, &headers, body).await
 }
 
 /// `GET /api/v1/flags/{key}`: the flag object as written, its version as the ETag.
@@ -172,9 +147,7 @@ pub async fn get(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Caller { environment, .. } = caller(&service, &headers, raw, Role::Viewer).await?;
-    let state = read_state(&service, &environment).await?;
-    one_flag(&state, &key, StatusCode::OK)
+    definitions::get(Kind::Flag, &service, &key, raw, &headers).await
 }
 
 /// `PUT /api/v1/flags/{key}` with the new flag object; `If-Match` guards against lost updates.
@@ -185,24 +158,7 @@ pub async fn put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Caller {
-        environment,
-        query,
-        actor,
-    } = caller(&service, &headers, raw, Role::Editor).await?;
-    let if_match = if_match(&headers)?;
-    let definition = definition_body(body).await?;
-    let author = Author {
-        actor,
-        reason: request::reason(&headers, &query)?,
-    };
-    let edit = Edit::UpdateFlag {
-        key: key.clone(),
-        definition,
-        if_match,
-    };
-    let committed = service.change(&environment, edit, &author).await?;
-    one_flag(&committed.state, &key, StatusCode::OK)
+    definitions::put(Kind::Flag, &service, key, raw, &headers, body).await
 }
 
 /// `DELETE /api/v1/flags/{key}`.
@@ -212,30 +168,7 @@ pub async fn delete(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Caller {
-        environment,
-        query,
-        actor,
-    } = caller(&service, &headers, raw, Role::Editor).await?;
-    let if_match = if_match(&headers)?;
-    let author = Author {
-        actor,
-        reason: request::reason(&headers, &query)?,
-    };
-    let committed = service
-        .change(
-            &environment,
-            Edit::DeleteFlag {
-                key: key.clone(),
-                if_match,
-            },
-            &author,
-        )
-        .await?;
-    Ok(json(
-        StatusCode::OK,
-        &json!({ "deleted": key, "revision": committed.revision }),
-    ))
+    definitions::delete(Kind::Flag, &service, key, raw, &headers).await
 }
 
 /// `POST /api/v1/flags/{key}/toggle` with `{"enabled": bool}`, or no body to flip.
@@ -270,34 +203,5 @@ pub async fn toggle(
             &author,
         )
         .await?;
-    one_flag(&committed.state, &key, StatusCode::OK)
-}
-
-/// A flag object body, read whole (validation is the engine's, in the change).
-async fn definition_body(body: Body) -> Result<String, ApiError> {
-    let bytes = read_body(body, MAX_BODY_BYTES).await?;
-    let text = request::text(&bytes)?;
-    Definition::parse(text).map_err(|error| {
-        ApiError::bad_request(format!("the body is not a JSON object: {error}"))
-    })?;
-    Ok(text.trim().to_owned())
-}
-
-/// A flag as stored (its definition as written) with its version as the ETag, and the
-/// revision of `state` in a header.
-fn one_flag(
-    state: &crate::serve::store::EnvState,
-    key: &str,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
-    let flag = state
-        .flags
-        .iter()
-        .find(|flag| flag.key == key)
-        .ok_or_else(|| ApiError::not_found("flag", key))?;
-    let mut response = request::json_text(status, flag.definition.clone());
-    let headers = response.headers_mut();
-    headers.insert(header::ETAG, version_etag(flag.version));
-    headers.insert("x-vexil-revision", HeaderValue::from(state.revision));
-    Ok(response)
+    definitions::one(Kind::Flag, &committed.state, &key, StatusCode::OK)
 }

@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1` and the config endpoint under `/sdk/v1` (docs/api.md).
 
 pub mod admin;
+pub mod definitions;
 pub mod evaluate;
 pub mod flags;
 pub mod history;

@@ -2,20 +2,16 @@
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 
-use super::request::{
-    self, if_match, json, read_body, version_etag, with_raw_member, MAX_BODY_BYTES,
-};
+use super::definitions::{self, Kind};
+use super::request::{self, with_raw_member};
 use super::{caller, read_state, Caller};
-use crate::serve::change::{Author, Edit};
 use crate::serve::clock::rfc3339;
-use crate::serve::definition::Definition;
 use crate::serve::error::ApiError;
 use crate::serve::service::Shared;
-use crate::serve::store::EnvState;
 use crate::serve::tokens::Role;
 
 /// `GET /api/v1/segments`
@@ -51,40 +47,20 @@ pub async fn create(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Caller {
-        environment,
-        query,
-        actor,
-    } = caller(&service, &headers, raw, Role::Editor).await?;
-    let definition = object_body(body).await?;
-    let author = Author {
-        actor,
-        reason: request::reason(&headers, &query)?,
-    };
-    let committed = service
-        .change(&environment, Edit::CreateSegment { definition }, &author)
-        .await?;
-    let key = committed
-        .entries
-        .first()
-        .map(|entry| entry.subject.clone())
-        .unwrap_or_default();
-    one(&committed.state, &key, StatusCode::CREATED)
+    definitions::create(Kind::Segment, &service, raw, &headers, body).await
 }
 
-/// `GET /api/v1/segments/{key}`
+/// `GET /api/v1/segments/{key}`: the segment object as written, its version as the ETag.
 pub async fn get(
     State(service): State<Shared>,
     Path(key): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Caller { environment, .. } = caller(&service, &headers, raw, Role::Viewer).await?;
-    let state = read_state(&service, &environment).await?;
-    one(&state, &key, StatusCode::OK)
+    definitions::get(Kind::Segment, &service, &key, raw, &headers).await
 }
 
-/// `PUT /api/v1/segments/{key}`
+/// `PUT /api/v1/segments/{key}` with the new segment object; `If-Match` guards against lost updates.
 pub async fn put(
     State(service): State<Shared>,
     Path(key): Path<String>,
@@ -92,77 +68,15 @@ pub async fn put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Caller {
-        environment,
-        query,
-        actor,
-    } = caller(&service, &headers, raw, Role::Editor).await?;
-    let if_match = if_match(&headers)?;
-    let definition = object_body(body).await?;
-    let author = Author {
-        actor,
-        reason: request::reason(&headers, &query)?,
-    };
-    let edit = Edit::UpdateSegment {
-        key: key.clone(),
-        definition,
-        if_match,
-    };
-    let committed = service.change(&environment, edit, &author).await?;
-    one(&committed.state, &key, StatusCode::OK)
+    definitions::put(Kind::Segment, &service, key, raw, &headers, body).await
 }
 
-/// `DELETE /api/v1/segments/{key}`
+/// `DELETE /api/v1/segments/{key}`.
 pub async fn delete(
     State(service): State<Shared>,
     Path(key): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Caller {
-        environment,
-        query,
-        actor,
-    } = caller(&service, &headers, raw, Role::Editor).await?;
-    let if_match = if_match(&headers)?;
-    let author = Author {
-        actor,
-        reason: request::reason(&headers, &query)?,
-    };
-    let committed = service
-        .change(
-            &environment,
-            Edit::DeleteSegment {
-                key: key.clone(),
-                if_match,
-            },
-            &author,
-        )
-        .await?;
-    Ok(json(
-        StatusCode::OK,
-        &json!({ "deleted": key, "revision": committed.revision }),
-    ))
-}
-
-async fn object_body(body: Body) -> Result<String, ApiError> {
-    let bytes = read_body(body, MAX_BODY_BYTES).await?;
-    let text = request::text(&bytes)?;
-    Definition::parse(text).map_err(|error| {
-        ApiError::bad_request(format!("the body is not a JSON object: {error}"))
-    })?;
-    Ok(text.trim().to_owned())
-}
-
-fn one(state: &EnvState, key: &str, status: StatusCode) -> Result<Response, ApiError> {
-    let segment = state
-        .segments
-        .iter()
-        .find(|segment| segment.key == key)
-        .ok_or_else(|| ApiError::not_found("segment", key))?;
-    let mut response = request::json_text(status, segment.definition.clone());
-    let headers = response.headers_mut();
-    headers.insert(header::ETAG, version_etag(segment.version));
-    headers.insert("x-vexil-revision", HeaderValue::from(state.revision));
-    Ok(response)
+    definitions::delete(Kind::Segment, &service, key, raw, &headers).await
 }
