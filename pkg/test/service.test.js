@@ -322,3 +322,24 @@ test('Chromium, another origin: the page revalidates with the ETag (304) and a c
     await site.close();
   }
 });
+
+test('examples/watch-flags.mjs prints the flags at start and again when a change arrives', async () => {
+  const { spawn } = await import('node:child_process');
+  const script = new URL('../../examples/watch-flags.mjs', import.meta.url);
+  const child = spawn(process.execPath, [script.pathname, service.url, service.clientKey, 'user-1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  try {
+    await within(10_000, 'the ready line', () => /^ready \(revision \d+\) for user-1: .*new-checkout=/m.test(output));
+    const current = /new-checkout=(true|false)/.exec(output)[1] === 'true';
+    await toggle('new-checkout', !current);
+    await within(2000, 'the change line', () => /^changed new-checkout \(revision \d+\) for user-1:/m.test(output));
+    assert.match(output, new RegExp(`^changed new-checkout .*new-checkout=${!current}`, 'm'));
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
