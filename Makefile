@@ -39,9 +39,11 @@ unit:
 vectors:
 	scripts/check_vectors.sh
 
-# The snapshot JSON Schema, checked against every shipped snapshot and a few broken ones.
+# The snapshot JSON Schema, checked against every shipped snapshot and a few broken ones; the
+# service's OpenAPI document, checked against the OpenAPI specification.
 schema:
 	$(PYTHON) scripts/check_schema.py
+	$(PYTHON) scripts/check_openapi.py
 
 # The npm package's WebAssembly build, into pkg/dist/ (see scripts/build-wasm.sh).
 wasm: setup-js

@@ -22,9 +22,10 @@ fi
 # A Python with the reference xxhash library, to check the published bucketing vectors
 # independently of the Rust code.
 # jsonschema checks docs/snapshot.schema.json against the shipped snapshots.
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import xxhash, jsonschema' >/dev/null 2>&1; then
+# openapi-spec-validator checks docs/openapi.json, the flag service's API.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import xxhash, jsonschema, openapi_spec_validator' >/dev/null 2>&1; then
   python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check 'xxhash==3.*' 'jsonschema==4.*'
+  .venv/bin/pip install --quiet --disable-pip-version-check 'xxhash==3.*' 'jsonschema==4.*' 'openapi-spec-validator==0.7.*'
 fi
 
 # PostgreSQL's server programs, for the flag service's tests: each test starts a throwaway
