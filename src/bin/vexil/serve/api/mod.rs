@@ -158,15 +158,15 @@ pub async fn reader(
 
 /// The environment's stored state (404 if there is no such environment).
 pub async fn read_state(service: &Service, environment: &str) -> Result<EnvState, ApiError> {
+    // One connection for the whole read: a request that held one while waiting for another
+    // could wait for ever once as many requests as the pool has connections did the same.
     let mut conn = service
         .store
         .pool
         .acquire()
         .await
         .map_err(StoreError::from)?;
-    let Some((revision, _)) =
-        super::store::usage::environment(&service.store.pool, environment).await?
-    else {
+    let Some(revision) = state::revision(&mut conn, environment).await? else {
         return Err(ApiError::not_found("environment", environment));
     };
     Ok(state::load(&mut conn, environment, revision).await?)

@@ -77,6 +77,21 @@ pub async fn next_revision(
     })
 }
 
+/// The environment's current revision; `None`: no such environment.
+pub async fn revision(
+    conn: &mut AnyConnection,
+    environment: &str,
+) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query("SELECT revision FROM environments WHERE name = $1")
+        .bind(environment)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(row) => Some(row.try_get::<i64, _>(0)?),
+        None => None,
+    })
+}
+
 /// Reads the environment's flags, segments and overrides (revision as given).
 pub async fn load(
     conn: &mut AnyConnection,

@@ -3,6 +3,7 @@
 
 mod cluster;
 mod quota;
+mod reads;
 
 use std::sync::Arc;
 
