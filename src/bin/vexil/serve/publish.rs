@@ -31,8 +31,8 @@ pub struct Published {
     pub engine: Arc<Engine>,
 }
 
-/// One document in the encodings a client may ask for.
-#[derive(Debug)]
+/// One document in the encodings a client may ask for (a clone shares the bytes).
+#[derive(Clone, Debug)]
 pub struct Body {
     /// The strong validator: a digest of the document.
     pub etag: String,
@@ -49,11 +49,19 @@ impl Published {
     pub fn prepare(environment: &str, revision: i64, full: &str) -> Result<Published, String> {
         let engine = Engine::from_slice(full.as_bytes()).map_err(|error| error.to_string())?;
         let client = client_document(full)?;
+        let full_body = Body::new(full.as_bytes().to_vec());
+        // Without server-only definitions both documents are the same text, compressed once:
+        // compressing is most of what a change costs.
+        let client = if client == full {
+            full_body.clone()
+        } else {
+            Body::new(client.into_bytes())
+        };
         Ok(Published {
             environment: environment.to_owned(),
             revision,
-            full: Body::new(full.as_bytes().to_vec()),
-            client: Body::new(client.into_bytes()),
+            full: full_body,
+            client,
             engine: Arc::new(engine),
         })
     }

@@ -2,6 +2,7 @@
 //! throwaway PostgreSQL cluster, with a clock the tests move instead of sleeping.
 
 mod cluster;
+mod publish;
 mod quota;
 mod reads;
 
