@@ -10,6 +10,7 @@ pub mod definition;
 pub mod diff;
 pub mod error;
 pub mod keys;
+pub mod limits;
 pub mod live;
 pub mod publish;
 pub mod references;

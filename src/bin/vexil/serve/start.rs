@@ -134,6 +134,9 @@ pub async fn serve(options: Options) -> Result<(), Failure> {
     prepare(&service, &options, address).await?;
     super::sync::start(&service);
     let app = super::api::router(service.clone());
+    if let Some(warning) = super::limits::warning(super::limits::open_files()) {
+        eprintln!("{warning}");
+    }
     println!("listening on http://{address}");
     let stopping = service.clone();
     axum::serve(listener, app)
