@@ -4,7 +4,7 @@
 CARGO ?= cargo
 PYTHON := .venv/bin/python
 
-.PHONY: all setup setup-js demo test fmt lint doc unit vectors schema wasm js bench bench-js size fuzz clean
+.PHONY: all setup setup-js demo test fmt lint doc unit vectors schema wasm js bench bench-js bench-service size fuzz clean
 
 all: test
 
@@ -69,6 +69,13 @@ bench-js: wasm
 	$(CARGO) run --quiet --release --example bench_snapshots -- target/bench-snapshots
 	cd pkg && node bench/engine.bench.mjs ../target/bench-snapshots
 	cd pkg/bench/peers && npm ci --silent --no-audit --no-fund && node peers.bench.mjs ../../../target/bench-snapshots
+
+# Not part of `make test`: the flag service under load over loopback, about eight minutes. It
+# starts and stops `vexil serve` and a throwaway PostgreSQL cluster itself; options after
+# BENCH_SERVICE= (e.g. BENCH_SERVICE="--runs 5") go to the load generator (docs/benchmarks.md).
+bench-service: setup
+	$(CARGO) build --quiet --release --features server --bin vexil --example service_load
+	$(CARGO) run --quiet --release --features server --example service_load -- $(BENCH_SERVICE)
 
 # What a browser downloads for the default entry, gzip and brotli; fails above the budget of
 # 100 KiB gzip (sizes are deterministic for pinned tools, so this is a fair check in CI).

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod environments;
 pub mod error;
 pub mod keys;
+pub mod limits;
 pub mod live;
 pub mod log;
 pub mod publish;

@@ -115,6 +115,9 @@ pub async fn serve(options: Options) -> Result<(), Failure> {
     prepare(&service, &options, address).await?;
     super::sync::start(&service);
     let app = super::api::router(service.clone());
+    if let Some(warning) = super::limits::warning(super::limits::open_files()) {
+        log(format_args!("{warning}"));
+    }
     say(format_args!("listening on http://{address}"));
     let stopping = service.clone();
     axum::serve(listener, app)

@@ -10,7 +10,9 @@ mod endpoints;
 mod http;
 mod instances;
 mod matrix;
+mod publish;
 mod quota;
+mod reads;
 
 use std::sync::Arc;
 
