@@ -32,8 +32,9 @@ Try it from another terminal:
   curl -s -X POST $base/api/v1/flags/new-checkout/overrides -H "Authorization: Bearer \$VEXIL_TOKEN" -d '{"targetingKey": "user-42", "variant": "on", "note": "QA"}'
   # read new-checkout's history, newest first, with before/after and a diff
   curl -s $base/api/v1/flags/new-checkout/history -H "Authorization: Bearer \$VEXIL_TOKEN"
-  # watch a client pick changes up (the client key is printed below; needs \`make wasm\` once)
-  node examples/watch-flags.mjs $base vxc_…
+  # watch a browser pick changes up (needs \`make wasm\` once; the client key is printed below):
+  python3 -m http.server 8000   # then open
+  # http://localhost:8000/examples/browser/?service=$base&key=vxc_…
 
 Ctrl-C stops the service and removes the data folder.
 

@@ -343,3 +343,29 @@ test('examples/watch-flags.mjs prints the flags at start and again when a change
     child.kill('SIGKILL');
   }
 });
+
+test('examples/browser/: the page shows the flags and marks a change made through the API within 1 s', async () => {
+  const { readFileSync } = await import('node:fs');
+  const example = readFileSync(new URL('../../examples/browser/index.html', import.meta.url), 'utf8');
+  const site = await serve({ '/examples/browser/': example });
+  let chromium;
+  try {
+    chromium = await launchChromium();
+    const page = await chromium.browser.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    const query = new URLSearchParams({ service: service.url, key: service.clientKey, user: 'user-1' });
+    await page.goto(`${site.url}/examples/browser/?${query}`);
+    const cell = 'tr[data-flag="new-checkout"] td.value';
+    await page.waitForSelector(cell, { timeout: 30_000 });
+    const before = JSON.parse(await page.textContent(cell));
+    assert.equal(typeof before, 'boolean');
+    const returned = await toggle('new-checkout', !before);
+    await page.waitForSelector(`tr.changed[data-flag="new-checkout"]`, { timeout: Math.max(1, returned + 1000 - Date.now()) });
+    assert.equal(JSON.parse(await page.textContent(cell)), !before);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await chromium?.stop();
+    await site.close();
+  }
+});
