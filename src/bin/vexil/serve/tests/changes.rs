@@ -160,3 +160,54 @@ async fn a_deleted_environment_comes_back_with_higher_revisions_and_without_its_
         .await
         .expect("exists"));
 }
+
+/// The flag keys of `environment` in the order they are stored (what listings and the next
+/// change read), and in the order they are served.
+async fn stored_and_served(fixture: &Fixture, environment: &str) -> (Vec<String>, Vec<String>) {
+    let stored = crate::serve::store::state::read(&fixture.service.store, environment)
+        .await
+        .expect("read")
+        .expect("the environment");
+    let served = fixture.service.live.get(environment).expect("served");
+    (
+        stored.flags.iter().map(|row| row.key.clone()).collect(),
+        served.engine.flag_keys().map(str::to_owned).collect(),
+    )
+}
+
+#[tokio::test]
+async fn a_flag_created_after_a_push_comes_after_the_pushed_flags() {
+    let fixture = Fixture::sqlite().await;
+    let author = author();
+    let change = |edit: Edit| fixture.service.change("production", edit, &author);
+    change(Edit::Replace {
+        flags: vec![flag("b", true), flag("c", true)],
+        segments: Vec::new(),
+    })
+    .await
+    .expect("push");
+    // Its key sorts first: only its position can put it last.
+    change(Edit::CreateFlag {
+        definition: flag("a", true),
+    })
+    .await
+    .expect("create");
+    let order = ["b", "c", "a"].map(str::to_owned).to_vec();
+    assert_eq!(
+        stored_and_served(&fixture, "production").await,
+        (order.clone(), order.clone()),
+        "created last, listed and served last"
+    );
+    let toggled = change(Edit::Toggle {
+        key: "b".to_owned(),
+        enabled: None,
+    })
+    .await
+    .expect("toggle");
+    assert_eq!(toggled.entries.len(), 1, "{:?}", toggled.entries);
+    assert_eq!(
+        stored_and_served(&fixture, "production").await,
+        (order.clone(), order),
+        "a later change keeps the order"
+    );
+}
