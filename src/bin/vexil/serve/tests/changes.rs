@@ -1,7 +1,8 @@
 //! What a change amounts to: a push that only reorders flags is a change of its own.
 
-use super::{author, flag, Fixture};
-use crate::serve::change::Edit;
+use super::{author, flag, Fixture, TEN_O_CLOCK};
+use crate::serve::change::{Author, Edit};
+use crate::serve::service::Committed;
 
 #[tokio::test]
 async fn a_push_that_only_reorders_flags_is_published_and_audited() {
@@ -210,4 +211,74 @@ async fn a_flag_created_after_a_push_comes_after_the_pushed_flags() {
         (order.clone(), order),
         "a later change keeps the order"
     );
+}
+
+/// Pushes `flags` to production as `actor` at `at`.
+async fn push_as(fixture: &Fixture, flags: Vec<String>, actor: &str, at: i64) -> Committed {
+    fixture.clock.set(at);
+    let author = Author {
+        actor: actor.to_owned(),
+        reason: None,
+    };
+    let edit = Edit::Replace {
+        flags,
+        segments: Vec::new(),
+    };
+    fixture
+        .service
+        .change("production", edit, &author)
+        .await
+        .expect("push")
+}
+
+#[tokio::test]
+async fn a_push_versions_only_what_it_changes() {
+    let fixture = Fixture::sqlite().await;
+    let (then, now) = (TEN_O_CLOCK, TEN_O_CLOCK + 1000);
+    push_as(
+        &fixture,
+        vec![flag("a", true), flag("b", true)],
+        "first",
+        then,
+    )
+    .await;
+    let second = push_as(
+        &fixture,
+        vec![flag("a", true), flag("b", false), flag("c", true)],
+        "second",
+        now,
+    )
+    .await;
+    let rows: Vec<(&str, i64, &str, i64)> = second
+        .state
+        .flags
+        .iter()
+        .map(|row| {
+            (
+                row.key.as_str(),
+                row.version,
+                row.updated_by.as_str(),
+                row.updated_at,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("a", 1, "first", then),
+            ("b", 2, "second", now),
+            ("c", 1, "second", now)
+        ]
+    );
+    let kinds: Vec<(&str, &str)> = second
+        .entries
+        .iter()
+        .map(|entry| (entry.subject.as_str(), entry.kind.as_str()))
+        .collect();
+    assert_eq!(kinds, [("b", "push"), ("c", "push")]);
+    let stored = crate::serve::store::state::read(&fixture.service.store, "production")
+        .await
+        .expect("read")
+        .expect("the environment");
+    assert_eq!(stored.flags, second.state.flags, "stored as answered");
 }

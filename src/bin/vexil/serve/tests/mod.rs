@@ -10,6 +10,7 @@ mod endpoints;
 mod http;
 mod instances;
 mod matrix;
+mod overrides;
 mod quota;
 
 use std::sync::Arc;
