@@ -282,3 +282,38 @@ async fn a_push_versions_only_what_it_changes() {
         .expect("the environment");
     assert_eq!(stored.flags, second.state.flags, "stored as answered");
 }
+
+#[tokio::test]
+async fn creating_and_deleting_a_segment_is_audited_as_such() {
+    let fixture = Fixture::sqlite().await;
+    let author = author();
+    let change = |edit: Edit| fixture.service.change("production", edit, &author);
+    let kinds = |committed: &Committed| -> Vec<(String, String, String)> {
+        committed
+            .entries
+            .iter()
+            .map(|entry| {
+                (
+                    entry.subject_type.clone(),
+                    entry.subject.clone(),
+                    entry.kind.clone(),
+                )
+            })
+            .collect()
+    };
+    let created = change(Edit::CreateSegment {
+        definition: r#"{"key":"staff","included":["u1"]}"#.to_owned(),
+    })
+    .await
+    .expect("create");
+    let deleted = change(Edit::DeleteSegment {
+        key: "staff".to_owned(),
+        if_match: Some(1),
+    })
+    .await
+    .expect("delete");
+    let entry = |kind: &str| vec![("segment".to_owned(), "staff".to_owned(), kind.to_owned())];
+    assert_eq!(kinds(&created), entry("segment.create"));
+    assert_eq!(kinds(&deleted), entry("segment.delete"));
+    assert_eq!(deleted.entries[0].after, None);
+}
