@@ -264,8 +264,15 @@ fn create(
             "the {what} `{key}` exists; update it with PUT"
         )));
     }
-    rows.push(stamp(key, 1, compact(definition), revision));
+    rows.push(stamp(key, 1, compact(definition), place(revision, 0)));
     Ok(())
+}
+
+/// The stored position of the `index`th definition placed by the change that follows
+/// `revision`: after everything placed by earlier changes, whether created one at a time or
+/// pushed together, so that the stored order is the order served.
+fn place(revision: i64, index: usize) -> i64 {
+    revision * 100_000 + i64::try_from(index).unwrap_or(0)
 }
 
 /// Replaces a flag's or segment's definition (its key cannot change), checking `If-Match`.
@@ -332,7 +339,7 @@ fn replace_rows(
                 "the {what} `{key}` is given twice"
             )));
         }
-        let position = revision * 100_000 + i64::try_from(index).unwrap_or(0);
+        let position = place(revision, index);
         let row = match old.iter().find(|row| row.key == key) {
             Some(previous) if previous.definition == compact(definition) => FlagRow {
                 position,

@@ -186,5 +186,8 @@ mod tests {
         for bad in ["[]", "1", "{\"a\":1} {}", "{\"a\":1,\"a\":2}", "{", ""] {
             assert!(Definition::parse(bad).is_err(), "{bad}");
         }
+        // The message says what was expected, for the API's error.
+        let error = Definition::parse("[1]").expect_err("an array");
+        assert!(error.contains("expected a JSON object"), "{error}");
     }
 }

@@ -290,3 +290,98 @@ fn hides(definition: &Value, segments: &HashSet<String>, flags: &HashSet<String>
             .iter()
             .any(|key| flags.contains(*key))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(key: &str, definition: &str) -> FlagRow {
+        FlagRow {
+            key: key.to_owned(),
+            version: 1,
+            definition: definition.to_owned(),
+            position: 0,
+            updated_at: 0,
+            updated_by: "test".to_owned(),
+        }
+    }
+
+    fn forcing(user: &str, variant: &str) -> OverrideRow {
+        OverrideRow {
+            flag: "a".to_owned(),
+            targeting_key: user.to_owned(),
+            variant: variant.to_owned(),
+            note: String::new(),
+            set_by: "test".to_owned(),
+            set_at: 0,
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn the_document_lists_every_segment_and_flag_in_order() {
+        let state = EnvState {
+            name: "production".to_owned(),
+            revision: 7,
+            flags: vec![row("f1", r#"{"key":"f1"}"#), row("f2", r#"{"key":"f2"}"#)],
+            segments: vec![row("s1", r#"{"key":"s1"}"#), row("s2", r#"{"key":"s2"}"#)],
+            overrides: Vec::new(),
+        };
+        let text = document(&state, 0);
+        let value: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(
+            value,
+            serde_json::json!({
+                "schemaVersion": 1, "revision": 7, "generatedAt": "1970-01-01T00:00:00Z",
+                "environment": "production",
+                "segments": [{"key": "s1"}, {"key": "s2"}],
+                "flags": [{"key": "f1"}, {"key": "f2"}],
+            })
+        );
+    }
+
+    #[test]
+    fn a_per_user_override_takes_the_user_out_of_the_definitions_own_list() {
+        let flag = row(
+            "a",
+            r#"{"key":"a","overrides":[{"variant":"on","keys":["u1","u2"]},{"variant":"off","keys":["u3"]}],"enabled":true}"#,
+        );
+        let published = published_flag(&flag, &[forcing("u1", "off"), forcing("u4", "beta")]);
+        assert_eq!(
+            published,
+            r#"{"key":"a","overrides":[{"keys":["u2"],"variant":"on"},{"keys":["u3","u1"],"variant":"off"},{"keys":["u4"],"variant":"beta"}],"enabled":true}"#
+        );
+        // A list the per-user overrides empty is left out.
+        let published = published_flag(&flag, &[forcing("u3", "on")]);
+        assert_eq!(
+            published,
+            r#"{"key":"a","overrides":[{"keys":["u1","u2","u3"],"variant":"on"}],"enabled":true}"#
+        );
+        let other = OverrideRow {
+            flag: "b".to_owned(),
+            ..forcing("u1", "off")
+        };
+        assert_eq!(published_flag(&flag, &[other]), flag.definition);
+    }
+
+    #[test]
+    fn what_uses_a_hidden_definition_is_hidden_too_whatever_the_order() {
+        // Each user comes before what it uses, so hiding takes more than one pass.
+        let flags = r#"{"segments":[],"flags":[{"key":"a","prerequisites":[{"flag":"b"}]},{"key":"b","metadata":{"serverOnly":true}},{"key":"c"}]}"#;
+        assert_eq!(
+            client_document(flags).expect("client document"),
+            r#"{"segments":[],"flags":[{"key":"c"}]}"#
+        );
+        let segments = r#"{"segments":[{"key":"s","conditions":[{"op":"inSegment","value":"t"}]},{"key":"t","metadata":{"serverOnly":true}},{"key":"u"}],"flags":[{"key":"d","rules":[{"conditions":[{"op":"inSegment","value":"s"}]}]},{"key":"c"}]}"#;
+        assert_eq!(
+            client_document(segments).expect("client document"),
+            r#"{"segments":[{"key":"u"}],"flags":[{"key":"c"}]}"#
+        );
+        let nothing_hidden = r#"{"segments":[{"key":"u"}], "flags":[]}"#;
+        assert_eq!(
+            client_document(nothing_hidden).expect("client document"),
+            nothing_hidden,
+            "kept as it is"
+        );
+    }
+}

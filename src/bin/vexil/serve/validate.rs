@@ -144,6 +144,117 @@ pub fn relative_path(path: &str) -> String {
 mod tests {
     use super::*;
 
+    /// A flag serving `variant` to everyone, with `extra` members: an unknown variant is an
+    /// error the engine reports without refusing to load.
+    fn flag(key: &str, variant: &str, extra: &str) -> String {
+        format!(
+            r#"{{"key":"{key}","type":"boolean","variants":{{"on":true,"off":false}},"offVariant":"off","fallthrough":{{"variant":"{variant}"}}{extra}}}"#
+        )
+    }
+
+    fn snapshot(flags: &[String], segments: &[&str]) -> String {
+        format!(
+            r#"{{"schemaVersion":1,"revision":1,"generatedAt":"2026-12-05T10:00:00Z","environment":"production","segments":[{}],"flags":[{}]}}"#,
+            segments.join(","),
+            flags.join(",")
+        )
+    }
+
+    fn changed(subject_type: &str, subject: &str) -> AuditEntry {
+        AuditEntry {
+            revision: 2,
+            subject_type: subject_type.to_owned(),
+            subject: subject.to_owned(),
+            at: 0,
+            actor: "test".to_owned(),
+            kind: "flag.update".to_owned(),
+            before: None,
+            after: None,
+            reason: None,
+        }
+    }
+
+    fn refused_flags(result: Result<(), ApiError>) -> Vec<Value> {
+        let error = result.expect_err("refused");
+        assert_eq!((error.status.as_u16(), error.code), (422, "invalid-flag"));
+        let details = error.details.expect("details");
+        details["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| json!([d["flag"], d["segment"], d["path"]]))
+            .collect()
+    }
+
+    #[test]
+    fn an_error_the_environment_had_stops_only_a_change_to_its_flag() {
+        let broken = flag("old", "maybe", "");
+        let before = snapshot(std::slice::from_ref(&broken), &[]);
+        let after = snapshot(&[broken.clone(), flag("new", "on", "")], &[]);
+        assert!(check(&before, &after, &[changed("flag", "new")]).is_ok());
+        assert!(check(&before, &after, &[changed("environment", "old")]).is_ok());
+        assert_eq!(
+            refused_flags(check(&before, &after, &[changed("flag", "old")])),
+            [json!(["old", null, "$.fallthrough.variant"])]
+        );
+        // A new error is refused even where the change did not touch, also beside old ones.
+        let fine = snapshot(&[flag("old", "on", "")], &[]);
+        assert_eq!(
+            refused_flags(check(&fine, &after, &[changed("flag", "new")])),
+            [json!(["old", null, "$.fallthrough.variant"])]
+        );
+        let worse = snapshot(&[broken.clone(), flag("new", "maybe", "")], &[]);
+        assert_eq!(
+            refused_flags(check(&before, &worse, &[changed("flag", "other")])),
+            [json!(["new", null, "$.fallthrough.variant"])]
+        );
+    }
+
+    #[test]
+    fn an_error_a_segment_had_stops_only_a_change_to_that_segment() {
+        let broken = r#"{"key":"old","conditions":[{"attribute":"a","op":"nope","value":1}]}"#;
+        let before = snapshot(&[], &[broken]);
+        let after = snapshot(&[], &[broken, r#"{"key":"new","included":["u1"]}"#]);
+        assert!(check(&before, &after, &[changed("segment", "new")]).is_ok());
+        assert!(check(&before, &after, &[changed("flag", "old")]).is_ok());
+        assert_eq!(
+            refused_flags(check(&before, &after, &[changed("segment", "old")])),
+            [json!([null, "old", "$.conditions[0].op"])]
+        );
+    }
+
+    #[test]
+    fn warnings_do_not_refuse_a_change() {
+        let dated = flag("dated", "on", r#","metadata":{"changedAt":"last week"}"#);
+        let before = snapshot(&[], &[]);
+        let after = snapshot(&[dated], &[]);
+        let engine = Engine::from_slice(after.as_bytes()).expect("loads");
+        let severities: Vec<Severity> = engine.diagnostics().iter().map(|d| d.severity).collect();
+        assert_eq!(
+            severities,
+            [Severity::Warning],
+            "the engine warns about the date"
+        );
+        assert!(check(&before, &after, &[changed("flag", "dated")]).is_ok());
+    }
+
+    #[test]
+    fn a_document_that_does_not_load_is_refused_with_where() {
+        let before = snapshot(&[], &[]);
+        let typed = flag("typed", "on", r#","enabled":"yes""#);
+        let after = snapshot(&[flag("fine", "on", ""), typed], &[]);
+        assert_eq!(
+            refused_flags(check(&before, &after, &[changed("flag", "typed")])),
+            [json!(["typed", null, "$.enabled"])]
+        );
+        let error =
+            check(&before, r#"{"schemaVersion":1,"flags":7}"#, &[]).expect_err("no snapshot");
+        assert_eq!(
+            (error.status.as_u16(), error.code),
+            (422, "invalid-snapshot")
+        );
+    }
+
     #[test]
     fn a_load_error_names_the_flag_it_is_in() {
         let document =

@@ -13,6 +13,7 @@ use super::http::{on_both, Api, Reply};
 on_both!(
     snapshots_revalidate_compress_and_allow_any_origin,
     a_change_reaches_the_stream,
+    an_events_report_is_read_up_to_its_limits,
 );
 
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
@@ -304,5 +305,41 @@ async fn a_change_reaches_the_stream(api: Api) {
             .await
             .is_err(),
         "nothing for another environment"
+    );
+}
+
+/// An events report of `entries` flag entries, each `entry`.
+fn report(entries: usize, entry: &str) -> String {
+    format!(r#"{{"flags":[{}]}}"#, vec![entry; entries].join(","))
+}
+
+async fn an_events_report_is_read_up_to_its_limits(api: Api) {
+    let created = api
+        .call("POST", "/api/v1/flags")
+        .token(&api.tokens.editor)
+        .body(flag("c", true))
+        .send()
+        .await;
+    assert_eq!(created.status, 201);
+    let send = |body: String| {
+        api.call("POST", "/sdk/v1/events")
+            .token(&api.tokens.server)
+            .body(body)
+            .send()
+    };
+    // 10,000 flag entries in 240 kB: the most a report may carry, under 256 KiB.
+    let largest = report(10_000, r#"{"flag":"c","errors":1}"#);
+    assert!(largest.len() > 200_000 && largest.len() <= 256 * 1024);
+    let accepted = send(largest).await;
+    assert_eq!(accepted.status, 202, "{}", accepted.text());
+    assert_eq!(accepted.json(), json!({ "accepted": 10_000, "ignored": 0 }));
+    let error = send(report(10_001, r#"{"flag":"c"}"#))
+        .await
+        .error(400, "bad-request");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("10000 flags")),
+        "{error}"
     );
 }

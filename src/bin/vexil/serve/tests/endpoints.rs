@@ -605,6 +605,37 @@ async fn environments_pushes_and_tokens(api: Api) {
     api.get("/sdk/v1/snapshot", &secret)
         .await
         .error(401, "unauthorized");
+    // An admin token made through the API acts with the role it was given.
+    let made = api
+        .send_json(
+            "POST",
+            "/api/v1/tokens",
+            admin,
+            &json!({ "kind": "admin", "role": "editor", "name": "ci" }),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text());
+    let editor = made.json()["token"].as_str().expect("token").to_owned();
+    let created = api
+        .call("POST", "/api/v1/flags")
+        .token(&editor)
+        .body(flag("by-ci", true))
+        .send()
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let refused = api
+        .send_json(
+            "POST",
+            "/api/v1/tokens",
+            &editor,
+            &json!({ "kind": "client", "environment": "eu" }),
+        )
+        .await;
+    let error = refused.error(403, "forbidden");
+    assert_eq!(
+        error["message"],
+        "this needs the admin role; the token has editor"
+    );
     let admin_id = &api.tokens.admin[4..16];
     api.call("DELETE", &format!("/api/v1/tokens/{admin_id}"))
         .token(admin)

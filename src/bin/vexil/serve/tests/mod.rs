@@ -10,6 +10,7 @@ mod endpoints;
 mod http;
 mod instances;
 mod matrix;
+mod overrides;
 mod publish;
 mod quota;
 mod reads;

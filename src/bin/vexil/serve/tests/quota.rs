@@ -164,3 +164,41 @@ async fn a_flag_without_enabled_is_on_and_the_toggle_turns_it_off() {
     );
     assert_eq!(flag.version, 2);
 }
+
+#[tokio::test]
+async fn an_expiry_is_not_held_back_by_a_flag_at_its_quota() {
+    use crate::serve::store::OverrideRow;
+
+    let fixture = Fixture::sqlite().await;
+    let author = author();
+    let change = |edit: Edit| fixture.service.change("production", edit, &author);
+    change(Edit::CreateFlag {
+        definition: flag("busy", true),
+    })
+    .await
+    .expect("create");
+    let half_past = TEN_O_CLOCK + HOUR_MS / 2;
+    change(Edit::SetOverride(OverrideRow {
+        flag: "busy".to_owned(),
+        targeting_key: "u1".to_owned(),
+        variant: "off".to_owned(),
+        note: String::new(),
+        set_by: "test".to_owned(),
+        set_at: TEN_O_CLOCK,
+        expires_at: Some(half_past),
+    }))
+    .await
+    .expect("override");
+    // With the creation and the override, the flag reaches its 100 changes this hour.
+    for _ in 2..100 {
+        toggle(&fixture, "busy").await.expect("within the quota");
+    }
+    assert_eq!(toggle(&fixture, "busy").await, Err(429), "at the quota");
+    fixture.clock.set(half_past);
+    let expired = change(Edit::ExpireOverrides)
+        .await
+        .expect("the service's own change counts against no quota");
+    let kinds: Vec<&str> = expired.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["override.expire"]);
+    assert!(expired.state.overrides.is_empty());
+}
