@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 port="${VEXIL_DEMO_PORT:-8080}"
 data=$(mktemp -d)
-trap 'rm -rf "$data"' EXIT
+trap 'rm -rf "$data"' EXIT INT TERM
 
 cargo build --quiet --features server --bin vexil
 vexil="${CARGO_TARGET_DIR:-target}/debug/vexil"
