@@ -377,64 +377,24 @@ pub fn audit_entries(
     now: i64,
 ) -> Vec<AuditEntry> {
     let mut entries = Vec::new();
-    let published = |state: &EnvState, key: &str| {
-        state
-            .flags
-            .iter()
-            .find(|flag| flag.key == key)
-            .map(|flag| published_flag(flag, &state.overrides))
-    };
-    let mut keys: Vec<&str> = before.flags.iter().map(|flag| flag.key.as_str()).collect();
-    for flag in &after.flags {
-        if !keys.contains(&flag.key.as_str()) {
-            keys.push(&flag.key);
+    for (subject_type, rows, form) in SUBJECTS {
+        let mut keys: Vec<&str> = rows(before).iter().map(|row| row.key.as_str()).collect();
+        for row in rows(after) {
+            if !keys.contains(&row.key.as_str()) {
+                keys.push(&row.key);
+            }
         }
-    }
-    for key in keys {
-        let (old, new) = (published(before, key), published(after, key));
-        if old != new {
-            entries.push(entry(
-                "flag",
-                key,
-                old,
-                new,
-                edit,
-                author,
-                after.revision,
-                now,
-            ));
-        }
-    }
-    let definition = |state: &EnvState, key: &str| {
-        state
-            .segments
-            .iter()
-            .find(|segment| segment.key == key)
-            .map(|segment| segment.definition.clone())
-    };
-    let mut keys: Vec<&str> = before
-        .segments
-        .iter()
-        .map(|segment| segment.key.as_str())
-        .collect();
-    for segment in &after.segments {
-        if !keys.contains(&segment.key.as_str()) {
-            keys.push(&segment.key);
-        }
-    }
-    for key in keys {
-        let (old, new) = (definition(before, key), definition(after, key));
-        if old != new {
-            entries.push(entry(
-                "segment",
-                key,
-                old,
-                new,
-                edit,
-                author,
-                after.revision,
-                now,
-            ));
+        for key in keys {
+            let (old, new) = (form(before, key), form(after, key));
+            if old != new {
+                let change = Change {
+                    subject_type,
+                    key,
+                    before: old,
+                    after: new,
+                };
+                entries.push(entry(change, edit, author, after.revision, now));
+            }
         }
     }
     if let Some(entry) = reorder_entry(before, after, author, now) {
@@ -479,17 +439,48 @@ fn reorder_entry(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn entry(
-    subject_type: &str,
-    key: &str,
+/// A kind of subject of the audit trail: its name, its rows, and its form as published (a
+/// flag with its per-user overrides; a segment as written).
+type Subject = (
+    &'static str,
+    fn(&EnvState) -> &[FlagRow],
+    fn(&EnvState, &str) -> Option<String>,
+);
+
+const SUBJECTS: [Subject; 2] = [
+    (
+        "flag",
+        |state| &state.flags,
+        |state, key| {
+            let row = state.flags.iter().find(|flag| flag.key == key)?;
+            Some(published_flag(row, &state.overrides))
+        },
+    ),
+    (
+        "segment",
+        |state| &state.segments,
+        |state, key| {
+            let row = state.segments.iter().find(|segment| segment.key == key)?;
+            Some(row.definition.clone())
+        },
+    ),
+];
+
+/// One flag or segment whose published form differs between two states.
+struct Change<'k> {
+    subject_type: &'k str,
+    key: &'k str,
     before: Option<String>,
     after: Option<String>,
-    edit: &Edit,
-    author: &Author,
-    revision: i64,
-    now: i64,
-) -> AuditEntry {
+}
+
+fn entry(change: Change<'_>, edit: &Edit, author: &Author, revision: i64, now: i64) -> AuditEntry {
+    let Change {
+        subject_type,
+        key,
+        before,
+        after,
+    } = change;
     let kind = match (&before, &after, edit) {
         (_, _, Edit::Replace { .. }) => "push".to_owned(),
         (None, _, _) => format!("{subject_type}.create"),
