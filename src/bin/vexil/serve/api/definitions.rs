@@ -7,8 +7,8 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::request::{self, if_match, json, read_body, version_etag, MAX_BODY_BYTES};
-use super::{caller, read_state, Caller};
-use crate::serve::change::{Author, Edit};
+use super::{caller, editor, read_state, Caller};
+use crate::serve::change::Edit;
 use crate::serve::definition::Definition;
 use crate::serve::error::ApiError;
 use crate::serve::service::Service;
@@ -67,21 +67,6 @@ impl Kind {
             Kind::Segment => Edit::DeleteSegment { key, if_match },
         }
     }
-}
-
-/// Who changes what, and why (`X-Vexil-Reason` or `?reason=`), for an editor's call.
-async fn editor(
-    service: &Service,
-    headers: &HeaderMap,
-    raw: Option<String>,
-) -> Result<(String, Author), ApiError> {
-    let Caller {
-        environment,
-        query,
-        actor,
-    } = caller(service, headers, raw, Role::Editor).await?;
-    let reason = request::reason(headers, &query)?;
-    Ok((environment, Author { actor, reason }))
 }
 
 /// `POST`: creates from the body; 201 with `Location`.

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 
 use super::definitions::{self, Kind};
 use super::request::{self, fields, read_body, with_raw_member, Query, MAX_BODY_BYTES};
-use super::{caller, read_state, Caller};
-use crate::serve::change::{Author, Edit};
+use super::{caller, editor, read_state, Caller};
+use crate::serve::change::Edit;
 use crate::serve::clock::rfc3339;
 use crate::serve::definition::Definition;
 use crate::serve::error::ApiError;
@@ -179,11 +179,7 @@ pub async fn toggle(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Caller {
-        environment,
-        query,
-        actor,
-    } = caller(&service, &headers, raw, Role::Editor).await?;
+    let (environment, mut author) = editor(&service, &headers, raw).await?;
     let bytes = read_body(body, MAX_BODY_BYTES).await?;
     let object = fields(&bytes, &["enabled", "reason"])?;
     let enabled = match object.get("enabled") {
@@ -191,8 +187,9 @@ pub async fn toggle(
         Some(Value::Bool(enabled)) => Some(*enabled),
         Some(_) => return Err(ApiError::bad_request("`enabled` must be true or false")),
     };
-    let reason = request::string_field(&object, "reason")?.or(request::reason(&headers, &query)?);
-    let author = Author { actor, reason };
+    if let Some(reason) = request::string_field(&object, "reason")? {
+        author.reason = Some(reason);
+    }
     let committed = service
         .change(
             &environment,

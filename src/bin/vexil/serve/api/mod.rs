@@ -17,6 +17,7 @@ use axum::Router;
 use serde_json::json;
 
 use super::auth::{authenticate, presented, require_role, Principal};
+use super::change::Author;
 use super::error::ApiError;
 use super::keys::check_environment;
 use super::service::{Service, Shared};
@@ -145,6 +146,21 @@ pub async fn caller(
         query,
         actor,
     })
+}
+
+/// Who changes what, and why (`X-Vexil-Reason` or `?reason=`), for an editor's call.
+pub async fn editor(
+    service: &Service,
+    headers: &HeaderMap,
+    raw: Option<String>,
+) -> Result<(String, Author), ApiError> {
+    let Caller {
+        environment,
+        query,
+        actor,
+    } = caller(service, headers, raw, Role::Editor).await?;
+    let reason = request::reason(headers, &query)?;
+    Ok((environment, Author { actor, reason }))
 }
 
 /// The principal of an endpoint SDK keys may also call, and its environment.

@@ -7,9 +7,9 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use vexil::Timestamp;
 
-use super::request::{self, fields, json, read_body, string_field, MAX_BODY_BYTES};
-use super::{caller, read_state, Caller};
-use crate::serve::change::{Author, Edit};
+use super::request::{fields, json, read_body, string_field, MAX_BODY_BYTES};
+use super::{caller, editor, read_state, Caller};
+use crate::serve::change::Edit;
 use crate::serve::clock::rfc3339;
 use crate::serve::error::ApiError;
 use crate::serve::service::Shared;
@@ -64,11 +64,7 @@ pub async fn set(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let Caller {
-        environment,
-        query,
-        actor,
-    } = caller(&service, &headers, raw, Role::Editor).await?;
+    let (environment, mut author) = editor(&service, &headers, raw).await?;
     let bytes = read_body(body, MAX_BODY_BYTES).await?;
     let object = fields(
         &bytes,
@@ -110,17 +106,18 @@ pub async fn set(
             Some(at)
         }
     };
-    let reason = string_field(&object, "reason")?.or(request::reason(&headers, &query)?);
+    if let Some(reason) = string_field(&object, "reason")? {
+        author.reason = Some(reason);
+    }
     let row = OverrideRow {
         flag: key.clone(),
         targeting_key,
         variant,
         note,
-        set_by: actor.clone(),
+        set_by: author.actor.clone(),
         set_at: now,
         expires_at,
     };
-    let author = Author { actor, reason };
     let committed = service
         .change(&environment, Edit::SetOverride(row.clone()), &author)
         .await?;
@@ -136,15 +133,7 @@ pub async fn remove(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let Caller {
-        environment,
-        query,
-        actor,
-    } = caller(&service, &headers, raw, Role::Editor).await?;
-    let author = Author {
-        actor,
-        reason: request::reason(&headers, &query)?,
-    };
+    let (environment, author) = editor(&service, &headers, raw).await?;
     let edit = Edit::RemoveOverride {
         flag: key.clone(),
         targeting_key: targeting_key.clone(),
