@@ -4,7 +4,7 @@
 CARGO ?= cargo
 PYTHON := .venv/bin/python
 
-.PHONY: all setup setup-js demo test fmt lint doc unit vectors schema wasm js bench bench-js bench-service size fuzz clean
+.PHONY: all setup setup-js demo test fmt lint doc unit vectors schema wasm console js e2e bench bench-js bench-service size fuzz clean
 
 all: test
 
@@ -16,11 +16,11 @@ setup-js: setup
 	@scripts/setup-wasm.sh
 
 # The example evaluation, then the flag service on the example flags until Ctrl-C.
-demo: setup
+demo: setup console
 	$(CARGO) run --quiet --features cli --bin vexil -- demo examples/snapshot.json examples/users.jsonl --now 2026-11-28T12:00:00Z
 	scripts/demo-service.sh
 
-test: setup setup-js fmt lint doc unit vectors schema js size
+test: setup setup-js fmt lint doc unit vectors schema js e2e size
 
 fmt:
 	$(CARGO) fmt --all -- --check
@@ -48,6 +48,17 @@ schema:
 # The npm package's WebAssembly build, into pkg/dist/ (see scripts/build-wasm.sh).
 wasm: setup-js
 	scripts/build-wasm.sh
+
+# The console (www/) into www/dist/, which `cargo build --features server` then embeds in the
+# `vexil` binary (build.rs). Prints the sizes of its own code (docs/console.md).
+console: wasm
+	cd www && node build.mjs --sizes
+
+# The console end to end: headless Chromium against a real `vexil serve` on SQLite, the console
+# served from www/dist. Screenshots go to target/console-screenshots/.
+e2e: console
+	$(CARGO) build --quiet --features server --bin vexil
+	cd www && node --test --test-concurrency=1 --test-timeout=180000 test/*.test.js
 
 # The npm package's tests: the vectors in Node, Chromium and workerd; the engine's and the
 # client's promises; OpenFeature through the real SDKs; the packed tarball in every runtime;

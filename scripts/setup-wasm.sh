@@ -44,3 +44,10 @@ if [ ! -f "$stamp" ] || ! cmp -s pkg/package-lock.json "$stamp"; then
   })
   cp pkg/package-lock.json "$stamp"
 fi
+
+# The console's build and test tools (terser, axe-core), pinned in www/package-lock.json.
+stamp=www/node_modules/.vexil-lock
+if [ ! -f "$stamp" ] || ! cmp -s www/package-lock.json "$stamp"; then
+  (cd www && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp www/package-lock.json "$stamp"
+fi

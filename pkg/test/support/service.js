@@ -17,16 +17,17 @@ export const binary = join(resolve(root, process.env.CARGO_TARGET_DIR ?? 'target
 const seed = join(root, 'examples', 'snapshot.json');
 
 /**
- * Starts the service and resolves, once it listens, to `{ url, pid, admin, clientKey,
+ * Starts the service (with `args` added to `vexil serve`'s, and `seed` instead of the example
+ * snapshot, or none for `null`) and resolves, once it listens, to `{ url, pid, admin, clientKey,
  * serverKey, api, kill, stop }`: `api(method, path, body)` calls the admin API with the admin
  * token and resolves to `{ status, body }`; `kill()` ends the process at once (SIGKILL) and
  * resolves when it has exited; `stop()` kills it and removes its data folder.
  */
-export async function startService({ timeout = 30_000 } = {}) {
+export async function startService({ timeout = 30_000, args = [], seed: seedFile = seed } = {}) {
   if (!existsSync(binary)) throw new Error(`no service binary at ${binary}: run \`cargo build --features server\` first`);
   const data = mkdtempSync(join(tmpdir(), 'vexil-service-'));
   const admin = `vxa_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('hex')}`;
-  const child = spawn(binary, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--seed', seed], {
+  const child = spawn(binary, ['serve', '--data', data, '--listen', '127.0.0.1:0', ...(seedFile ? ['--seed', seedFile] : []), ...args], {
     env: { ...process.env, VEXIL_ADMIN_TOKEN: admin },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod change;
 pub mod clock;
+pub mod console;
 pub mod definition;
 pub mod diff;
 pub mod environments;
@@ -52,6 +53,8 @@ Options:
   --changes-per-hour N      the change quota per flag (default 100)
   --admin-token-file FILE   the first admin token, read from FILE (or set VEXIL_ADMIN_TOKEN)
   --seed SNAPSHOT           on a new database, import SNAPSHOT into the default environment
+  --console DIR             serve the console from DIR (a built www/dist) instead of the one
+                            built into this binary
   --snapshot FILE|DIR       serve snapshot files read-only, with no database (see below)
 
 The first start creates the environments development, staging and production, and prints an
@@ -79,6 +82,7 @@ const OPTIONS: &[OptSpec] = &[
     opt("--admin-token-file", true),
     opt("--seed", true),
     opt("--snapshot", true),
+    opt("--console", true),
 ];
 
 /// Runs `vexil serve`.

@@ -80,7 +80,8 @@ impl Published {
 }
 
 impl Body {
-    fn new(identity: Vec<u8>) -> Body {
+    /// `identity` with its digest and its compressed forms, made once.
+    pub fn new(identity: Vec<u8>) -> Body {
         let etag = format!("\"{}\"", &hex(&Sha256::digest(&identity))[..32]);
         let gzip = gzip(&identity);
         let brotli = brotli(&identity);

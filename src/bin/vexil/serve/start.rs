@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use super::api::admin::issue;
 use super::change::{Author, Edit};
 use super::clock::Clock;
+use super::console::Console;
 use super::definition::Definition;
 use super::keys::check_environment;
 use super::service::{Service, Settings, Shared};
@@ -32,6 +33,7 @@ pub struct Options {
     settings: Settings,
     admin_token: Option<String>,
     seed: Option<PathBuf>,
+    console: Option<PathBuf>,
 }
 
 impl Options {
@@ -95,6 +97,7 @@ impl Options {
             },
             admin_token,
             seed: parsed.value("--seed").map(PathBuf::from),
+            console: console_option(parsed)?,
         })
     }
 }
@@ -114,7 +117,18 @@ pub async fn serve(options: Options) -> Result<(), Failure> {
     ));
     prepare(&service, &options, address).await?;
     super::sync::start(&service);
-    let app = super::api::router(service.clone());
+    let console = match &options.console {
+        Some(folder) => Some(Console::Folder(folder.clone())),
+        None => Console::embedded(),
+    };
+    if console.is_some() {
+        say(format_args!("console:         http://{address}/"));
+    } else {
+        log(format_args!(
+            "this vexil was built without the console (see `make console`, or --console DIR)"
+        ));
+    }
+    let app = super::console::serve(super::api::router(service.clone()), console);
     if let Some(warning) = super::limits::warning(super::limits::open_files()) {
         log(format_args!("{warning}"));
     }
@@ -134,6 +148,24 @@ pub async fn serve(options: Options) -> Result<(), Failure> {
     service.store.pool.close().await;
     log(format_args!("stopped"));
     Ok(())
+}
+
+/// `--console DIR`: a built console folder (its `index.html` must be there).
+fn console_option(parsed: &Parsed) -> Result<Option<PathBuf>, Failure> {
+    let Some(folder) = parsed.value("--console") else {
+        return Ok(None);
+    };
+    let folder = PathBuf::from(folder);
+    if !folder.join("index.html").is_file() {
+        return Err(Failure::usage(
+            "serve",
+            format!(
+                "--console {} has no index.html (build the console with `make console`; it is in www/dist)",
+                folder.display()
+            ),
+        ));
+    }
+    Ok(Some(folder))
 }
 
 /// `--listen ADDR:PORT`, or the default 127.0.0.1:8080.

@@ -108,7 +108,7 @@ pub fn snapshot_response(
     let mut response = if not_modified(headers, &document.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        encoded(document, headers)
+        encoded(document, headers, "application/json")
     };
     let out = response.headers_mut();
     if let Ok(etag) = HeaderValue::from_str(&document.etag) {
@@ -125,7 +125,7 @@ pub fn snapshot_response(
 }
 
 /// Whether `If-None-Match` names `etag` (or is `*`).
-fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
@@ -136,7 +136,7 @@ fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// The document in the best encoding the client accepts: brotli, gzip, or none.
-fn encoded(document: &Document, headers: &HeaderMap) -> Response {
+pub fn encoded(document: &Document, headers: &HeaderMap, content_type: &'static str) -> Response {
     let accepted = |name: &str| {
         headers
             .get_all(header::ACCEPT_ENCODING)
@@ -163,10 +163,7 @@ fn encoded(document: &Document, headers: &HeaderMap) -> Response {
     };
     let mut response = Response::new(Body::from(bytes));
     let out = response.headers_mut();
-    out.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    out.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Some(encoding) = encoding {
         out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
