@@ -185,3 +185,14 @@ fn a_busy_port_is_named_and_sigterm_stops_cleanly() {
     drop(second);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn a_console_folder_without_a_page_is_a_usage_error() {
+    let folder = temp_folder("no-console");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let (code, stderr) = fails(&["--console", folder.to_str().expect("utf-8 path")]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("has no index.html"), "{stderr}");
+    assert!(stderr.contains("make console"), "{stderr}");
+    let _ = std::fs::remove_dir_all(folder);
+}

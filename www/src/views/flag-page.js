@@ -1,6 +1,6 @@
 // One flag: its state and kill switch, and tabs for editing, overrides, history and statistics.
 
-import { h } from '../dom.js';
+import { h, safeHref } from '../dom.js';
 import { toggleFlag } from '../toggle.js';
 import { editorView } from './editor/index.js';
 import { historyView } from './history.js';
@@ -40,10 +40,29 @@ export function flagPageView(app, key, tab) {
         onclick: () => toggleFlag(app, key, !entry.enabled),
       }, h('span', { class: 'knob' }), entry.enabled ? 'On' : 'Off')),
     description && h('p', { class: 'description' }, description),
+    details(entry.flag.metadata ?? {}),
     h('nav', { class: 'tabs', 'aria-label': 'Flag sections' },
       TABS.map(([name, label]) => h('a', {
         href: `#/flags/${encodeURIComponent(key)}/${name}`,
         'aria-current': name === current[0] ? 'page' : null,
       }, label))),
     h('div', { class: 'tab-body' }, current[2](app, key)));
+}
+
+/** Owner, tags and any other metadata, as text; a web address as a link only if it is http(s). */
+function details(metadata) {
+  const items = [];
+  if (metadata.owner) items.push(['Owner', metadata.owner]);
+  if (Array.isArray(metadata.tags) && metadata.tags.length) items.push(['Tags', metadata.tags.join(', ')]);
+  for (const [name, value] of Object.entries(metadata)) {
+    if (['description', 'owner', 'tags', 'version', 'changedAt'].includes(name)) continue;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') items.push([name, value]);
+  }
+  if (items.length === 0) return null;
+  return h('dl', { class: 'meta' }, items.map(([name, value]) => [
+    h('dt', {}, name),
+    h('dd', {}, typeof value === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(value)
+      ? (safeHref(value) ? h('a', { href: value, rel: 'noopener noreferrer', target: '_blank' }, value) : h('span', { class: 'unsafe-link', title: 'Not a web address: shown, not linked' }, value))
+      : String(value)),
+  ]));
 }

@@ -12,6 +12,7 @@ use ureq::http;
 use super::cluster::Cluster;
 use super::{Fixture, TempFolder};
 use crate::serve::api;
+use crate::serve::console::{self, Console};
 use crate::serve::store::Store;
 use crate::serve::tokens::TokenKind;
 
@@ -42,6 +43,11 @@ impl Api {
         Api::serve(Fixture::sqlite().await, None, None).await
     }
 
+    /// An instance on a fresh SQLite file, serving `console` at `/` as `vexil serve` does.
+    pub async fn sqlite_with_console(console: Option<Console>) -> Api {
+        Api::listen(Fixture::sqlite().await, None, None, console).await
+    }
+
     /// An instance on a fresh database of a (shared) throwaway PostgreSQL cluster.
     pub async fn postgres() -> Api {
         let cluster = Cluster::shared();
@@ -61,6 +67,15 @@ impl Api {
     }
 
     async fn serve(fixture: Fixture, tokens: Option<Tokens>, cluster: Option<Arc<Cluster>>) -> Api {
+        Api::listen(fixture, tokens, cluster, None).await
+    }
+
+    async fn listen(
+        fixture: Fixture,
+        tokens: Option<Tokens>,
+        cluster: Option<Arc<Cluster>>,
+        console: Option<Console>,
+    ) -> Api {
         let tokens = match tokens {
             Some(tokens) => tokens,
             None => Tokens::issue(&fixture).await,
@@ -71,7 +86,7 @@ impl Api {
         let base = format!("http://{}", listener.local_addr().expect("address"));
         // What `vexil serve` runs beside the router: override expiry, usage, change listener.
         crate::serve::sync::start(&fixture.service);
-        let app = api::router(fixture.service.clone());
+        let app = console::serve(api::router(fixture.service.clone()), console);
         let mut stop = fixture.service.shutdown.subscribe();
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app)

@@ -6,6 +6,7 @@ mod changes;
 mod cluster;
 mod concurrency;
 mod config;
+mod console;
 mod endpoints;
 mod http;
 mod instances;
