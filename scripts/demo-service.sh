@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The second half of `make demo`: the flag service on a fresh temporary data folder, seeded
-# with the example flags, with copy-paste commands to try it. Runs until Ctrl-C.
+# with the example flags, with its console (built by `make console`, embedded in the binary)
+# and copy-paste commands to try the API. Runs until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,11 +20,14 @@ cat <<TEXT
 
 The flag service, on a fresh SQLite database in $data, seeded with examples/snapshot.json.
 
+  console:          $base/
   admin token:      $token
+                    (paste it into the console's sign-in; it stays in that browser tab only)
+
   admin API:        $base/api/v1/flags
   config endpoint:  $base/sdk/v1/snapshot  (the SDK keys are printed below)
 
-Try it from another terminal:
+Or try the API from another terminal:
 
   export VEXIL_TOKEN=$token
   # the kill switch: turn new-checkout off
@@ -39,4 +43,8 @@ Try it from another terminal:
 Ctrl-C stops the service and removes the data folder.
 
 TEXT
-VEXIL_ADMIN_TOKEN="$token" "$vexil" serve --data "$data" --listen "127.0.0.1:$port" --seed examples/snapshot.json
+VEXIL_ADMIN_TOKEN="$token" "$vexil" serve --data "$data" --listen "127.0.0.1:$port" --seed examples/snapshot.json &
+pid=$!
+# Whatever ends this script (Ctrl-C, SIGTERM, an error) ends the service by its PID first.
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$data"' EXIT INT TERM
+wait "$pid"

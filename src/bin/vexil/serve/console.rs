@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -27,8 +27,9 @@ base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 pub enum Console {
     /// The files built into the binary, each compressed once, on first request.
     Embedded(HashMap<&'static str, (&'static [u8], OnceLock<Encoded>)>),
-    /// A folder read on every request (`--console DIR`): for a console built separately.
-    Folder(PathBuf),
+    /// A folder (`--console DIR`), for a console built separately: read on every request (so a
+    /// rebuilt console is served at once), compressed again only when a file's bytes changed.
+    Folder(PathBuf, Mutex<HashMap<PathBuf, Arc<Encoded>>>),
 }
 
 impl Console {
@@ -69,11 +70,37 @@ impl Console {
                 }
                 None => missing(),
             },
-            Console::Folder(root) => match tokio::fs::read(root.join(relative)).await {
-                Ok(bytes) => respond(name, &Encoded::new(bytes), headers),
+            Console::Folder(root, cache) => match tokio::fs::read(root.join(&relative)).await {
+                Ok(bytes) => respond(name, &cached(cache, relative, bytes), headers),
                 Err(_) => missing(),
             },
         }
+    }
+}
+
+/// A folder's file, compressed once per content.
+fn cached(
+    cache: &Mutex<HashMap<PathBuf, Arc<Encoded>>>,
+    path: PathBuf,
+    bytes: Vec<u8>,
+) -> Arc<Encoded> {
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match cache.get(&path) {
+        Some(known) if known.identity.as_ref() == bytes.as_slice() => known.clone(),
+        _ => {
+            let fresh = Arc::new(Encoded::new(bytes));
+            cache.insert(path, fresh.clone());
+            fresh
+        }
+    }
+}
+
+impl Console {
+    /// The console in `folder` (`--console DIR`).
+    pub fn folder(folder: PathBuf) -> Console {
+        Console::Folder(folder, Mutex::new(HashMap::new()))
     }
 }
 

@@ -118,7 +118,7 @@ pub async fn serve(options: Options) -> Result<(), Failure> {
     prepare(&service, &options, address).await?;
     super::sync::start(&service);
     let console = match &options.console {
-        Some(folder) => Some(Console::Folder(folder.clone())),
+        Some(folder) => Some(Console::folder(folder.clone())),
         None => Console::embedded(),
     };
     if console.is_some() {

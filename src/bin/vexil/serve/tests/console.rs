@@ -27,7 +27,7 @@ fn console_folder() -> TempFolder {
 #[tokio::test]
 async fn the_page_and_its_files_come_with_their_types_and_the_policy() {
     let folder = console_folder();
-    let api = Api::sqlite_with_console(Some(Console::Folder(folder.0.clone()))).await;
+    let api = Api::sqlite_with_console(Some(Console::folder(folder.0.clone()))).await;
     let page = api.call("GET", "/").send().await;
     assert_eq!(page.status, 200);
     assert_eq!(page.text(), PAGE);
@@ -76,7 +76,7 @@ async fn the_page_and_its_files_come_with_their_types_and_the_policy() {
 #[tokio::test]
 async fn nothing_outside_the_folder_and_no_api_path_is_served_as_a_file() {
     let folder = console_folder();
-    let api = Api::sqlite_with_console(Some(Console::Folder(folder.0.clone()))).await;
+    let api = Api::sqlite_with_console(Some(Console::folder(folder.0.clone()))).await;
     let secret = folder.0.with_extension("secret");
     let secret_name = secret
         .file_name()
