@@ -83,3 +83,35 @@ test('the kill switch asks first, then turns the flag off for every SDK', async 
   assert.equal(history.body.entries[0].kind, 'flag.toggle');
   assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
 });
+
+test('the environment picker shows another environment\'s flags, and is remembered in this tab', async () => {
+  const page = await run.open();
+  await page.getByRole('link', { name: 'new-checkout' }).waitFor();
+  await page.getByLabel('Environment').selectOption('staging');
+  await page.getByText('No flags yet: create the first one.').waitFor();
+  await page.reload();
+  await page.getByText('No flags yet: create the first one.').waitFor();
+  assert.equal(await page.getByLabel('Environment').inputValue(), 'staging');
+  await page.getByLabel('Environment').selectOption('production');
+  await page.getByRole('link', { name: 'new-checkout' }).waitFor();
+});
+
+test('keyboard alone: sign in, reach a flag\'s kill switch, open and cancel its confirmation', async () => {
+  const before = (await run.service.api('GET', '/api/v1/flags/new-checkout')).body.enabled ?? true;
+  const page = await run.open({ signIn: false });
+  await page.getByLabel('Admin token').waitFor();
+  await page.keyboard.type(run.service.admin);
+  await page.keyboard.press('Enter');
+  await page.getByRole('link', { name: 'new-checkout' }).waitFor();
+  let focused = '';
+  for (let presses = 0; presses < 60 && !focused.startsWith('new-checkout '); presses += 1) {
+    await page.keyboard.press('Tab');
+    focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+  }
+  assert.ok(focused.startsWith('new-checkout '), `reached by Tab: ${focused}`);
+  await page.keyboard.press('Space');
+  await page.getByRole('dialog').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.equal((await run.service.api('GET', '/api/v1/flags/new-checkout')).body.enabled ?? true, before);
+});
