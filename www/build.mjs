@@ -4,7 +4,9 @@
 // on the inputs: the same sources give the same bytes, which `vexil serve` embeds at build time.
 //
 //   node build.mjs            build
-//   node build.mjs --sizes    build, then print the gzip sizes (docs/console.md)
+//   node build.mjs --sizes    build, then print the sizes (docs/console.md)
+//   node build.mjs --sizes --max-gzip N   and fail if the console's own modules, each gzipped
+//                             as the service sends them, add up to more than N bytes
 
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -57,10 +59,21 @@ async function build() {
 
 const own = await build();
 if (process.argv.includes('--sizes')) {
-  const js = own.join('\n');
+  const minified = own.reduce((sum, code) => sum + Buffer.byteLength(code), 0);
+  const gzipped = own.reduce((sum, code) => sum + gzipSync(code, { level: 9 }).length, 0);
   const css = await readFile(join(out, 'console.css'));
-  console.log(`console JavaScript: ${own.length} modules, ${Buffer.byteLength(js)} B minified, ${gzipSync(js, { level: 9 }).length} B gzip`);
+  console.log(`console JavaScript (without the engine): ${own.length} modules, ${minified} B minified, ${gzipped} B gzip (each module gzipped, as served)`);
   console.log(`console stylesheet: ${css.length} B, ${gzipSync(css, { level: 9 }).length} B gzip`);
+  const limit = process.argv.indexOf('--max-gzip');
+  if (limit > 0) {
+    const budget = Number(process.argv[limit + 1]);
+    if (!(budget > 0)) throw new Error('--max-gzip takes a number of bytes');
+    if (gzipped > budget) {
+      console.error(`the console's JavaScript is ${gzipped} B gzip, over its budget of ${budget} B`);
+      process.exit(1);
+    }
+    console.log(`within the budget of ${budget} B gzip`);
+  }
 } else {
   console.log(`console built into ${relative(process.cwd(), out) || '.'}`);
 }

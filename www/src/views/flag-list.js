@@ -65,12 +65,14 @@ function fill(app, body, count) {
 /** What a flag serves by default, in words: one variant, or the split's shares. */
 export function serves(flag) {
   const fall = flag.fallthrough ?? {};
-  if (fall.variant !== undefined) return fall.variant;
-  if (Array.isArray(fall.split)) {
+  let rest = '—';
+  if (fall.variant !== undefined) rest = fall.variant;
+  else if (Array.isArray(fall.split)) {
     const total = fall.split.reduce((sum, part) => sum + (Number(part.weight) || 0), 0) || 1;
-    return fall.split.map((part) => `${part.variant} ${Math.round((part.weight / total) * 1000) / 10} %`).join(' · ');
+    rest = fall.split.map((part) => `${part.variant} ${Math.round((part.weight / total) * 1000) / 10} %`).join(' · ');
   }
-  return '—';
+  const rules = Array.isArray(flag.rules) ? flag.rules.length : 0;
+  return rules === 0 ? rest : `${rules} rule${rules > 1 ? 's' : ''}, else ${rest}`;
 }
 
 function row(app, entry) {
@@ -90,7 +92,7 @@ function row(app, entry) {
       onclick: () => toggleFlag(app, entry.key, !entry.enabled),
     }, h('span', { class: 'knob' }), entry.enabled ? 'On' : 'Off')),
     h('td', {}, flag.type ?? '—'),
-    h('td', { class: 'serves' }, entry.enabled ? serves(flag) : `${flag.offVariant ?? 'default'} (off)`,
+    h('td', { class: 'serves' }, entry.enabled ? serves(flag) : (flag.offVariant ? `${flag.offVariant} to everyone` : 'the code\'s default'),
       entry.overrides > 0 && h('div', { class: 'muted' }, `${entry.overrides} override${entry.overrides > 1 ? 's' : ''}`)),
     h('td', {}, change ? [when(change.at), h('div', { class: 'muted' }, `${change.actor} · ${change.kind}`)] : '—'));
 }
