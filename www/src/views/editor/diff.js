@@ -11,6 +11,9 @@ const isObject = (value) => value !== null && typeof value === 'object' && !Arra
  * is not a change of every index).
  */
 export function changes(a, b, { arrays = true } = {}, path = [], out = []) {
+  // A member added or removed whole is shown member by member, as when it was changed.
+  if (a === undefined && isObject(b)) a = {};
+  if (b === undefined && isObject(a)) b = {};
   const recurse = isObject(a) && isObject(b) ? 'object' : arrays && Array.isArray(a) && Array.isArray(b) ? 'array' : null;
   if (recurse === 'object') {
     for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) changes(a[name], b[name], { arrays }, [...path, name], out);

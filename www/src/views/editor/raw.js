@@ -7,8 +7,8 @@ import { clone } from './state.js';
 /** Line and column of a JSON.parse error, when the message gives a position. */
 function where(text, error) {
   const found = /position (\d+)/.exec(error.message);
-  if (!found) return '';
-  const position = Number(found[1]);
+  if (!found && !/end of JSON/i.test(error.message)) return '';
+  const position = found ? Number(found[1]) : text.length;
   const before = text.slice(0, position).split('\n');
   return ` (line ${before.length}, column ${before[before.length - 1].length + 1})`;
 }
