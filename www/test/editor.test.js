@@ -146,7 +146,7 @@ test('a broken draft: the diagnostic is next to the field, save is disabled, the
   assert.equal(await save.isDisabled(), true);
   await page.locator('.editor').getByText('Saving is disabled: 1 problem to fix').waitFor();
   // The summary's link takes the focus to the field.
-  await page.locator('.editor-summary').getByRole('button', { name: /fallthrough\.split/ }).click();
+  await page.locator('.editor-summary').getByRole('button', { name: /^Default rule, split: weights add up/ }).click();
   assert.equal(await page.evaluate(() => document.activeElement.id), await share.getAttribute('id'));
   // A rule serving a variant that no longer exists: shown at the rule's variant.
   await page.locator('.editor').getByRole('button', { name: 'Add rule' }).click();
@@ -227,5 +227,8 @@ test('at 390 px wide the editor fits the screen and is usable', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   await page.shot('editor-mobile');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.locator('.editor').getByLabel('Slice 1 share (%)').fill('20');
+  await page.shot('editor-dark');
   assert.deepEqual(page.problems, clean);
 });

@@ -103,7 +103,7 @@ function changed(ctx, { edited = true } = {}) {
   }
   // The page's own message about the key says more than the engine's "key is empty".
   const keyChecked = problems.some((problem) => problem.path === '$.key');
-  problems.push(...result.diagnostics.filter((d) => !(keyChecked && d.path === '$.key')), ...ctx.server);
+  problems.push(...result.diagnostics.filter((d) => !(keyChecked && d.path === '$.key')).map(reword), ...ctx.server.map(reword));
   const extra = result.others.map((d) => `This change would break flag ${d.flag ?? d.segment}: ${d.message}`);
   renderSummary(ctx.summary, ctx.registry.show(problems), extra);
   ctx.errors = problems.filter((d) => d.severity === 'error').length + extra.length;
@@ -120,6 +120,14 @@ function changed(ctx, { edited = true } = {}) {
     session.draftKey = undefined;
   }
   ctx.bar.update({ dirty, errors: ctx.errors });
+}
+
+/** The engine's "key is empty" names the member when it is not a key to people (an attribute, a rule id). */
+function reword(diagnostic) {
+  if (diagnostic.code !== 'invalid-key' || diagnostic.message !== 'key is empty') return diagnostic;
+  const member = /\.(attribute|id|bucketBy)$/.exec(diagnostic.path)?.[1];
+  const names = { attribute: 'the attribute name is empty', id: 'the rule id is empty', bucketBy: 'the attribute to bucket by is empty' };
+  return member ? { ...diagnostic, message: names[member] } : diagnostic;
 }
 
 /** A new revision changed this flag under the user's edits: say so, keep the edits. */

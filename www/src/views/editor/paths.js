@@ -43,6 +43,27 @@ export function showPath(segments) {
   return text || '(the whole flag)';
 }
 
+/** A path in the form's words: `Rule 1, condition 2: value`, `Default rule, slice 3: variant`. */
+export function describePath(segments) {
+  const words = [];
+  for (let i = 0; i < segments.length; i += 1) {
+    const [segment, next] = [segments[i], segments[i + 1]];
+    const numbered = typeof next === 'number';
+    if (segment === 'rules' && numbered) words.push(`Rule ${next + 1}`);
+    else if (segment === 'conditions' && numbered) words.push(`condition ${next + 1}`);
+    else if (segment === 'split' && numbered) words.push(`slice ${next + 1}`);
+    else if (segment === 'prerequisites' && numbered) words.push(`prerequisite ${next + 1}`);
+    else if (segment === 'variants' && typeof next === 'string' && i === 0) words.push(`variant ${next}`);
+    else {
+      const names = { fallthrough: 'Default rule', serve: 'serves', offVariant: 'Off variant', schedule: 'Schedule', metadata: 'Details', key: 'Key', type: 'Type' };
+      words.push(typeof segment === 'number' ? `#${segment + 1}` : names[segment] ?? segment);
+      continue;
+    }
+    i += 1;
+  }
+  return words.length ? words.join(', ') : 'The flag';
+}
+
 /** An engine diagnostic's path relative to the flag at `index` of the document, or null. */
 export function relativeToFlag(path, index) {
   const prefix = `$.flags[${index}]`;
@@ -125,6 +146,6 @@ export function renderSummary(container, placed, extra = []) {
       placed.map(({ diagnostic, control }) => h('li', { class: diagnostic.severity },
         control
           ? h('button', { type: 'button', class: 'link', onclick: () => control.focus() },
-            `${showPath(parsePath(diagnostic.path))}: ${diagnostic.message}`)
-          : `${showPath(parsePath(diagnostic.path))}: ${diagnostic.message}`))));
+            `${describePath(parsePath(diagnostic.path))}: ${diagnostic.message}`)
+          : `${describePath(parsePath(diagnostic.path))}: ${diagnostic.message}`))));
 }
