@@ -45,6 +45,8 @@ async function build() {
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   for (const name of ['index.html', 'console.css', 'favicon.svg']) await cp(join(here, name), join(out, name));
+  // The editor's JSON view links to the snapshot format's schema.
+  await cp(join(here, '..', 'docs', 'snapshot.schema.json'), join(out, 'snapshot.schema.json'));
   const own = [];
   for (const file of await files(join(here, 'src'))) {
     own.push(await minifyInto(file, join(out, 'src', relative(join(here, 'src'), file))));
