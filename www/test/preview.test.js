@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -35,8 +35,8 @@ function cli(snapshot, context, now, ...extra) {
   return JSON.parse(execFileSync(binary, ['eval', snapshot, '--context', JSON.stringify(context), '--now', now, ...extra], { encoding: 'utf8' }));
 }
 
-async function openPreview(hash = '#/preview') {
-  const page = await run.open();
+async function openPreview(hash = '#/preview', options = {}) {
+  const page = await run.open(options);
   await page.evaluate((to) => { location.hash = to; }, hash);
   await page.getByRole('heading', { name: 'Preview' }).waitFor();
   return page;
@@ -105,5 +105,242 @@ test('every flag shows what `vexil eval` prints for the same snapshot, context a
   for (const reason of ['TARGETING_MATCH', 'SPLIT', 'OVERRIDE', 'DISABLED', 'PREREQUISITE_FAILED', 'DEFAULT', 'ERROR']) assert.ok(reasons.has(reason), reason);
   assert.match(await page.locator('.pv-timing').first().textContent(), /^evaluated \d+ flags in [\d.]+ ms$/);
   await page.shot('preview');
+  assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
+});
+
+/** Runs `vexil eval --contexts` over `contexts` for `snapshot`: one result object per context. */
+function cliMany(snapshot, contexts, now) {
+  const file = join(folder, `contexts-${Date.now()}-${Math.random()}.jsonl`);
+  writeFileSync(file, contexts.map((context) => JSON.stringify(context)).join('\n'));
+  return execFileSync(binary, ['eval', snapshot, '--contexts', file, '--now', now], { encoding: 'utf8' })
+    .trim().split('\n').map((line) => JSON.parse(line));
+}
+
+/** A snapshot file with `flag` in place of its namesake (as a published draft would be). */
+function draftedSnapshot(snapshot, flag) {
+  const document = JSON.parse(readFileSync(snapshot, 'utf8'));
+  document.flags = document.flags.map((candidate) => (candidate.key === flag.key ? flag : candidate));
+  const path = join(folder, `drafted-${Date.now()}.json`);
+  writeFileSync(path, JSON.stringify(document));
+  return path;
+}
+
+function flagOf(snapshot, key) {
+  return JSON.parse(readFileSync(snapshot, 'utf8')).flags.find((flag) => flag.key === key);
+}
+
+async function useDraftJson(page, flag) {
+  await page.getByLabel('Draft', { exact: true }).selectOption('json');
+  await page.getByLabel('Draft flag (JSON)').fill(typeof flag === 'string' ? flag : JSON.stringify(flag));
+  await page.getByRole('button', { name: 'Preview this draft' }).click();
+}
+
+const NOW = '2026-11-28T12:00:00Z';
+// Ten users, three on the pro plan, none with an appVersion (so only the pro-plan rule tells them
+// apart in max-upload-mb).
+const USERS = Array.from({ length: 10 }, (_, index) => ({ targetingKey: `user-${index + 1}`, plan: [2, 5, 9].includes(index + 1) ? 'pro' : 'free' }));
+const PRO = ['user-2', 'user-5', 'user-9'];
+
+test('draft versus live over an uploaded sample: exactly the three pro users change, dependents counted too', async () => {
+  const page = await openPreview();
+  await setNow(page, NOW);
+  const snapshot = await snapshotFile();
+  // Two bad lines among the users: reported by line number, the rest used.
+  const lines = [...USERS.slice(0, 4).map((user) => JSON.stringify(user)), '{not json', ...USERS.slice(4).map((user) => JSON.stringify(user)), '[1, 2]'];
+  await page.getByLabel('Contexts file').setInputFiles({ name: 'users.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines.join('\n')) });
+  await page.getByLabel('Contexts (one JSON object per line)').press('End');
+  await page.waitForFunction(() => document.querySelector('textarea[placeholder^="{\\"targetingKey"]')?.value.includes('user-10'));
+  await page.getByRole('button', { name: 'Evaluate these contexts' }).click();
+  const bad = await page.locator('.pv-bad-lines li').allTextContents();
+  assert.deepEqual(bad.map((text) => text.split(':')[0]), ['line 5', 'line 12']);
+  assert.match(await page.locator('.pv-population .pv-timing').textContent(), /10 users × 9 flags/);
+
+  // Observed counts equal the CLI's over the same users.
+  const live = cliMany(snapshot, USERS, NOW);
+  for (const key of ['new-checkout', 'max-upload-mb', 'checkout-button-color']) {
+    const legend = await page.locator(`.pv-chart[data-flag="${key}"] .pv-legend li`).allTextContents();
+    for (const line of legend) {
+      const [, variant, count] = /^(.+?): (\d+) \(/.exec(line);
+      const expected = live.filter((results) => (results[key].variant ?? 'no variant') === variant).length;
+      assert.equal(Number(count), expected, `${key} ${variant}`);
+    }
+  }
+
+  // The draft drops the pro-plan rule: the three pro users go from pro to standard, nobody else moves.
+  const flag = flagOf(snapshot, 'max-upload-mb');
+  await useDraftJson(page, { ...flag, rules: flag.rules.filter((rule) => rule.id !== 'pro-plan') });
+  await page.locator('.pv-diff-summary').waitFor();
+  assert.match(await page.locator('.pv-diff-summary').textContent(), /^3 users change variant \(of 10\)/);
+  const listed = page.locator('.pv-diff-flag[data-flag="max-upload-mb"]');
+  assert.deepEqual(await listed.locator('.pv-user').allTextContents(), PRO);
+  assert.deepEqual(await listed.locator('.pv-transitions tbody td').allTextContents(), ['pro → standard', '3']);
+  assert.equal(await page.locator('.pv-diff-flag').count(), 1);
+  await page.shot('preview-draft-vs-live');
+
+  // A draft of new-checkout moves checkout-button-color too (its prerequisite): per flag, the
+  // page's counts equal those of the CLI on the live and the drafted snapshots.
+  const checkout = { ...flagOf(snapshot, 'new-checkout'), fallthrough: { variant: 'on' } };
+  await useDraftJson(page, checkout);
+  const drafted = cliMany(draftedSnapshot(snapshot, checkout), USERS, NOW);
+  const expected = {};
+  USERS.forEach((user, index) => {
+    for (const key of Object.keys(live[index])) {
+      if (live[index][key].variant !== drafted[index][key].variant) expected[key] = [...(expected[key] ?? []), user.targetingKey];
+    }
+  });
+  assert.ok(expected['checkout-button-color']?.length > 0, 'the dependent flag changes for someone');
+  await page.waitForFunction((keys) => document.querySelectorAll('.pv-diff-flag').length === keys, Object.keys(expected).length);
+  for (const [key, users] of Object.entries(expected)) {
+    assert.deepEqual(await page.locator(`.pv-diff-flag[data-flag="${key}"] .pv-user`).allTextContents(), users, key);
+  }
+  const changedUsers = new Set(Object.values(expected).flat()).size;
+  assert.match(await page.locator('.pv-diff-summary').textContent(), new RegExp(`^${changedUsers} users? changes? variant`));
+  await page.shot('preview-population');
+  assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
+});
+
+test('a broken draft shows its diagnostics while the live results stay (at a phone\'s width)', async () => {
+  const page = await openPreview('#/preview', { viewport: { width: 390, height: 844 } });
+  await setNow(page, NOW);
+  await setContext(page, { targetingKey: 'user-42', plan: 'pro' });
+  const before = await shownResults(page);
+  const snapshot = await snapshotFile();
+
+  // Weights that do not add up: the draft loads, the flag has an error diagnostic.
+  const flag = flagOf(snapshot, 'new-checkout');
+  await useDraftJson(page, { ...flag, fallthrough: { split: [{ variant: 'on', weight: 50000 }, { variant: 'off', weight: 10 }] } });
+  const alert = page.locator('.pv-draft-errors');
+  await alert.getByRole('heading', { name: 'The draft has errors' }).waitFor();
+  assert.match(await alert.locator('.pv-diagnostics').textContent(), /weights-sum/);
+  assert.deepEqual(await shownResults(page), before);
+  const draft = await shownResults(page, 'draft');
+  assert.equal(draft['new-checkout'].reason, 'ERROR');
+  assert.equal(draft['new-checkout'].errorCode, 'PARSE_ERROR');
+
+  // Not even JSON: the draft does not load; the live results are all there is, unchanged.
+  await useDraftJson(page, '{"key": "new-checkout", ');
+  await alert.getByRole('heading', { name: 'The draft does not load' }).waitFor();
+  assert.match(await alert.textContent(), /not JSON/);
+  assert.deepEqual(await shownResults(page), before);
+  assert.equal(await page.locator('td[data-col="draft"]').count(), 0);
+  await page.shot('preview-narrow');
+  assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
+});
+
+test('the explanation shows each step, and a split\'s bucket equals the one the CLI explains', async () => {
+  const page = await openPreview();
+  await setNow(page, NOW);
+  const snapshot = await snapshotFile();
+  for (const [context, key] of [[{ targetingKey: 'user-42' }, 'new-checkout'], [{ targetingKey: 'user-7', email: 'ana@vexil.dev' }, 'checkout-button-color']]) {
+    await setContext(page, context);
+    const row = page.locator(`tr[data-flag="${key}"]`);
+    if (await row.getByRole('button', { name: `Explain ${key}` }).getAttribute('aria-expanded') === 'false') {
+      await row.getByRole('button', { name: `Explain ${key}` }).click();
+    }
+    const cli = JSON.parse(execFileSync(binary, ['eval', snapshot, '--context', JSON.stringify(context), '--flag', key, '--explain', '--now', NOW], { encoding: 'utf8' }));
+    const split = cli.steps.find((step) => step.step === 'split');
+    const explained = page.locator(`#pv-explain-${key} [data-col="live"]`);
+    const steps = await explained.locator('li[data-step]').evaluateAll((items) => items.map((item) => item.dataset.step));
+    assert.deepEqual(steps, cli.steps.map((step) => step.step));
+    const shown = await explained.locator('li[data-step="split"]').textContent();
+    assert.match(shown, new RegExp(`bucket ${split.bucket} falls in ${split.variant}'s range ${split.rangeStart}–${split.rangeEnd - 1}`));
+    assert.match(await explained.locator('.pv-bar').getAttribute('aria-label'), new RegExp(`bucket ${split.bucket}$`));
+  }
+  await page.shot('preview-explain');
+  assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
+});
+
+test('a local override is marked as such and kept in this browser; clearing it restores the engine\'s answer', async () => {
+  const page = await openPreview();
+  await setNow(page, NOW);
+  const context = { targetingKey: 'user-42' };
+  await setContext(page, context);
+  const engine = asShown(cli(await snapshotFile(), context, NOW, '--flag', 'new-checkout'));
+  assert.deepEqual((await shownResults(page))['new-checkout'], engine);
+  assert.equal(engine.variant, 'off');
+  await page.getByLabel('Flag to force').selectOption('new-checkout');
+  await page.getByLabel('Variant to serve').selectOption('on');
+  await page.getByRole('button', { name: 'Force locally' }).click();
+  let shown = (await shownResults(page))['new-checkout'];
+  assert.deepEqual(shown, { variant: 'on', value: 'true', reason: 'LOCAL_OVERRIDE', errorCode: null, rule: null, local: 'local override — only in this browser' });
+
+  // Kept in this browser: a reload still shows it (the context is typed again).
+  await page.reload();
+  await page.getByRole('heading', { name: 'Preview' }).waitFor();
+  await setNow(page, NOW);
+  await setContext(page, context);
+  shown = (await shownResults(page))['new-checkout'];
+  assert.equal(shown.reason, 'LOCAL_OVERRIDE');
+  await page.getByRole('button', { name: 'Clear the local override of new-checkout' }).click();
+  assert.deepEqual((await shownResults(page))['new-checkout'], engine);
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((key) => !key.endsWith(':overrides'))), []);
+  assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
+});
+
+test('a new revision re-evaluates without losing the context; an editor draft is previewed by #/preview?draft=KEY', async () => {
+  const page = await openPreview();
+  await setNow(page, NOW);
+  const context = { targetingKey: 'user-99', role: 'admin', environment: 'staging' };
+  await setContext(page, context);
+  assert.equal((await shownResults(page))['admin-console'].reason, 'TARGETING_MATCH');
+  const toggled = await run.service.api('POST', '/api/v1/flags/admin-console/toggle?environment=production', { enabled: false });
+  assert.equal(toggled.status, 200);
+  await page.waitForFunction(() => document.querySelector('tr[data-flag="admin-console"] .pv-reason')?.textContent === 'DISABLED');
+  assert.deepEqual(JSON.parse(await page.getByLabel('Context JSON').inputValue()), context);
+  assert.deepEqual(await shownResults(page), Object.fromEntries(Object.entries(cli(await snapshotFile(), context, NOW)).map(([key, result]) => [key, asShown(result)])));
+  await run.service.api('POST', '/api/v1/flags/admin-console/toggle?environment=production', { enabled: true });
+
+  // The editor keeps unsaved drafts in draft.js; the preview opens one from its route and
+  // follows its changes (the `vexil:draft` event).
+  const flag = flagOf(await snapshotFile(), 'max-upload-mb');
+  await page.evaluate(async (draft) => {
+    const drafts = await import('/src/draft.js');
+    drafts.setDraft(draft.key, draft);
+    location.hash = `#/preview?draft=${draft.key}`;
+  }, { ...flag, fallthrough: { variant: 'pro' } });
+  await page.locator('td[data-col="draft"]').first().waitFor();
+  assert.equal(await page.getByLabel('Draft', { exact: true }).inputValue(), 'key:max-upload-mb');
+  await page.waitForFunction(() => document.querySelector('tr[data-flag="max-upload-mb"] td[data-col="draft"] .pv-variant')?.textContent === 'pro');
+  await page.evaluate(async (draft) => {
+    (await import('/src/draft.js')).setDraft(draft.key, draft);
+  }, { ...flag, fallthrough: { variant: 'standard' }, rules: [] });
+  await page.waitForFunction(() => document.querySelector('tr[data-flag="max-upload-mb"] td[data-col="draft"] .pv-variant')?.textContent === 'standard');
+  assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
+});
+
+test('a snapshot from a file (200 flags) or from a URL on this origin; other origins are refused in words', async () => {
+  const page = await openPreview();
+  await setNow(page, NOW);
+  const context = { targetingKey: 'user-42', plan: 'pro', jurisdiction: 'quebec' };
+  await setContext(page, context);
+  const live = JSON.parse(readFileSync(await snapshotFile(), 'utf8'));
+  // 200 flags: the example's, copied under other keys (prerequisites still name the originals).
+  const big = { ...live, flags: [...live.flags] };
+  for (let copy = 1; big.flags.length < 200; copy += 1) {
+    for (const flag of live.flags) if (big.flags.length < 200) big.flags.push({ ...flag, key: `${flag.key}-${copy}` });
+  }
+  const file = join(folder, 'big.json');
+  writeFileSync(file, JSON.stringify(big));
+  await page.getByLabel('Document').selectOption('file');
+  await page.getByLabel('Snapshot file').setInputFiles(file);
+  await page.waitForFunction(() => document.querySelectorAll('table.pv-results tbody tr[data-flag]').length === 200);
+  const expected = cli(file, context, NOW);
+  assert.deepEqual(await shownResults(page), Object.fromEntries(Object.entries(expected).map(([key, result]) => [key, asShown(result)])));
+  // Typing re-evaluates at once; the time it took is shown.
+  await page.getByLabel('Context JSON').fill(JSON.stringify({ ...context, plan: 'free' }));
+  assert.equal((await shownResults(page))['max-upload-mb-7'].variant, 'standard');
+  const timing = await page.locator('.preview > .toolbar .pv-timing').textContent();
+  assert.match(timing, /^evaluated 200 flags in [\d.]+ ms$/);
+  console.log(`# ${timing}`);
+
+  await page.getByLabel('Document').selectOption('url');
+  const url = page.getByLabel('Snapshot URL');
+  await url.fill('https://example.com/snapshot.json');
+  await page.getByRole('button', { name: 'Load the snapshot' }).click();
+  await page.getByRole('alert').filter({ hasText: 'only this console\'s own origin' }).waitFor();
+  await url.fill('/sdk/v1/snapshot?environment=production');
+  await page.getByRole('button', { name: 'Load the snapshot' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.pv-results tbody tr[data-flag]').length === 9);
+  assert.deepEqual(await shownResults(page), Object.fromEntries(Object.entries(cli(await snapshotFile(), { ...context, plan: 'free' }, NOW)).map(([key, result]) => [key, asShown(result)])));
   assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
 });

@@ -6,8 +6,10 @@ import { splitBar } from './bars.js';
 
 const quote = (value) => (value === null || value === undefined ? 'nothing' : showValue(value));
 
-function condition(step) {
-  const subject = step.attribute === null ? 'the segment test' : `${step.attribute} (${quote(step.value)})`;
+function condition(step, flag) {
+  // Segment tests name no attribute; the segment is in the definition.
+  const segment = flag?.rules?.[step.rule]?.conditions?.[step.condition]?.value;
+  const subject = step.attribute === null ? `the context (segment ${quote(segment)})` : `${step.attribute} (${quote(step.value)})`;
   const op = step.negate ? `not ${step.op}` : step.op;
   return `Rule ${step.ruleId ?? step.rule}, condition ${step.condition + 1}: ${subject} ${op} → ${step.result ? 'holds' : 'does not hold'}.`;
 }
@@ -19,7 +21,7 @@ function schedule(step) {
 }
 
 /** One step in words. */
-export function describeStep(step) {
+export function describeStep(step, flag) {
   switch (step.step) {
     case 'flagNotFound': return 'No flag has this key (FLAG_NOT_FOUND).';
     case 'flagInvalid': return 'The flag has error diagnostics, so it is never evaluated (PARSE_ERROR).';
@@ -33,7 +35,7 @@ export function describeStep(step) {
     case 'schedule': return schedule(step);
     case 'prerequisite':
       return `Prerequisite ${step.flag} must serve ${step.required.join(' or ')}; it served ${step.variant ?? 'no variant'}: ${step.met ? 'met' : 'not met, so the flag serves its off variant (PREREQUISITE_FAILED)'}.`;
-    case 'condition': return condition(step);
+    case 'condition': return condition(step, flag);
     case 'ruleMatched': return `Rule ${step.ruleId ?? step.rule} matches: it decides.`;
     case 'fallthrough': return 'No rule matched: the fallthrough serves.';
     case 'costLimit': return `Stopped before the work passed the cost limit of ${step.limit} units (GENERAL).`;
@@ -58,7 +60,7 @@ export function explanation(engine, flag, key, context, now) {
   const split = servedSplit(flag, steps);
   return h('ol', { class: 'pv-steps' },
     steps.map((step) => h('li', { dataset: { step: step.step } },
-      describeStep(step),
+      describeStep(step, flag),
       step.step === 'split' && split && typeof step.bucket === 'number' && h('div', { class: 'pv-split' },
         splitBar(split, variants, step.bucket),
         h('span', { class: 'muted pv-bucket' }, `bucket ${step.bucket} of 0–99999`)))),

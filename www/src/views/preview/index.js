@@ -16,11 +16,11 @@ import { sourcePanel } from './source.js';
 const remembered = { context: { targetingKey: 'user-42', plan: 'free' }, now: null };
 
 function draftFlag(spec) {
-  if (spec.kind === 'key') return { flag: getDraft(spec.key), label: `the draft of ${spec.key}` };
+  if (spec.kind === 'key') return { flag: getDraft(spec.key), label: `Draft of ${spec.key}` };
   try {
-    return { flag: JSON.parse(spec.text), label: 'the draft' };
+    return { flag: JSON.parse(spec.text), label: 'Draft from JSON' };
   } catch (error) {
-    return { error: `the draft is not JSON: ${error.message}`, label: 'the draft' };
+    return { error: `the draft is not JSON: ${error.message}`, label: 'Draft from JSON' };
   }
 }
 
@@ -42,7 +42,7 @@ export function previewView(app) {
     state.draft = null;
     if (!state.draftSpec) return;
     const { flag, error, label } = draftFlag(state.draftSpec);
-    state.draftLabel = `Draft (${label.replace(/^the /, '')})`;
+    state.draftLabel = label;
     if (flag === undefined && !error) {
       state.draftSpec = null;
       return;

@@ -24,7 +24,7 @@ export function sourcePanel(app, actions) {
       } catch (error) {
         baseMessage.textContent = error.message;
       }
-    } }, 'Load'));
+    } }, 'Load the snapshot'));
   const fileBox = h('div', { class: 'pv-source-extra', hidden: baseKind !== 'file' },
     field('Snapshot file', file, { hint: 'Read in this page; nothing is uploaded.' }));
   file.addEventListener('change', async () => {
