@@ -35,6 +35,21 @@ function cli(snapshot, context, now, ...extra) {
   return JSON.parse(execFileSync(binary, ['eval', snapshot, '--context', JSON.stringify(context), '--now', now, ...extra], { encoding: 'utf8' }));
 }
 
+const AXE = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+/** axe-core's violations in the preview, in the light and the dark palette. */
+async function accessibilityProblems(page) {
+  if (!await page.evaluate(() => 'axe' in window)) await page.evaluate(AXE);
+  const found = [];
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    const { violations } = await page.evaluate(() => window.axe.run(document.querySelector('.preview'), { resultTypes: ['violations'] }));
+    found.push(...violations.map((violation) => `${colorScheme}: ${violation.id} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`));
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return found;
+}
+
 async function openPreview(hash = '#/preview', options = {}) {
   const page = await run.open(options);
   await page.evaluate((to) => { location.hash = to; }, hash);
@@ -45,6 +60,25 @@ async function openPreview(hash = '#/preview', options = {}) {
 async function setContext(page, context) {
   await page.getByRole('tab', { name: 'JSON' }).click();
   await page.getByLabel('Context JSON').fill(JSON.stringify(context));
+}
+
+/** Types `context` in the Fields tab: the targeting key, then one typed row per attribute. */
+async function typeContext(page, context) {
+  await page.getByRole('tab', { name: 'Fields' }).click();
+  while (await page.getByRole('button', { name: /^Remove attribute/ }).count() > 0) {
+    await page.getByRole('button', { name: /^Remove attribute/ }).first().click();
+  }
+  await page.getByLabel('Targeting key').fill(context.targetingKey ?? '');
+  const attributes = Object.entries(context).filter(([name]) => name !== 'targetingKey');
+  for (const [index, [name, value]] of attributes.entries()) {
+    await page.getByRole('button', { name: '+ Attribute' }).click();
+    const n = index + 1;
+    await page.getByLabel(`Attribute ${n} name`).fill(name);
+    const type = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : Array.isArray(value) ? 'list' : 'string';
+    await page.getByLabel(`Attribute ${n} type`).selectOption(type);
+    if (type === 'boolean') await page.getByLabel(`Attribute ${n} value`).selectOption(String(value));
+    else await page.getByLabel(`Attribute ${n} value`).fill(type === 'list' ? value.join(', ') : String(value));
+  }
 }
 
 /** Sets the preview's instant to `iso`, in the page's own time zone (as a person would). */
@@ -91,9 +125,16 @@ test('every flag shows what `vexil eval` prints for the same snapshot, context a
   const page = await openPreview();
   const snapshot = await snapshotFile();
   const reasons = new Set();
-  for (const { context, now } of CASES) {
+  for (const [index, { context, now }] of CASES.entries()) {
     await setNow(page, now);
-    await setContext(page, context);
+    // Typed rows for the case with a number, a boolean and a list; JSON for the others.
+    if (index === 3) {
+      await typeContext(page, context);
+      await page.getByRole('tab', { name: 'JSON' }).click();
+      assert.deepEqual(JSON.parse(await page.getByLabel('Context JSON').inputValue()), context);
+    } else {
+      await setContext(page, context);
+    }
     const expected = cli(snapshot, context, now);
     const shown = await shownResults(page);
     assert.deepEqual(Object.keys(shown), Object.keys(expected));
@@ -102,6 +143,11 @@ test('every flag shows what `vexil eval` prints for the same snapshot, context a
       reasons.add(result.reason);
     }
   }
+  // JSON edits show in the rows too.
+  await page.getByRole('tab', { name: 'Fields' }).click();
+  assert.equal(await page.getByLabel('Targeting key').inputValue(), '');
+  assert.equal(await page.getByLabel('Attribute 1 name').inputValue(), 'jurisdiction');
+  assert.equal(await page.getByLabel('Attribute 2 value').inputValue(), '4.9.0');
   for (const reason of ['TARGETING_MATCH', 'SPLIT', 'OVERRIDE', 'DISABLED', 'PREREQUISITE_FAILED', 'DEFAULT', 'ERROR']) assert.ok(reasons.has(reason), reason);
   assert.match(await page.locator('.pv-timing').first().textContent(), /^evaluated \d+ flags in [\d.]+ ms$/);
   await page.shot('preview');
@@ -196,6 +242,7 @@ test('draft versus live over an uploaded sample: exactly the three pro users cha
   const changedUsers = new Set(Object.values(expected).flat()).size;
   assert.match(await page.locator('.pv-diff-summary').textContent(), new RegExp(`^${changedUsers} users? changes? variant`));
   await page.shot('preview-population');
+  assert.deepEqual(await accessibilityProblems(page), []);
   assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
 });
 
@@ -224,6 +271,7 @@ test('a broken draft shows its diagnostics while the live results stay (at a pho
   assert.deepEqual(await shownResults(page), before);
   assert.equal(await page.locator('td[data-col="draft"]').count(), 0);
   await page.shot('preview-narrow');
+  assert.deepEqual(await accessibilityProblems(page), []);
   assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
 });
 
@@ -247,6 +295,7 @@ test('the explanation shows each step, and a split\'s bucket equals the one the 
     assert.match(await explained.locator('.pv-bar').getAttribute('aria-label'), new RegExp(`bucket ${split.bucket}$`));
   }
   await page.shot('preview-explain');
+  assert.deepEqual(await accessibilityProblems(page), []);
   assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
 });
 

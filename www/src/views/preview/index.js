@@ -114,10 +114,12 @@ export function previewView(app) {
     if (state.baseKind !== 'live') return;
     actions.useBase('live', null, 'live');
   };
+  // The editor changed a draft: follow the one shown, or pick up the one the route names.
   const onDraft = (event) => {
     if (!root.isConnected) return detach();
-    source.refreshDrafts();
-    if (state.draftSpec?.kind === 'key' && state.draftSpec.key === event.detail?.key) actions.useDraft(state.draftSpec);
+    const key = event.detail?.key;
+    if (state.draftSpec?.kind === 'key' && state.draftSpec.key === key) actions.useDraft(state.draftSpec);
+    else if (!state.draftSpec && query.get('draft') === key && getDraft(key)) actions.useDraft({ kind: 'key', key });
     source.refreshDrafts();
   };
   const onHash = () => queueMicrotask(() => { if (!root.isConnected) detach(); });

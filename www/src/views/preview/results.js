@@ -64,14 +64,15 @@ export function renderResults(container, view) {
       resultCell(before, variantsOf(base, key), 'live', key in overridden ? local.result(key) : undefined),
       drafted && resultCell(after, variantsOf(draft, key), 'draft'),
       h('td', { class: 'pv-actions' }, h('button', { type: 'button', class: 'secondary', 'aria-expanded': String(open),
-        'aria-controls': open ? explainId : null, 'aria-label': `Explain ${key}`, onclick: () => view.onToggle(key) }, open ? 'Hide' : 'Explain')));
+        'aria-controls': open ? explainId : null, 'aria-label': `Explain ${key}`, onclick: () => view.onToggle(key) },
+        h('span', { 'aria-hidden': 'true', class: 'pv-chevron' }, open ? '▾' : '▸'), 'Explain')));
     if (!open) return [row];
     const parts = [[view.baseLabel, base], ...(drafted ? [[view.draftLabel, draft]] : [])]
       .filter(([, loaded]) => loaded.flags.has(key) || loaded.engine.flag(key));
     return [row, h('tr', { class: 'pv-explain-row', id: explainId },
       h('td', { colspan: drafted ? 4 : 3 },
         h('div', { class: 'pv-explains' }, parts.map(([label, loaded]) => h('section', { class: 'pv-explain', dataset: { col: loaded === base ? 'live' : 'draft' } },
-          h('h4', {}, `Why, in ${label}`),
+          h('h3', {}, `Why, in ${label}`),
           explanation(loaded.engine, loaded.flags.get(key), key, context, now ?? Date.now()))))))];
   });
 
