@@ -246,6 +246,25 @@ test('draft versus live over an uploaded sample: exactly the three pro users cha
   assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
 });
 
+test('generated users: user-1 … user-N with attribute shares, counted as the CLI counts them', async () => {
+  const page = await openPreview();
+  await setNow(page, NOW);
+  await page.getByLabel('Users (user-1 … user-N)').fill('50');
+  await page.getByLabel('Attribute shares').fill('plan=pro:100\njurisdiction=quebec:0\noops');
+  await page.getByRole('button', { name: 'Evaluate generated users' }).click();
+  assert.deepEqual(await page.locator('.pv-bad-lines li').allTextContents(), ['line 3: write attribute=value:percent, e.g. plan=pro:30']);
+  const users = Array.from({ length: 50 }, (_, index) => ({ targetingKey: `user-${index + 1}`, plan: 'pro' }));
+  const expected = cliMany(await snapshotFile(), users, NOW);
+  for (const key of Object.keys(expected[0])) {
+    const legend = await page.locator(`.pv-chart[data-flag="${key}"] .pv-legend li`).allTextContents();
+    for (const line of legend) {
+      const [, variant, count] = /^(.+?): (\d+) \(/.exec(line);
+      assert.equal(Number(count), expected.filter((results) => (results[key].variant ?? 'no variant') === variant).length, `${key} ${variant}`);
+    }
+  }
+  assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
+});
+
 test('a broken draft shows its diagnostics while the live results stay (at a phone\'s width)', async () => {
   const page = await openPreview('#/preview', { viewport: { width: 390, height: 844 } });
   await setNow(page, NOW);

@@ -6,6 +6,7 @@ import { getDraft } from '../../draft.js';
 import { h, replace } from '../../dom.js';
 import { contextEditor, nowControl } from './context-editor.js';
 import { load, loadDraft } from './documents.js';
+import { whileShown } from './lifecycle.js';
 import { LocalOverrides } from './local-overrides.js';
 import { overridesPanel } from './overrides-panel.js';
 import { populationSection } from './population.js';
@@ -31,7 +32,7 @@ export function previewView(app) {
     draftSpec: query.get('draft') && getDraft(query.get('draft')) ? { kind: 'key', key: query.get('draft') } : null,
     draft: null, draftLabel: '', expanded: new Set(),
   };
-  let local = new LocalOverrides(app.environment, app.live.text);
+  const local = new LocalOverrides(app.environment, app.live.text);
 
   const notices = h('div', { class: 'pv-notices' });
   const timing = h('p', { class: 'muted pv-timing' });
@@ -108,32 +109,23 @@ export function previewView(app) {
   };
   const source = sourcePanel(app, actions);
 
-  // A new revision: the live document is loaded again; the context, the draft and the sample stay.
-  const onLive = () => {
-    if (!root.isConnected) return detach();
-    if (state.baseKind !== 'live') return;
-    actions.useBase('live', null, 'live');
-  };
-  // The editor changed a draft: follow the one shown, or pick up the one the route names.
-  const onDraft = (event) => {
-    if (!root.isConnected) return detach();
-    const key = event.detail?.key;
-    if (state.draftSpec?.kind === 'key' && state.draftSpec.key === key) actions.useDraft(state.draftSpec);
-    else if (!state.draftSpec && query.get('draft') === key && getDraft(key)) actions.useDraft({ kind: 'key', key });
-    source.refreshDrafts();
-  };
-  const onHash = () => queueMicrotask(() => { if (!root.isConnected) detach(); });
-  function detach() {
-    document.removeEventListener('vexil:live', onLive);
-    document.removeEventListener('vexil:draft', onDraft);
-    window.removeEventListener('hashchange', onHash);
+  whileShown(() => root, {
+    // A new revision: the live document is loaded again; the context, the draft and the sample stay.
+    'vexil:live': () => {
+      if (state.baseKind === 'live') actions.useBase('live', null, 'live');
+    },
+    // The editor changed a draft: follow the one shown, or pick up the one the route names.
+    'vexil:draft': (event) => {
+      const key = event.detail?.key;
+      if (state.draftSpec?.kind === 'key' && state.draftSpec.key === key) actions.useDraft(state.draftSpec);
+      else if (!state.draftSpec && query.get('draft') === key && getDraft(key)) actions.useDraft({ kind: 'key', key });
+      source.refreshDrafts();
+    },
+  }, () => {
     state.base.engine.free();
     state.draft?.engine?.free();
     local.close();
-  }
-  document.addEventListener('vexil:live', onLive);
-  document.addEventListener('vexil:draft', onDraft);
-  window.addEventListener('hashchange', onHash);
+  });
 
   const editor = contextEditor(remembered.context, (context) => { remembered.context = context; evaluate(); });
   const now = nowControl(remembered.now, (ms) => { remembered.now = ms; evaluate(); population.refresh(); });
