@@ -89,7 +89,7 @@ function header() {
 /** The route: `#/flags`, `#/flags/new`, `#/flags/KEY[/TAB]`, `#/preview`. */
 function view() {
   const parts = (location.hash.replace(/^#\/?/, '') || 'flags').split('/').map(decodeURIComponent);
-  if (parts[0] === 'preview') return previewView(app);
+  if (parts[0].split('?')[0] === 'preview') return previewView(app);
   if (parts[0] === 'flags' && parts[1] === 'new') return flagPageView(app, null, 'edit');
   if (parts[0] === 'flags' && parts[1]) return flagPageView(app, parts[1], parts[2] ?? 'edit');
   return flagListView(app);
