@@ -113,7 +113,7 @@ describe('with the default quota', () => {
     await page.getByText(`No evaluations of ${key}`).waitFor();
     const served = {};
     for (let index = 0; index < 24; index += 1) {
-      const { body } = await run.service.api('POST', `/api/v1/evaluate/${key}`, { context: { targetingKey: `user-${index}`, country: 'CA' } });
+      const { body } = await run.service.api('POST', `/api/v1/evaluate/${key}`, { context: { targetingKey: `user-${index}`, plan: index % 3 === 0 ? 'pro' : 'free' } });
       served[body.variant] = (served[body.variant] ?? 0) + 1;
     }
     await page.getByRole('button', { name: 'Last 7 days' }).click();
@@ -133,8 +133,14 @@ describe('with the default quota', () => {
     assert.deepEqual(table, [...stats.hours].reverse().map((hour) => ({ hour: hour.hour, variants: hour.variants, errors: hour.errors })));
     const label = await page.getByRole('img', { name: /Evaluations per hour/ }).getAttribute('aria-label');
     for (const [variant, count] of Object.entries(served)) assert.ok(label.includes(`${variant} ${count}`), label);
+    const legend = await page.locator('.chart-legend').textContent();
+    for (const [variant, count] of Object.entries(served)) assert.ok(legend.includes(`${variant} ${count}`), legend);
     assert.equal(await page.locator('.stats-totals .stat').first().locator('dd').textContent(), '24');
     assert.ok(await page.locator('svg.chart rect').count() >= Object.keys(served).length);
+    await page.getByRole('button', { name: 'Last 24 hours' }).click();
+    await page.locator('.stats-period button[aria-pressed="true"]', { hasText: 'Last 24 hours' }).waitFor();
+    await page.getByRole('img', { name: /Evaluations per hour in the last 24 hours/ }).waitFor();
+    await page.locator('.stats-table summary').click();
     await page.shot('stats');
     assert.deepEqual(page.problems, NO_PROBLEMS);
   });

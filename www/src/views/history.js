@@ -35,7 +35,7 @@ export function historyView(app, key) {
 }
 
 function entryItem(entry) {
-  return h('li', { class: `history-entry kind-${entry.kind.replace(/\W/g, '-')}`, dataset: { revision: entry.revision, kind: entry.kind } },
+  return h('li', { class: `history-entry kind-${entry.kind.replace(/\W/g, '-')}${entry.after?.enabled === false ? ' now-off' : ''}`, dataset: { revision: entry.revision, kind: entry.kind } },
     h('div', { class: 'history-head' },
       h('strong', { class: 'history-kind' }, kindInWords(entry)),
       h('span', {}, ' by ', h('span', { class: 'history-actor' }, entry.actor)),

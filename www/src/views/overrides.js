@@ -18,7 +18,7 @@ export function overridesView(app, key) {
       'It is part of the published snapshot, so every SDK applies it: servers and browsers, online or offline, within seconds.'),
     h('div', { class: 'table-wrap' },
       h('table', { class: 'overrides' },
-        h('thead', {}, h('tr', {}, ['Targeting key', 'Variant', 'Note', 'Set by', 'Set', 'Expires', 'Actions']
+        h('thead', {}, h('tr', {}, ['Targeting key', 'Variant', 'Note', 'Set by', 'Set at', 'Expires', 'Actions']
           .map((label) => h('th', { scope: 'col' }, label)))),
         body)),
     overrideForm(app, key, variants, () => list));
