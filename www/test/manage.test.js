@@ -85,6 +85,8 @@ describe('with the default quota', () => {
     await entry.locator('summary').click();
     assert.deepEqual(JSON.parse(await entry.locator('.history-json pre').last().textContent()), latest.after);
     await page.shot('history');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.shot('history-dark');
     assert.deepEqual(page.problems, NO_PROBLEMS);
   });
 
@@ -142,6 +144,8 @@ describe('with the default quota', () => {
     await page.getByRole('img', { name: /Evaluations per hour in the last 24 hours/ }).waitFor();
     await page.locator('.stats-table summary').click();
     await page.shot('stats');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.shot('stats-dark');
     assert.deepEqual(page.problems, NO_PROBLEMS);
   });
 
