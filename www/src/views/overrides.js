@@ -16,7 +16,7 @@ export function overridesView(app, key) {
     h('p', { class: 'muted' },
       'An override forces one targeting key (a user, an account) to one variant, ahead of the flag\'s rules. ',
       'It is part of the published snapshot, so every SDK applies it: servers and browsers, online or offline, within seconds.'),
-    h('div', { class: 'table-wrap' },
+    h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Overrides' },
       h('table', { class: 'overrides' },
         h('thead', {}, h('tr', {}, ['Targeting key', 'Variant', 'Note', 'Set by', 'Set at', 'Expires', 'Actions']
           .map((label) => h('th', { scope: 'col' }, label)))),

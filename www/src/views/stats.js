@@ -136,7 +136,7 @@ function rateChart(hours, period) {
 function table(names, counted) {
   return h('details', { class: 'stats-table' },
     h('summary', {}, 'The numbers, hour by hour'),
-    h('div', { class: 'table-wrap' },
+    h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Evaluations hour by hour' },
       h('table', {},
         h('thead', {}, h('tr', {},
           h('th', { scope: 'col' }, 'Hour'),
