@@ -5,6 +5,7 @@ import { toggleFlag } from '../toggle.js';
 import { editorView } from './editor/index.js';
 import { historyView } from './history.js';
 import { overridesView } from './overrides.js';
+import { quotaMeter } from './quota-meter.js';
 import { statsView } from './stats.js';
 
 const TABS = [
@@ -41,6 +42,7 @@ export function flagPageView(app, key, tab) {
       }, h('span', { class: 'knob' }), entry.enabled ? 'On' : 'Off')),
     description && h('p', { class: 'description' }, description),
     details(entry.flag.metadata ?? {}),
+    quotaMeter(app, key),
     h('nav', { class: 'tabs', 'aria-label': 'Flag sections' },
       TABS.map(([name, label]) => h('a', {
         href: `#/flags/${encodeURIComponent(key)}/${name}`,

@@ -6,6 +6,7 @@ pub mod evaluate;
 pub mod flags;
 pub mod history;
 pub mod overrides;
+pub mod quota;
 pub mod request;
 pub mod sdk;
 pub mod segments;
@@ -39,6 +40,7 @@ pub fn router(service: Shared) -> Router {
         .route("/flags/{key}/toggle", post(flags::toggle))
         .route("/flags/{key}/history", get(history::flag_history))
         .route("/flags/{key}/stats", get(history::stats))
+        .route("/flags/{key}/quota", get(quota::quota))
         .route(
             "/flags/{key}/overrides",
             get(overrides::list).post(overrides::set),

@@ -1,6 +1,6 @@
 //! One environment's stored state, read and written inside a change's transaction.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 use super::{Backend, Store, StoreError};
 
@@ -283,6 +283,28 @@ pub async fn count_change(
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get(0)?)
+}
+
+/// The changes counted against `flag`'s quota in `hour` (what [`count_change`] has added up),
+/// without counting one: 0 when there were none.
+pub async fn changes_in_hour(
+    pool: &AnyPool,
+    environment: &str,
+    flag: &str,
+    hour: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT changes FROM change_counts WHERE environment = $1 AND flag_key = $2 AND hour = $3",
+    )
+    .bind(environment)
+    .bind(flag)
+    .bind(hour)
+    .fetch_optional(pool)
+    .await?;
+    Ok(match row {
+        Some(row) => row.try_get(0)?,
+        None => 0,
+    })
 }
 
 /// Records the snapshot published at the environment's current revision.

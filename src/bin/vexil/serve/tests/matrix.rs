@@ -103,6 +103,13 @@ fn endpoints() -> Vec<Endpoint> {
         },
         Endpoint {
             method: "GET",
+            path: |_, _| "/api/v1/flags/probe/quota".into(),
+            body: none,
+            needs: Role(0),
+            success: 200,
+        },
+        Endpoint {
+            method: "GET",
             path: |_, _| "/api/v1/flags/probe/overrides".into(),
             body: none,
             needs: Role(0),

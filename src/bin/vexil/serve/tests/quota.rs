@@ -1,6 +1,9 @@
 //! The change quota: 100 changes per flag per hour, counted in the database.
 
+use serde_json::{json, Value};
+
 use super::cluster::Cluster;
+use super::http::{on_both, Api};
 use super::{author, flag, Fixture, TempFolder, TEN_O_CLOCK};
 use crate::serve::change::Edit;
 use crate::serve::service::HOUR_MS;
@@ -201,4 +204,84 @@ async fn an_expiry_is_not_held_back_by_a_flag_at_its_quota() {
     let kinds: Vec<&str> = expired.entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["override.expire"]);
     assert!(expired.state.overrides.is_empty());
+}
+
+on_both!(the_quota_endpoint_reads_the_counter_changes_spend);
+
+async fn quota_of(api: &Api, key: &str) -> Value {
+    let reply = api
+        .get(&format!("/api/v1/flags/{key}/quota"), &api.tokens.viewer)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    reply.json()
+}
+
+async fn the_quota_endpoint_reads_the_counter_changes_spend(api: Api) {
+    let created = api
+        .call("POST", "/api/v1/flags")
+        .token(&api.tokens.editor)
+        .body(flag("metered", true))
+        .send()
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(
+        quota_of(&api, "metered").await,
+        json!({"flag": "metered", "environment": "production", "limit": 100, "used": 1,
+               "remaining": 99, "resetAt": "2026-12-05T11:00:00Z"}),
+        "the creation was the hour's first change"
+    );
+    let set = api
+        .send_json(
+            "POST",
+            "/api/v1/flags/metered/overrides",
+            &api.tokens.editor,
+            &json!({ "targetingKey": "u1", "variant": "off" }),
+        )
+        .await;
+    assert_eq!(set.status, 201, "{}", set.text());
+    let after = quota_of(&api, "metered").await;
+    assert_eq!(
+        (after["used"].clone(), after["remaining"].clone()),
+        (json!(2), json!(98))
+    );
+    // Reading the quota spends none of it.
+    assert_eq!(quota_of(&api, "metered").await["used"], 2);
+    for _ in 2..100 {
+        toggle(&api.fixture, "metered")
+            .await
+            .expect("within the quota");
+    }
+    api.fixture.clock.set(TEN_O_CLOCK + HOUR_MS - 1);
+    let full = quota_of(&api, "metered").await;
+    assert_eq!(
+        (full["used"].clone(), full["remaining"].clone()),
+        (json!(100), json!(0))
+    );
+    assert_eq!(full["resetAt"], "2026-12-05T11:00:00Z");
+    let refused = api
+        .call("POST", "/api/v1/flags/metered/toggle")
+        .token(&api.tokens.editor)
+        .send()
+        .await;
+    let error = refused.error(429, "quota-exceeded");
+    assert_eq!(error["details"]["resetAt"], full["resetAt"]);
+    assert_eq!(
+        quota_of(&api, "metered").await["used"],
+        100,
+        "a refused change is not counted"
+    );
+    api.fixture.clock.set(TEN_O_CLOCK + HOUR_MS);
+    let next = quota_of(&api, "metered").await;
+    assert_eq!(
+        (next["used"].clone(), next["remaining"].clone()),
+        (json!(0), json!(100))
+    );
+    assert_eq!(
+        next["resetAt"], "2026-12-05T12:00:00Z",
+        "the hour after the next"
+    );
+    let missing = api
+        .get("/api/v1/flags/nope/quota", &api.tokens.viewer)
+        .await;
+    missing.error(404, "not-found");
 }
