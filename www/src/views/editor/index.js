@@ -3,7 +3,7 @@
 // edits the same object.
 
 import { call } from '../../api.js';
-import { clearDraft, setDraft } from '../../draft.js';
+import { clearDraft, rememberPerUserOverrides, setDraft } from '../../draft.js';
 import { h, replace } from '../../dom.js';
 import { explainError } from '../../errors.js';
 import { renderSummary, FieldRegistry } from './paths.js';
@@ -19,8 +19,13 @@ export function editorView(app, key) {
   if (existing) queueMicrotask(() => mount(app, root, existing));
   else if (key === null) queueMicrotask(() => mount(app, root, startSession(null, newFlag(), undefined)));
   else {
-    call('GET', `/flags/${encodeURIComponent(key)}`, { query: { environment: app.environment } })
-      .then(({ body, etag }) => mount(app, root, startSession(key, body, etag)))
+    const query = { environment: app.environment };
+    const path = `/flags/${encodeURIComponent(key)}`;
+    Promise.all([call('GET', path, { query }), call('GET', `${path}/overrides`, { query })])
+      .then(([{ body, etag }, overrides]) => {
+        rememberPerUserOverrides(key, overrides.body.overrides);
+        mount(app, root, startSession(key, body, etag));
+      })
       .catch((error) => replace(root, h('p', { class: 'notice error', role: 'alert' }, explainError(error))));
   }
   return root;
