@@ -24,12 +24,15 @@ test('a draft from the editor keeps the flag\'s per-user overrides in draft vers
   await description.waitFor();
   // A draft that changes nothing anyone is served: nobody may appear to change.
   await description.fill('Upload limit per plan (edited)');
-  await page.evaluate(() => { location.hash = '#/preview?draft=max-upload-mb'; });
+  await page.getByRole('button', { name: 'Preview the draft' }).click();
   await page.getByRole('heading', { name: 'Preview' }).waitFor();
   const users = Array.from({ length: 6 }, (_, index) => JSON.stringify({ targetingKey: `user-${index + 1}`, plan: 'free' }));
   await page.getByLabel('Contexts (one JSON object per line)').fill(users.join('\n'));
   await page.getByRole('button', { name: 'Evaluate these contexts' }).click();
   await page.getByText('No user of the 6 would change variant if the draft were published.').waitFor();
+  // Back in the editor, the unsaved edit is still there.
+  await page.goBack();
+  assert.equal(await page.getByLabel('Description').inputValue(), 'Upload limit per plan (edited)');
 
   // The draft's own change does count: every plan=free user but the forced one moves.
   await page.evaluate(() => { location.hash = '#/flags/max-upload-mb/edit'; });

@@ -17,12 +17,18 @@ export function saveBar(ctx) {
   const why = h('p', { class: 'hint', id: 'ed-save-why', role: 'status' });
   const message = h('div', { class: 'editor-message' });
   const discard = h('button', { type: 'button', class: 'secondary', onclick: () => discardDraft(ctx) }, ctx.session.key === null ? 'Cancel' : 'Discard changes');
+  // The draft stays while the page lives, so the preview can show whom it moves and the editor
+  // comes back as it was left.
+  const preview = h('button', {
+    type: 'button', class: 'secondary',
+    onclick: () => { location.hash = `#/preview?draft=${encodeURIComponent(ctx.session.draftKey ?? ctx.session.key ?? '')}`; },
+  }, 'Preview the draft');
   const remove = ctx.session.key !== null && h('button', { type: 'button', class: 'danger', onclick: () => deleteFlag(ctx) }, 'Delete flag');
   const element = h('div', { class: 'editor-bar-save card' },
     message,
     h('div', { class: 'editor-save-row' },
       h('div', { class: 'field grow' }, h('label', { for: reason.id }, 'Reason (optional, for the audit trail)'), reason),
-      h('div', { class: 'editor-save-buttons' }, discard, save)),
+      h('div', { class: 'editor-save-buttons' }, discard, preview, save)),
     why,
     remove && h('div', { class: 'editor-danger' }, h('span', { class: 'hint' }, 'Deleting removes the flag and its per-user overrides from every SDK.'), remove));
   return {
@@ -30,6 +36,7 @@ export function saveBar(ctx) {
     reason,
     update({ dirty, errors }) {
       save.disabled = errors > 0 || !dirty || ctx.busy === true;
+      preview.disabled = !dirty || !ctx.session.draftKey;
       why.textContent = errors > 0
         ? `Saving is disabled: ${errors} problem${errors > 1 ? 's' : ''} to fix (listed at the top and next to the fields).`
         : !dirty ? 'No changes to save.' : ctx.session.key === null ? 'Ready to create.' : 'Unsaved changes.';
