@@ -144,3 +144,16 @@ test('the binary serves the console it was built with, with no --console', async
     await service.stop();
   }
 });
+
+test('no module of the console builds markup from strings or evaluates text', async () => {
+  const { readdir } = await import('node:fs/promises');
+  const sources = (await readdir(new URL('../src/', import.meta.url), { recursive: true })).filter((name) => name.endsWith('.js'));
+  assert.ok(sources.length > 10, sources.join(', '));
+  for (const name of sources) {
+    const text = await readFile(new URL(`../src/${name}`, import.meta.url), 'utf8');
+    const code = text.replace(/\/\/.*$/gm, '');
+    for (const sink of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'new Function', 'eval(', 'setAttribute(\'style\'', 'srcdoc']) {
+      assert.ok(!code.includes(sink), `${name} uses ${sink}`);
+    }
+  }
+});

@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 
 use super::request::{self, json};
-use super::{caller, read_state, Caller};
+use super::{caller, read_state_with_flag, Caller};
 use crate::serve::clock::rfc3339;
 use crate::serve::diff::diff;
 use crate::serve::error::ApiError;
@@ -134,10 +134,7 @@ pub async fn stats(
         environment, query, ..
     } = caller(&service, &headers, raw, Role::Viewer).await?;
     let hours = query.number("hours", 24, 1, 24 * 90)?;
-    let state = read_state(&service, &environment).await?;
-    if !state.flags.iter().any(|flag| flag.key == key) {
-        return Err(ApiError::not_found("flag", &key));
-    }
+    read_state_with_flag(&service, &environment, &key).await?;
     // What the evaluate endpoints counted is stored first, so the answer includes it.
     service.usage.flush(&service.store).await?;
     let now_hour = service.clock.now_ms().div_euclid(HOUR_MS);

@@ -190,6 +190,19 @@ pub async fn read_state(service: &Service, environment: &str) -> Result<EnvState
         .ok_or_else(|| ApiError::not_found("environment", environment))
 }
 
+/// [`read_state`], for an endpoint about flag `key`: 404 if the environment has no such flag.
+pub async fn read_state_with_flag(
+    service: &Service,
+    environment: &str,
+    key: &str,
+) -> Result<EnvState, ApiError> {
+    let state = read_state(service, environment).await?;
+    if !state.flags.iter().any(|flag| flag.key == key) {
+        return Err(ApiError::not_found("flag", key));
+    }
+    Ok(state)
+}
+
 #[cfg(test)]
 mod tests {
     /// Every route the router serves is in docs/openapi.json, and nothing else is.

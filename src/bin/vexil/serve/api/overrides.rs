@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use vexil::Timestamp;
 
 use super::request::{fields, json, read_body, string_field, MAX_BODY_BYTES};
-use super::{caller, editor, read_state, Caller};
+use super::{caller, editor, read_state_with_flag, Caller};
 use crate::serve::change::Edit;
 use crate::serve::clock::rfc3339;
 use crate::serve::error::ApiError;
@@ -28,10 +28,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Caller { environment, .. } = caller(&service, &headers, raw, Role::Viewer).await?;
-    let state = read_state(&service, &environment).await?;
-    if !state.flags.iter().any(|flag| flag.key == key) {
-        return Err(ApiError::not_found("flag", &key));
-    }
+    let state = read_state_with_flag(&service, &environment, &key).await?;
     let now = service.clock.now_ms();
     let items: Vec<Value> = state
         .overrides

@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::request::json;
-use super::{caller, read_state, Caller};
+use super::{caller, read_state_with_flag, Caller};
 use crate::serve::clock::rfc3339;
 use crate::serve::error::ApiError;
 use crate::serve::service::{Shared, HOUR_MS};
@@ -23,10 +23,7 @@ pub async fn quota(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Caller { environment, .. } = caller(&service, &headers, raw, Role::Viewer).await?;
-    let stored = read_state(&service, &environment).await?;
-    if !stored.flags.iter().any(|flag| flag.key == key) {
-        return Err(ApiError::not_found("flag", &key));
-    }
+    read_state_with_flag(&service, &environment, &key).await?;
     let hour = service.clock.now_ms().div_euclid(HOUR_MS);
     let used = state::changes_in_hour(&service.store.pool, &environment, &key, hour).await?;
     let limit = service.settings.changes_per_hour;
