@@ -111,3 +111,40 @@ async fn without_a_console_the_root_says_how_to_get_one() {
     let unknown = api.call("GET", "/sdk/v1/nothing").send().await;
     assert_eq!(unknown.json()["error"]["code"], "not-found");
 }
+
+#[tokio::test]
+async fn each_kind_of_file_gets_its_type() {
+    let folder = console_folder();
+    let kinds = [
+        ("page.html", "text/html; charset=utf-8"),
+        ("module.mjs", "text/javascript; charset=utf-8"),
+        ("style.css", "text/css; charset=utf-8"),
+        ("schema.json", "application/json"),
+        ("icon.svg", "image/svg+xml"),
+        ("shot.png", "image/png"),
+        ("favicon.ico", "image/x-icon"),
+        ("notes.txt", "text/plain; charset=utf-8"),
+        ("blob.bin", "application/octet-stream"),
+        ("no-extension", "application/octet-stream"),
+    ];
+    for (name, _) in kinds {
+        std::fs::write(folder.0.join(name), name).expect("write");
+    }
+    let api = Api::sqlite_with_console(Some(Console::folder(folder.0.clone()))).await;
+    for (name, expected) in kinds {
+        let reply = api.call("GET", &format!("/{name}")).send().await;
+        assert_eq!(reply.status, 200, "{name}");
+        let got = reply
+            .headers
+            .get("content-type")
+            .and_then(|value| value.to_str().ok());
+        assert_eq!(got, Some(expected), "{name}");
+        assert_eq!(reply.text(), name);
+    }
+    // A file that changes is served as it is now (the cache is per content).
+    std::fs::write(folder.0.join("notes.txt"), "changed").expect("write");
+    assert_eq!(api.call("GET", "/notes.txt").send().await.text(), "changed");
+    let head = api.call("HEAD", "/notes.txt").send().await;
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+}
