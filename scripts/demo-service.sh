@@ -45,6 +45,9 @@ Ctrl-C stops the service and removes the data folder.
 TEXT
 VEXIL_ADMIN_TOKEN="$token" "$vexil" serve --data "$data" --listen "127.0.0.1:$port" --seed examples/snapshot.json &
 pid=$!
-# Whatever ends this script (Ctrl-C, SIGTERM, an error) ends the service by its PID first.
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$data"' EXIT INT TERM
+# Whatever ends this script (Ctrl-C, SIGTERM, an error) ends the service by its PID first;
+# Ctrl-C is how the demo is meant to end, so it is not an error.
+stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
+trap stop EXIT
+trap 'stop; trap - EXIT; exit 0' INT TERM
 wait "$pid"
