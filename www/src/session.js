@@ -9,12 +9,17 @@ export function looksLikeAdminToken(text) {
   return /^vxa_[0-9a-f]{12}_[0-9a-f]{64}$/.test(text);
 }
 
-export function token() {
+/** A stored value, or null (also where storage is refused, as in some private modes). */
+function read(name) {
   try {
-    return sessionStorage.getItem(TOKEN);
+    return sessionStorage.getItem(name);
   } catch {
     return null;
   }
+}
+
+export function token() {
+  return read(TOKEN);
 }
 
 export function signIn(value) {
@@ -26,11 +31,7 @@ export function signOut() {
 }
 
 export function environment() {
-  try {
-    return sessionStorage.getItem(ENVIRONMENT);
-  } catch {
-    return null;
-  }
+  return read(ENVIRONMENT);
 }
 
 export function chooseEnvironment(name) {
