@@ -109,6 +109,28 @@ describe('with the default quota', () => {
     assert.deepEqual(page.problems, NO_PROBLEMS);
   });
 
+  test('statistics show evaluations that failed: the error count and the success rate', async () => {
+    const key = 'new-checkout';
+    const page = await run.open({ hash: `#/flags/${key}/stats` });
+    await page.getByText(`No evaluations of ${key}`).waitFor();
+    for (const context of [{ targetingKey: 'user-a' }, { targetingKey: 'user-b' }, { targetingKey: 'user-c' }, {}]) {
+      const { body } = await run.service.api('POST', `/api/v1/evaluate/${key}`, { context });
+      // No targeting key: the rollout cannot bucket, an error the service counts.
+      assert.equal(body.errorCode, context.targetingKey ? undefined : 'TARGETING_KEY_MISSING');
+    }
+    const { body: stats } = await run.service.api('GET', `/api/v1/flags/${key}/stats?hours=24`);
+    assert.equal(stats.errors, 1);
+    assert.equal(stats.successRate, 0.75);
+    await page.getByRole('button', { name: 'Last 7 days' }).click();
+    await page.getByRole('button', { name: 'Last 24 hours' }).click();
+    await page.getByRole('img', { name: /Success rate per hour in the last 24 hours: lowest 75/ }).waitFor();
+    const totals = await page.locator('.stats-totals .stat dd').allTextContents();
+    assert.deepEqual(totals, ['4', '1', '75%']);
+    await page.locator('.stats-table summary').click();
+    assert.equal(await page.locator('.stats-table tbody tr').first().locator('td[data-variant="errors"]').textContent(), '1');
+    assert.deepEqual(page.problems, NO_PROBLEMS);
+  });
+
   test('statistics chart the evaluations per variant; the table equals the API', async () => {
     const key = 'max-upload-mb';
     const page = await run.open({ hash: `#/flags/${key}/stats` });
@@ -201,6 +223,15 @@ describe('with a quota of 3 changes per hour', () => {
     assert.equal((await quota()).used, spent.used, 'the refused change was not counted');
     assert.equal((await run.service.api('GET', `/api/v1/flags/${key}/overrides`)).body.overrides.some((o) => o.targetingKey === 'one-too-many'), false);
     await page.shot('quota');
+
+    // Saving the flag's definition from the editor is refused the same way, and nothing is stored.
+    const version = (await run.service.api('GET', `/api/v1/flags/${key}`)).body;
+    await page.getByRole('navigation', { name: 'Flag sections' }).getByRole('link', { name: 'Definition' }).click();
+    await page.getByLabel('Description').fill('edited past the quota');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`allowed at ${at}`).first().waitFor();
+    assert.deepEqual((await run.service.api('GET', `/api/v1/flags/${key}`)).body, version);
+    assert.equal(await page.getByLabel('Description').inputValue(), 'edited past the quota', 'the edit is kept');
     assert.deepEqual(page.problems, NO_PROBLEMS);
   });
 });
