@@ -51,3 +51,11 @@ if [ ! -f "$stamp" ] || ! cmp -s www/package-lock.json "$stamp"; then
   (cd www && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   cp www/package-lock.json "$stamp"
 fi
+
+# The TypeScript packaging test's compiler and OpenFeature SDKs (pkg/test/typescript.test.js),
+# pinned in their fixture's lock file; the test installs them itself when this has not run.
+stamp=pkg/test/fixtures/typescript/node_modules/.vexil-lock
+if [ ! -f "$stamp" ] || ! cmp -s pkg/test/fixtures/typescript/package-lock.json "$stamp"; then
+  (cd pkg/test/fixtures/typescript && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp pkg/test/fixtures/typescript/package-lock.json "$stamp"
+fi

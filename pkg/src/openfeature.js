@@ -34,6 +34,11 @@ class ProviderEvents {
     return [...(this.#handlers.get(event) ?? [])];
   }
 
+  // Part of OpenFeature's ProviderEventEmitter interface; nothing here logs.
+  setLogger() {
+    return this;
+  }
+
   emit(event, details = {}) {
     for (const handler of this.getHandlers(event)) {
       try {

@@ -38,11 +38,23 @@ export type ErrorCode =
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** The attributes of the user or request being evaluated. `targetingKey` identifies it. */
-export interface EvaluationContext {
-  targetingKey?: string;
-  [attribute: string]: unknown;
-}
+/** A single context value: `null` means the attribute is absent; a `Date` is read as its RFC 3339 text. */
+export type ContextScalar = null | boolean | number | string | Date;
+
+/**
+ * A context attribute's value: a scalar or a list of them. Contexts are flat: a nested object
+ * answers `INVALID_CONTEXT` (name the attribute `address.country` instead). Every such value is
+ * also an OpenFeature `EvaluationContextValue`.
+ */
+export type ContextValue = ContextScalar | ContextScalar[];
+
+/**
+ * The attributes of the user or request being evaluated. `targetingKey` identifies it. Shaped as
+ * OpenFeature's `EvaluationContext` is (a type rather than an interface: an optional
+ * `targetingKey` beside an index signature is only allowed in this form under `strict`), so a
+ * Vexil context is an OpenFeature context as it is.
+ */
+export type EvaluationContext = { targetingKey?: string } & Record<string, ContextValue>;
 
 /** The outcome of one evaluation. */
 export interface EvaluationResult<T = JsonValue> {
