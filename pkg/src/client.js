@@ -270,8 +270,14 @@ export class Client {
     };
     this.#fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
     const setTimer = options.setTimeout ?? globalThis.setTimeout.bind(globalThis);
-    // Every wait the client asks for goes through here, so none can overflow a timer.
-    this.#setTimeout = (callback, ms) => setTimer(callback, timerDelay(ms, 0));
+    // Every wait the client asks for goes through here, so none can overflow a timer. None keeps
+    // a Node process alive (a script exits when done; a server runs on its own listeners) but a
+    // caller's own `ready({ timeout })`, which is `kept`.
+    this.#setTimeout = (callback, ms, kept) => {
+      const timer = setTimer(callback, timerDelay(ms, 0));
+      kept || timer?.unref?.();
+      return timer;
+    };
     this.#clearTimeout = options.clearTimeout ?? globalThis.clearTimeout.bind(globalThis);
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
@@ -377,6 +383,15 @@ export class Client {
   /** Fetches now (one request at a time); resolves when that attempt has finished. */
   refresh() {
     return this.#refresh();
+  }
+
+  /**
+   * Where timers do not run between requests (Cloudflare Workers), call this on each request:
+   * when the next refresh is due (the TTL, or the backoff after a failure, has passed) and none
+   * is in flight, it starts one and hands it to `ctx.waitUntil`, so the response need not wait.
+   */
+  refreshIfDue(ctx) {
+    if (!this.#inflight && this.#now() >= this.#dueAt) ctx.waitUntil(this.#refresh());
   }
 
   #refresh() {
@@ -727,10 +742,14 @@ export class Client {
       this.#readyWaiters.push(settle);
       // No timer for a timeout that is not a number, or Infinity: the wait is unbounded.
       if (typeof timeout === 'number' && timeout < Infinity) {
-        timer = this.#setTimeout(() => {
-          this.#readyWaiters = this.#readyWaiters.filter((waiter) => waiter !== settle);
-          resolve(false);
-        }, timeout);
+        timer = this.#setTimeout(
+          () => {
+            this.#readyWaiters = this.#readyWaiters.filter((waiter) => waiter !== settle);
+            resolve(false);
+          },
+          timeout,
+          true,
+        );
       }
     });
   }
@@ -800,10 +819,15 @@ export class Client {
 
   // Results from a snapshot the server has not confirmed say so: CACHED from a bootstrap or a
   // persisted copy, STALE when refreshing has failed for longer than the TTL. The engine's own
-  // reason stays in `engineReason`.
+  // reason stays in `engineReason`. Without a `url` there is no server to confirm anything: a
+  // bootstrap is then the configuration itself, and its results carry the engine's reasons.
   #freshness(result) {
     if (result.reason === 'ERROR') return result;
-    const freshness = this.#stale ? 'STALE' : this.#source === 'bootstrap' || this.#source === 'storage' ? 'CACHED' : null;
+    const freshness = this.#stale
+      ? 'STALE'
+      : (this.#source === 'bootstrap' && this.#options.url) || this.#source === 'storage'
+        ? 'CACHED'
+        : null;
     if (!freshness) return result;
     return { ...result, reason: freshness, engineReason: result.reason };
   }

@@ -1,12 +1,11 @@
-// Deno: reads the WebAssembly file from the package (a file: URL, or fetched when the package
-// is served over HTTP) and compiles it before the module finishes loading.
-import init from '../../dist/vexil.js';
+// Deno: the WebAssembly module is imported as a compiled `WebAssembly.Module` (a source phase
+// import, which Deno has since 2.6) and instantiated synchronously. Deno loads imported modules
+// without permissions, so no `--allow-read` is needed, as reading the file would need.
+import source wasmModule from '../../dist/vexil_bg.wasm';
+import { initSync } from '../../dist/vexil.js';
 import { markInitialized } from '../engine.js';
 
-const wasmUrl = new URL('../../dist/vexil_bg.wasm', import.meta.url);
-await init({
-  module_or_path: wasmUrl.protocol === 'file:' ? await Deno.readFile(wasmUrl) : wasmUrl,
-});
+initSync({ module: wasmModule });
 markInitialized();
 
 export { Engine, PreparedContext, VexilError } from '../engine.js';

@@ -1,11 +1,25 @@
 // Node: the WebAssembly file is read from the package and compiled synchronously at import, so
-// the engine is ready as soon as this module is.
+// the engine is ready as soon as this module is (and `require('vexil')` works where Node can
+// require ES modules: 20.19 and later, 22.12 and later).
 import { readFileSync } from 'node:fs';
 import { initSync } from '../../dist/vexil.js';
+import { Client as CoreClient } from '../client.js';
 import { markInitialized } from '../engine.js';
+import { nodeFetch } from '../node-fetch.js';
 
 initSync({ module: readFileSync(new URL('../../dist/vexil_bg.wasm', import.meta.url)) });
 markInitialized();
 
+/** The client, fetching by default with a `fetch` whose live stream does not keep Node running. */
+export class Client extends CoreClient {
+  constructor(options) {
+    super({ fetch: nodeFetch, ...options });
+  }
+}
+
+/** Makes a client; see {@link Client}. */
+export function createClient(options) {
+  return new Client(options);
+}
+
 export { Engine, PreparedContext, VexilError } from '../engine.js';
-export { Client, createClient } from '../client.js';

@@ -1,0 +1,34 @@
+// The package as users get it, for tests: `npm pack` of pkg/, installed into a fresh scratch
+// project. Every test file that needs it packs once, in its own temporary folder.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkg = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Packs the package and installs the tarball into `app/` of a new temporary folder, whose
+ * package.json is `manifest` (an ES module project by default). Resolves to `{ scratch, app,
+ * tarball, installed, files, remove }`: `files` are the paths in the tarball, `remove()` deletes
+ * the folder.
+ */
+export function installPacked(manifest = { type: 'module' }) {
+  const scratch = mkdtempSync(join(tmpdir(), 'vexil-packed-'));
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: pkg, encoding: 'utf8' }));
+  const tarball = join(scratch, packed.filename);
+  const app = join(scratch, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch-app', private: true, ...manifest }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: app });
+  return {
+    scratch,
+    app,
+    tarball,
+    installed: join(app, 'node_modules', 'vexil'),
+    files: packed.files.map((file) => file.path),
+    remove: () => rmSync(scratch, { recursive: true, force: true }),
+  };
+}
