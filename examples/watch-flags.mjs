@@ -34,7 +34,11 @@ flags.on('error', ({ code, source }) => console.error(`error from ${source}: ${c
 flags.on('change', ({ keys }) => show(`changed ${keys.join(', ')}`));
 await flags.ready({ timeout: 5000 });
 show('ready');
+// The client never keeps Node running by itself (a script that only reads its flags exits when
+// done); a watcher has nothing else to do, so it keeps itself running until Ctrl-C.
+const running = setInterval(() => undefined, 2 ** 30);
 process.on('SIGINT', () => {
+  clearInterval(running);
   flags.close();
   process.exit(0);
 });

@@ -260,6 +260,26 @@ test('a server that stops answering is timed out, and the client backs off expon
   client.close();
 });
 
+test('a bootstrap without a url is the configuration: the engine\'s reasons, never CACHED; with a url, CACHED until a fetch succeeds', async () => {
+  const alone = createClient({ bootstrap: snapshot(42), storage: null, context: user });
+  assert.equal(alone.status.source, 'bootstrap');
+  const details = alone.getBooleanDetails('quebec-ontario-launch', false);
+  assert.deepEqual(details, { value: true, variant: 'on', reason: 'TARGETING_MATCH', ruleId: 'canada-east' });
+  assert.equal(alone.getBooleanDetails('quebec-ontario-launch', false, { jurisdiction: 'texas' }).reason, 'DEFAULT');
+  await alone.refresh();
+  assert.equal(alone.getBooleanDetails('quebec-ontario-launch', false).reason, 'TARGETING_MATCH', 'still, after refresh()');
+  alone.close();
+
+  reset(serve(snapshot(43), '"r43"'));
+  const fetching = createClient({ url, bootstrap: snapshot(42), storage: null, context: user });
+  assert.equal(fetching.getBooleanDetails('quebec-ontario-launch', false).reason, 'CACHED');
+  await fetching.ready();
+  await fetching.refresh();
+  assert.equal(fetching.status.source, 'network');
+  assert.equal(fetching.getBooleanDetails('quebec-ontario-launch', false).reason, 'TARGETING_MATCH');
+  fetching.close();
+});
+
 test('bootstrap answers at once as CACHED, and the persisted copy survives a restart', async () => {
   reset(hang());
   const storage = new Map();

@@ -22,9 +22,10 @@ test('the web provider answers for the static context, follows context changes a
   const details = features.getBooleanDetails('quebec-ontario-launch', false);
   assert.equal(details.value, true);
   assert.equal(details.variant, 'on');
-  // From a bootstrap: CACHED, with the engine's reason and the rule in the metadata.
-  assert.equal(details.reason, 'CACHED');
-  assert.deepEqual(details.flagMetadata, { ruleId: 'canada-east', engineReason: 'TARGETING_MATCH' });
+  // From a bootstrap without a url: the engine's reason (nothing is cached from anywhere), and
+  // the rule in the metadata.
+  assert.equal(details.reason, 'TARGETING_MATCH');
+  assert.deepEqual(details.flagMetadata, { ruleId: 'canada-east' });
 
   await WebFeature.setContext({ targetingKey: 'user-42', jurisdiction: 'texas' });
   assert.equal(features.getBooleanValue('quebec-ontario-launch', true), false);

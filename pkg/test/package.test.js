@@ -113,3 +113,17 @@ export default { async fetch() { ${QUESTION} return new Response(JSON.stringify(
     workerd.stop();
   }
 });
+
+test('the tarball holds both licences and the changelog, and package.json says where the project lives', () => {
+  const read = (file) => readFileSync(join(installed, file), 'utf8');
+  assert.match(read('LICENSE-MIT'), /^MIT License\n[\s\S]*Permission is hereby granted, free of charge/);
+  assert.match(read('LICENSE-APACHE'), /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
+  const manifest = JSON.parse(read('package.json'));
+  assert.equal(manifest.license, 'MIT OR Apache-2.0');
+  for (const url of [manifest.repository.url.replace(/^git\+/, ''), manifest.homepage, manifest.bugs.url]) {
+    assert.ok(URL.canParse(url), `${url} is a URL`);
+  }
+  const changelog = read('CHANGELOG.md');
+  assert.match(changelog, /^## \[Unreleased\]$/m);
+  assert.match(changelog, new RegExp(`^## \\[${manifest.version.replaceAll('.', '\\.')}\\]$`, 'm'), 'the released version has its entry');
+});

@@ -61,7 +61,10 @@ export interface ClientOptions {
   random?: () => number;
 }
 
-/** A result from the client: the engine's, or CACHED / STALE / LOCAL_OVERRIDE as the case may be. */
+/**
+ * A result from the client: the engine's, or CACHED / STALE / LOCAL_OVERRIDE as the case may be.
+ * A client made from a `bootstrap` without a `url` gives the engine's reasons, never CACHED.
+ */
 export interface ClientResult<T> extends Omit<EvaluationResult<T>, 'reason' | 'errorCode'> {
   reason: EvaluationResult['reason'] | 'CACHED' | 'STALE' | 'LOCAL_OVERRIDE';
   errorCode?: EvaluationResult['errorCode'] | 'PROVIDER_NOT_READY';
@@ -107,6 +110,12 @@ export class Client {
   readonly engine: Engine | null;
   ready(options?: { timeout?: number }): Promise<boolean>;
   refresh(): Promise<void>;
+  /**
+   * For runtimes whose timers do not run between requests (Cloudflare Workers): call it on each
+   * request. When the next refresh is due (the TTL, or the backoff after a failure, has passed)
+   * and none is in flight, starts one and hands it to `ctx.waitUntil`.
+   */
+  refreshIfDue(ctx: { waitUntil(promise: Promise<unknown>): void }): void;
   on<E extends keyof ClientEvents>(event: E, handler: (payload: ClientEvents[E]) => void): () => void;
   off<E extends keyof ClientEvents>(event: E, handler: (payload: ClientEvents[E]) => void): void;
   setContext(context: EvaluationContext): void;
