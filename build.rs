@@ -14,8 +14,11 @@ fn main() {
         let manifest =
             PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
         let dist = manifest.join("www").join("dist");
-        // The folder as a whole: cargo rescans it, so a new console build is embedded.
-        println!("cargo:rerun-if-changed={}", manifest.join("www").display());
+        // The folder as a whole: cargo rescans it, so a new console build is embedded. (A
+        // packaged crate has no www/: watching a missing path would rerun this on every build.)
+        if manifest.join("www").is_dir() {
+            println!("cargo:rerun-if-changed={}", manifest.join("www").display());
+        }
         if dist.join("index.html").is_file() {
             collect(&dist, &dist, &mut files);
         }
