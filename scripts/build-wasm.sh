@@ -37,6 +37,24 @@ if ! cmp -s "$scratch/wasm/vexil.js" "$scratch/wasm-web/vexil.js"; then
   exit 1
 fi
 cp "$scratch/wasm/vexil.js" "$out/vexil.js"
+# The glue's fallback for an initialisation without a file (`new URL('vexil_bg.wasm',
+# import.meta.url)`) goes: every entry names its file, and bundlers (Vite, webpack) copy
+# whatever such a literal names into the app, here the 290 KB server build nobody loads.
+fallback="    if (module_or_path === undefined) {
+        module_or_path = new URL('vexil_bg.wasm', import.meta.url);
+    }"
+node -e '
+  const fs = require("fs");
+  const [file, fallback] = process.argv.slice(1);
+  const glue = fs.readFileSync(file, "utf8");
+  if (glue.split(fallback).length !== 2) process.exit(1);
+  fs.writeFileSync(file, glue.replace(fallback, ""));
+' "$out/vexil.js" "$fallback" \
+  || { echo "build-wasm: the glue's default .wasm URL changed shape; review its removal" >&2; exit 1; }
+if grep -q 'import\.meta' "$out/vexil.js"; then
+  echo "build-wasm: the glue still refers to a file next to it; bundlers would copy it into apps" >&2
+  exit 1
+fi
 # A trap can leave an instance's memory inconsistent. The SDK then starts a fresh instance of
 # the same compiled module (Workers allow instantiating a module, not compiling bytes) through
 # these additions to the glue:

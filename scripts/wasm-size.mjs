@@ -30,7 +30,7 @@ const visit = (file) => {
   }
   // The entry names the file it fetches (the glue's own default path is never used).
   if (path !== entryPath) return;
-  for (const [, wasm] of source.matchAll(/new URL\('([^']+\.wasm)'/g)) {
+  for (const [, wasm] of source.matchAll(/new URL\('([^']+\.wasm)', import\.meta\.url\)/g)) {
     wasmFiles.add(new URL(wasm, new URL(path, root)).pathname.slice(root.pathname.length));
   }
 };

@@ -2,7 +2,7 @@
 // and answers flag questions from it. Fetching, storage, timers and the clock are injectable per
 // client; nothing is module-global. Nothing here throws at a caller who asks for a flag.
 
-import { Engine, VexilError } from './engine.js';
+import { Engine, VexilError, initialized, ready } from './engine.js';
 
 const DEFAULTS = {
   ttl: 5 * 60 * 1000,
@@ -286,8 +286,14 @@ export class Client {
     this.#context = options.context ?? {};
     this.#loadOverrides();
 
-    if (options.bootstrap !== undefined) this.#accept(options.bootstrap, null, 'bootstrap');
-    if (!this.#engine) this.#restore();
+    // In browsers the WebAssembly arrives after the import: until then, answers are defaults
+    // (PROVIDER_NOT_READY), and the bootstrap or stored copy loads the moment it is there.
+    const start = () => {
+      if (options.bootstrap !== undefined) this.#accept(options.bootstrap, null, 'bootstrap');
+      if (!this.#engine) this.#restore();
+    };
+    if (initialized) start();
+    else ready().catch(() => {}).then(() => this.#closed || start());
     if (this.#options.url) {
       this.#watchVisibility();
       this.#refresh();
@@ -516,6 +522,10 @@ export class Client {
       this.#etag = etag;
       this.#succeeded();
       return undefined;
+    }
+    if (!initialized) {
+      await ready().catch(() => {});
+      if (this.#closed) return undefined;
     }
     if (!this.#accept(bytes, etag, 'network', text)) {
       // An unusable or older document: keep serving, and try again on the failure schedule.

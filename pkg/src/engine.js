@@ -47,12 +47,34 @@ const encoder = new TextEncoder();
 // Bumped each time a trapped instance is replaced: objects made by an older instance are stale.
 let generation = 0;
 
-// Set by the entry module once the WebAssembly is instantiated.
-let initialized = false;
+// Whether the entry module has instantiated the WebAssembly (read by the client, which waits
+// with what it has until then). Browsers and `vexil/slim` instantiate after the import has
+// finished, never holding it up; `ready()` settles when they have.
+export let initialized = false;
+let settle;
+let loadFailure;
+const whenReady = new Promise((resolve, reject) => {
+  settle = [resolve, reject];
+});
+// A failure reaches those who wait for `ready()`, and engines made after it; never unhandled.
+whenReady.catch(() => {});
 
-/** @internal Called by the entry modules once the WebAssembly is ready. */
-export function markInitialized() {
-  initialized = true;
+/**
+ * @internal Called by the entry modules once the WebAssembly is ready, or at once with the
+ * promise of it.
+ */
+export function markInitialized(instantiating) {
+  if (!instantiating) {
+    initialized = true;
+    settle[0]();
+  } else {
+    instantiating.then(() => markInitialized(), (error) => settle[1]((loadFailure = error)));
+  }
+}
+
+/** Resolves once engines can be made; rejects if the WebAssembly could not be loaded. */
+export function ready() {
+  return whenReady;
 }
 
 // The instance (by generation) whose lookup tables have their secret seed.
@@ -516,7 +538,9 @@ export class Engine {
   constructor(snapshot, options = {}) {
     if (!initialized) {
       throw new VexilError(
-        "the engine's WebAssembly is not initialized yet: await initialize(...) from 'vexil/slim' first",
+        loadFailure
+          ? `the engine's WebAssembly could not be loaded: ${describeThrown(loadFailure)}`
+          : "the engine's WebAssembly is not ready yet: await ready() first",
         'NOT_INITIALIZED',
       );
     }

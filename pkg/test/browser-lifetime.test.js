@@ -22,6 +22,7 @@ const page = (finalizers) => `<!doctype html>
   try {
     ${finalizers ? '' : 'globalThis.FinalizationRegistry = undefined;'}
     const vexil = await import('vexil');
+    await vexil.ready();
     // The same module instance the entry initialised: its memory is the engine's.
     const glue = await import('/pkg/dist/vexil.js');
     const { churn } = await import('/pkg/test/support/churn.js');

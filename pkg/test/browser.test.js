@@ -13,6 +13,7 @@ const PAGE = `<!doctype html>
 <script type="module">
   try {
     const vexil = await import('vexil');
+    await vexil.ready();
     const { runVectors, VECTOR_FILES } = await import('/pkg/test/support/vectors.js');
     const files = {};
     for (const [key, name] of Object.entries(VECTOR_FILES)) {

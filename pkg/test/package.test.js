@@ -72,8 +72,10 @@ test('a page in headless Chromium, through the browser entry', async () => {
   const page = `<!doctype html><meta charset="utf-8">
 <script type="importmap">{ "imports": { "vexil": "/app/node_modules/vexil/src/entry/browser.js" } }</script>
 <script type="module">
-  import { Engine, createClient } from 'vexil';
+  import { Engine, createClient, ready } from 'vexil';
   import { SNAPSHOT } from '/app/snapshot.js';
+  // The browser entry fetches its WebAssembly after the import.
+  await ready();
   try { ${QUESTION} window.answer = answer; } catch (error) { window.answer = { error: String(error) }; }
 </script>`;
   const server = await serve({ '/': page }, { app });

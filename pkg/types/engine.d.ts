@@ -177,6 +177,15 @@ export class VexilError extends Error {
   readonly path?: string;
 }
 
+/**
+ * Resolves once engines can be made. In Node, Deno and Workers that is at once; in browsers the
+ * WebAssembly is fetched after the import (which it never holds up), and until it is there
+ * `new Engine(...)` throws `NOT_INITIALIZED` while clients answer with the caller's default and
+ * `PROVIDER_NOT_READY`. Rejects if the WebAssembly could not be loaded. With `vexil/slim`, it
+ * resolves when `initialize` has succeeded.
+ */
+export function ready(): Promise<void>;
+
 /** A context handed to an engine once, for many fast evaluations. */
 export class PreparedContext {
   private constructor();
@@ -188,7 +197,10 @@ export class PreparedContext {
 
 /** A compiled flag snapshot. Evaluation never throws. */
 export class Engine {
-  /** Loads a snapshot; throws a {@link VexilError} when it cannot be used at all. */
+  /**
+   * Loads a snapshot; throws a {@link VexilError} when it cannot be used at all, or with
+   * `NOT_INITIALIZED` before {@link ready} has resolved.
+   */
   constructor(snapshot: string | Uint8Array | ArrayBuffer | object, options?: EngineOptions);
   readonly revision: number;
   readonly schemaVersion: number;

@@ -8,5 +8,5 @@ import { markInitialized } from '../engine.js';
 initSync({ module: wasmModule });
 markInitialized();
 
-export { Engine, PreparedContext, VexilError } from '../engine.js';
+export { Engine, PreparedContext, VexilError, ready } from '../engine.js';
 export { Client, createClient } from '../client.js';

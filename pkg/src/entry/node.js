@@ -22,4 +22,4 @@ export function createClient(options) {
   return new Client(options);
 }
 
-export { Engine, PreparedContext, VexilError } from '../engine.js';
+export { Engine, PreparedContext, VexilError, ready } from '../engine.js';

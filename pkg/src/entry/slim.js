@@ -1,7 +1,8 @@
 // For runtimes the other entries do not cover, or to control how the WebAssembly arrives: call
 // `initialize` with the compiled module, its bytes, a `Response` or a URL before making an
 // engine. `initialize` is idempotent; `Engine` throws a VexilError with code `NOT_INITIALIZED`
-// until it has finished.
+// until it has finished, and `ready()` resolves then (clients made before it wait with what
+// they have). A failed `initialize` can be called again, so it never fails `ready()`.
 import init from '../../dist/vexil.js';
 
 import { Engine as CoreEngine, markInitialized } from '../engine.js';
@@ -16,5 +17,5 @@ export async function initialize(wasm) {
 }
 
 export { CoreEngine as Engine };
-export { PreparedContext, VexilError } from '../engine.js';
+export { PreparedContext, VexilError, ready } from '../engine.js';
 export { Client, createClient } from '../client.js';

@@ -8,5 +8,5 @@ import wasmModule from '../../dist/vexil_bg.wasm';
 initSync({ module: wasmModule });
 markInitialized();
 
-export { Engine, PreparedContext, VexilError } from '../engine.js';
+export { Engine, PreparedContext, VexilError, ready } from '../engine.js';
 export { Client, createClient } from '../client.js';
