@@ -2,7 +2,8 @@
 # Installs what building and testing the npm package needs, on top of scripts/setup.sh:
 # the wasm32 target, the wasm-bindgen CLI of exactly the version in Cargo.lock, Debian's
 # Chromium, and the npm tools pinned in pkg/package-lock.json (wasm-opt, Playwright's browser
-# driver, workerd, Deno, the OpenFeature SDKs). Idempotent and quick when everything is there.
+# driver, workerd, Deno, the OpenFeature SDKs) and the bundlers in pkg/test/fixtures/bundlers.
+# Idempotent and quick when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +44,19 @@ if [ ! -f "$stamp" ] || ! cmp -s pkg/package-lock.json "$stamp"; then
     }
   })
   cp pkg/package-lock.json "$stamp"
+fi
+
+# The bundlers pkg/test/bundlers.test.js builds apps with (Vite 5 to 8, webpack 5, esbuild),
+# pinned in their own lock file so the package's tests never download them.
+stamp=pkg/test/fixtures/bundlers/node_modules/.vexil-lock
+if [ ! -f "$stamp" ] || ! cmp -s pkg/test/fixtures/bundlers/package-lock.json "$stamp"; then
+  (cd pkg/test/fixtures/bundlers && {
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 || {
+      echo "setup-wasm: npm ci refused the bundlers' lock file; installing the same versions with npm install"
+      npm install --no-audit --no-fund --loglevel=error
+    }
+  })
+  cp pkg/test/fixtures/bundlers/package-lock.json "$stamp"
 fi
 
 # The console's build and test tools (terser, axe-core), pinned in www/package-lock.json.
