@@ -1,0 +1,39 @@
+import type { ReactElement, ReactNode } from 'react';
+
+import type { Client, ClientResult } from './client.js';
+import type { EvaluationContext, JsonValue } from './engine.js';
+
+export interface VexilProviderProps {
+  /** The client the hooks answer from (any entry's: `vexil`, `vexil/slim`). */
+  client: Client;
+  /** Merged over the client's own context for every hook below; a new object renders them again. */
+  context?: EvaluationContext;
+  children?: ReactNode;
+}
+
+/** Gives a client (and a context) to the hooks below it. */
+export function VexilProvider(props: VexilProviderProps): ReactElement;
+
+/** The value of a flag, or `defaultValue`; renders again when the client loads a snapshot. */
+export function useFlag(key: string, defaultValue: boolean): boolean;
+export function useFlag(key: string, defaultValue: string): string;
+export function useFlag(key: string, defaultValue: number): number;
+export function useFlag<T extends JsonValue>(key: string, defaultValue: T): T;
+
+/** `{ value, variant, reason, errorCode?, ... }` of a flag, typed by `defaultValue`. */
+export function useFlagDetails(key: string, defaultValue: boolean): ClientResult<boolean>;
+export function useFlagDetails(key: string, defaultValue: string): ClientResult<string>;
+export function useFlagDetails(key: string, defaultValue: number): ClientResult<number>;
+export function useFlagDetails<T extends JsonValue>(key: string, defaultValue: T): ClientResult<T>;
+
+/** Every flag's value, key → value (empty until the client has a snapshot). */
+export function useFlags(): Record<string, JsonValue>;
+
+/** The client given to the nearest `<VexilProvider>`. */
+export function useVexilClient(): Client;
+
+/**
+ * A snapshot (text or object) as text that is safe inside `<script type="application/json">`:
+ * `<` is escaped, so nothing in it can close the element. `JSON.parse` reads it back unchanged.
+ */
+export function serializeSnapshot(snapshot: string | object): string;
