@@ -17,7 +17,7 @@ import { launchChromium } from './support/chromium.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/react/', import.meta.url));
 const tools = join(fixtures, 'node_modules');
-const LINKED = ['react', 'react-dom', 'scheduler'];
+const LINKED = ['react', 'react-dom', 'scheduler', '@openfeature'];
 
 // A value that would end the page's <script> element, were the snapshot not escaped.
 const HOSTILE = '</script><script>window.injected = 1</script><!--';
@@ -89,6 +89,7 @@ before(async () => {
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(scratch, packed.filename)], { cwd: app });
   for (const name of LINKED) symlinkSync(join(tools, name), join(app, 'node_modules', name));
   esbuild(['client.jsx', '--bundle', '--format=esm', '--loader:.wasm=file', '--jsx=automatic', '--define:process.env.NODE_ENV="development"', '--outdir=dist']);
+  esbuild(['openfeature.jsx', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--jsx=automatic', '--outfile=dist/openfeature.js']);
   esbuild(['server.jsx', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--jsx=automatic', '--outfile=dist/server.js']);
   writeFileSync(join(scratch, 'snapshot.json'), snapshot(1, 'bonjour'));
   server = await startServer(join(scratch, 'snapshot.json'));
@@ -151,4 +152,10 @@ test('Chromium hydrates the page without a mismatch or a flicker, and renders a 
   } finally {
     await page.close();
   }
+});
+
+test('the OpenFeature React SDK answers from the same snapshot through the web provider', () => {
+  writeFileSync(join(scratch, 'snapshot.json'), snapshot(2, 'bonjour'));
+  const html = execFileSync(process.execPath, ['dist/openfeature.js', join(scratch, 'snapshot.json')], { cwd: app, encoding: 'utf8' });
+  assert.equal(html.trim().replace(/<!-- -->/g, ''), '<p id="flag">bonjour (second)</p>');
 });
