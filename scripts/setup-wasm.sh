@@ -74,7 +74,7 @@ if [ ! -f "$stamp" ] || ! cmp -s pkg/test/fixtures/typescript/package-lock.json 
   cp pkg/test/fixtures/typescript/package-lock.json "$stamp"
 fi
 
-# React, react-dom, esbuild and the OpenFeature React SDK that pkg/test/react.test.js builds,
+# React, react-dom, esbuild, TypeScript and the OpenFeature React SDK that pkg/test/react.test.js builds,
 # renders and hydrates its app with, pinned in their fixture's lock file.
 stamp=pkg/test/fixtures/react/node_modules/.vexil-lock
 if [ ! -f "$stamp" ] || ! cmp -s pkg/test/fixtures/react/package-lock.json "$stamp"; then

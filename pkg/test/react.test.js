@@ -17,7 +17,7 @@ import { launchChromium } from './support/chromium.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/react/', import.meta.url));
 const tools = join(fixtures, 'node_modules');
-const LINKED = ['react', 'react-dom', 'scheduler', '@openfeature'];
+const LINKED = ['react', 'react-dom', 'scheduler', '@openfeature', '@types', 'csstype'];
 
 // A value that would end the page's <script> element, were the snapshot not escaped.
 const HOSTILE = '</script><script>window.injected = 1</script><!--';
@@ -158,4 +158,12 @@ test('the OpenFeature React SDK answers from the same snapshot through the web p
   writeFileSync(join(scratch, 'snapshot.json'), snapshot(2, 'bonjour'));
   const html = execFileSync(process.execPath, ['dist/openfeature.js', join(scratch, 'snapshot.json')], { cwd: app, encoding: 'utf8' });
   assert.equal(html.trim().replace(/<!-- -->/g, ''), '<p id="flag">bonjour (second)</p>');
+});
+
+test('the declarations type each hook by its default, in strict TypeScript (nodenext)', () => {
+  try {
+    execFileSync(process.execPath, [join(tools, 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: app, encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    assert.fail(`tsc failed:\n${error.stdout}${error.stderr}`);
+  }
 });
