@@ -266,9 +266,9 @@ export class VexilRemoteWebProvider {
   constructor(source = {}) {
     this.#owned = !(source instanceof RemoteClient);
     this.client = this.#owned ? createRemoteClient(source) : source;
-    this.client.on('change', ({ keys }) => this.#send('PROVIDER_CONFIGURATION_CHANGED', { flagsChanged: keys }));
-    this.client.on('stale', () => this.#send('PROVIDER_STALE'));
-    this.client.on('fresh', () => this.#send('PROVIDER_READY'));
+    this.client.on('change', ({ keys }) => this.events.emit('PROVIDER_CONFIGURATION_CHANGED', { flagsChanged: keys }));
+    this.client.on('stale', () => this.events.emit('PROVIDER_STALE'));
+    this.client.on('fresh', () => this.events.emit('PROVIDER_READY'));
   }
 
   // The emitter the SDK attaches to.
@@ -278,22 +278,21 @@ export class VexilRemoteWebProvider {
     removeAllHandlers: (event) => (event ? this.#handlers.delete(event) : this.#handlers.clear()),
     getHandlers: (event) => this.#handlers.get(event) ?? [],
     setLogger: () => this.events,
-  };
-
-  #send(event, details = {}) {
-    for (const handler of this.events.getHandlers(event)) {
-      try {
-        handler(details);
-      } catch {
-        // The SDK's handlers guard themselves.
+    emit: (event, details = {}) => {
+      for (const handler of this.events.getHandlers(event)) {
+        try {
+          handler(details);
+        } catch {
+          // The SDK's handlers guard themselves.
+        }
       }
-    }
-  }
+    },
+  };
 
   async initialize(context) {
     if (context) await this.client.setContext(context);
     if (!(await this.client.ready({ timeout: 10_000 }))) {
-      this.client.on('ready', () => this.#send('PROVIDER_READY'));
+      this.client.on('ready', () => this.events.emit('PROVIDER_READY'));
       throw new RemoteError('no flags could be loaded yet', 'PROVIDER_NOT_READY');
     }
   }
