@@ -77,3 +77,25 @@ if (flag !== -1) {
   }
   console.log(`within budget: ${total.gzip} bytes gzip <= ${budget}`);
 }
+
+// `vexil/remote` on its own (no WebAssembly): minified and compressed the same way. With
+// `--remote-max-gzip BYTES`, exits 1 when it is over that budget.
+const remoteFile = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).exports['./remote'].default;
+const remoteSource = readFileSync(new URL(remoteFile, root), 'utf8');
+const remoteMinified = await minify(remoteSource, { module: true });
+if (typeof remoteMinified.code !== 'string') throw new Error(`terser could not minify ${remoteFile}`);
+const remote = measure(Buffer.from(remoteMinified.code));
+line(`remote: ${remoteFile.replace(/^\.\//, '')}`, remote, `   (unminified: ${measure(Buffer.from(remoteSource)).gzip} gzip)`);
+const remoteFlag = process.argv.indexOf('--remote-max-gzip');
+if (remoteFlag !== -1) {
+  const budget = Number(process.argv[remoteFlag + 1]);
+  if (!Number.isFinite(budget)) {
+    console.error('--remote-max-gzip needs a number of bytes');
+    process.exit(2);
+  }
+  if (remote.gzip > budget) {
+    console.error(`vexil/remote over budget: ${remote.gzip} bytes gzip > ${budget}`);
+    process.exit(1);
+  }
+  console.log(`vexil/remote within budget: ${remote.gzip} bytes gzip <= ${budget}`);
+}
