@@ -44,6 +44,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod bucket;
+#[cfg(all(feature = "client", not(target_arch = "wasm32")))]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 mod compile;
 mod condition;
 mod context;
