@@ -544,10 +544,19 @@ mod tests {
         let epoch = SystemTime::UNIX_EPOCH;
         let cases = [
             (epoch, "1970-01-01T00:00:00Z"),
-            (epoch + Duration::new(1, 1), "1970-01-01T00:00:01.000000001Z"),
-            (epoch - Duration::new(0, 1), "1969-12-31T23:59:59.999999999Z"),
+            (
+                epoch + Duration::new(1, 1),
+                "1970-01-01T00:00:01.000000001Z",
+            ),
+            (
+                epoch - Duration::new(0, 1),
+                "1969-12-31T23:59:59.999999999Z",
+            ),
             (epoch - Duration::new(1, 0), "1969-12-31T23:59:59Z"),
-            (epoch - Duration::new(1, 250_000_000), "1969-12-31T23:59:58.750Z"),
+            (
+                epoch - Duration::new(1, 250_000_000),
+                "1969-12-31T23:59:58.750Z",
+            ),
             (
                 epoch + Duration::new(1_795_316_645, 123_000_000),
                 "2026-11-22T03:04:05.123Z",

@@ -38,7 +38,10 @@ pub(super) enum Answer {
     /// 304: the loaded snapshot is still current.
     NotModified,
     /// A document to load, and its ETag.
-    Document { bytes: Vec<u8>, etag: Option<String> },
+    Document {
+        bytes: Vec<u8>,
+        etag: Option<String>,
+    },
 }
 
 /// Why an attempt failed, and what that says about when to try again.
@@ -141,10 +144,7 @@ fn refusal(status: StatusCode, response: &ureq::http::Response<ureq::Body>) -> F
 
 /// Reads a 2xx answer: refused unread unless its media type can be a snapshot, and refused as
 /// soon as it is known to be over the limit (from `Content-Length`, else while reading).
-fn read(
-    response: &mut ureq::http::Response<ureq::Body>,
-    limit: u64,
-) -> Result<Answer, Failure> {
+fn read(response: &mut ureq::http::Response<ureq::Body>, limit: u64) -> Result<Answer, Failure> {
     if let Some(kind) = text_header(response, header::CONTENT_TYPE) {
         if !readable(kind) {
             return Err(Failure::new(
@@ -245,14 +245,12 @@ fn follow(home: &str, current: &str, location: &str) -> Result<String, Failure> 
 
 /// Whether `location` starts with a scheme, as an absolute URL does.
 fn has_scheme(location: &str) -> bool {
-    location
-        .split_once(':')
-        .is_some_and(|(scheme, _)| {
-            !scheme.is_empty()
-                && scheme
-                    .bytes()
-                    .all(|byte| byte.is_ascii_alphanumeric() || b"+-.".contains(&byte))
-        })
+    location.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"+-.".contains(&byte))
+    })
 }
 
 /// A `Retry-After` value (seconds, or an HTTP date) as a wait from `now`; `None` when it cannot

@@ -311,7 +311,9 @@ impl Client {
     /// A boolean flag's value, or `default`.
     pub fn bool_value(&self, key: &str, context: &impl EvaluationContext, default: bool) -> bool {
         self.engine().map_or(default, |engine| {
-            engine.bool_value(key, context, Timestamp::now(), default).value
+            engine
+                .bool_value(key, context, Timestamp::now(), default)
+                .value
         })
     }
 
@@ -512,9 +514,9 @@ impl Builder {
                 return fail(format!("the value of the {name} header cannot be sent"));
             }
         }
-        let max_body_bytes = self.max_body_bytes.unwrap_or_else(|| {
-            u64::try_from(self.limits.max_document_bytes).unwrap_or(u64::MAX)
-        });
+        let max_body_bytes = self
+            .max_body_bytes
+            .unwrap_or_else(|| u64::try_from(self.limits.max_document_bytes).unwrap_or(u64::MAX));
         let shared = Arc::new(Shared {
             agent: fetch::agent(self.timeout),
             url: self.url,
@@ -620,12 +622,13 @@ impl Shared {
             loaded.etag = etag;
             return Ok(Refreshed::Unchanged);
         }
-        let engine = Engine::from_slice_with_limits(bytes, self.limits.clone()).map_err(|error| {
-            Failure::new(
-                FetchErrorKind::Invalid,
-                format!("the snapshot does not load: {error}"),
-            )
-        })?;
+        let engine =
+            Engine::from_slice_with_limits(bytes, self.limits.clone()).map_err(|error| {
+                Failure::new(
+                    FetchErrorKind::Invalid,
+                    format!("the snapshot does not load: {error}"),
+                )
+            })?;
         if let Some(current) = current {
             if engine.revision() < current.revision() {
                 return Err(Failure::new(
