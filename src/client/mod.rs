@@ -605,7 +605,8 @@ impl Shared {
             }
             Err(failure) => Err(failure),
         };
-        drop(loaded);
+        // Recorded before `loaded` is let go, so that the worker, waiting for it, sees the new
+        // due time and does not make the same attempt again.
         self.record(outcome)
     }
 
