@@ -682,3 +682,35 @@ impl Shared {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        let builder = Client::builder("http://127.0.0.1:1/");
+        assert_eq!(builder.timing.ttl, Duration::from_secs(300));
+        assert_eq!(DEFAULT_TTL, Duration::from_secs(300));
+        assert_eq!(builder.timing.jitter, 0.1);
+        assert_eq!(builder.timing.backoff_initial, Duration::from_secs(1));
+        assert_eq!(builder.timing.backoff_max, Duration::from_secs(300));
+        assert_eq!(builder.timeout, Duration::from_secs(10));
+        assert_eq!(DEFAULT_TIMEOUT, Duration::from_secs(10));
+        assert_eq!(builder.max_body_bytes, None);
+    }
+
+    #[test]
+    fn jitter_is_kept_within_zero_and_one() {
+        let jitter = |value: f64| {
+            Client::builder("http://127.0.0.1:1/")
+                .jitter(value)
+                .timing
+                .jitter
+        };
+        assert_eq!(jitter(0.25), 0.25);
+        assert_eq!(jitter(-1.0), 0.0);
+        assert_eq!(jitter(7.0), 1.0);
+        assert_eq!(jitter(f64::NAN), 0.0);
+    }
+}

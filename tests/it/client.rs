@@ -416,3 +416,51 @@ fn settings_that_cannot_work_are_refused_when_building() {
         .expect_err("a header value with a line break");
     assert!(refused.to_string().contains("cannot be sent"), "{refused}");
 }
+
+#[test]
+fn a_bootstrap_engine_serves_until_a_snapshot_as_new_arrives() {
+    let server = Scripted::start(Reply::json(&snapshot(4, true), "\"four\""));
+    let bootstrap = vexil::Engine::from_json(&snapshot(5, false)).expect("a snapshot");
+    let hour = Duration::from_secs(3600);
+    let flags = Client::builder(format!("{}/flags.json", server.url))
+        .bootstrap(bootstrap)
+        .ttl(hour)
+        .backoff(hour, hour)
+        .build()
+        .expect("a client");
+    assert!(
+        flags.wait_ready(Duration::ZERO),
+        "the bootstrap is ready at once"
+    );
+    assert!(!flags.is_enabled("beta", &anyone()));
+    let older = flags.refresh_now().expect_err("revision 4 is older");
+    assert_eq!(older.kind(), FetchErrorKind::OlderRevision);
+    assert_eq!(flags.status().revision, Some(5));
+    server.answer(Reply::json(&snapshot(5, true), "\"five\""));
+    assert_eq!(flags.refresh_now(), Ok(Refreshed::Loaded { revision: 5 }));
+    assert!(flags.is_enabled("beta", &anyone()));
+}
+
+#[test]
+fn close_and_drop_stop_the_polling() {
+    let server = Scripted::start(Reply::json(&snapshot(1, true), "\"one\""));
+    let requests = || server.heads.lock().expect("heads").len();
+    for close in [true, false] {
+        let flags = Client::builder(format!("{}/flags.json", server.url))
+            .ttl(Duration::from_millis(5))
+            .build()
+            .expect("a client");
+        let start = requests();
+        eventually("a few polls", || requests() >= start + 3);
+        if close {
+            flags.close();
+        } else {
+            drop(flags);
+        }
+        // After drop, one request may still be on its way; after that, none.
+        std::thread::sleep(Duration::from_millis(50));
+        let stopped = requests();
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(requests(), stopped, "polling went on (close: {close})");
+    }
+}

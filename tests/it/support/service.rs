@@ -89,41 +89,21 @@ impl Service {
 
     /// `GET path` with the admin token: the status and the JSON answer.
     pub fn get(&self, path: &str) -> (u16, Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
-        let mut response = agent
+        let response = agent()
             .get(format!("{}{path}", self.url))
             .header("authorization", format!("Bearer {}", self.token))
-            .call()
-            .expect("the service answers");
-        let status = response.status().as_u16();
-        let body = response.body_mut().read_to_string().expect("a text answer");
-        let value = serde_json::from_str(&body)
-            .unwrap_or_else(|error| panic!("GET {path} is not JSON ({error}): {body}"));
-        (status, value)
+            .call();
+        json_answer(&format!("GET {path}"), response)
     }
 
     /// `POST path` with the admin token and `body` as JSON: the status and the JSON answer.
     pub fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build()
-            .into();
-        let mut response = agent
+        let response = agent()
             .post(format!("{}{path}", self.url))
             .header("authorization", format!("Bearer {}", self.token))
             .header("content-type", "application/json")
-            .send(body.to_string())
-            .expect("the service answers");
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().expect("a text answer");
-        let value = serde_json::from_str(&text)
-            .unwrap_or_else(|error| panic!("POST {path} is not JSON ({error}): {text}"));
-        (status, value)
+            .send(body.to_string());
+        json_answer(&format!("POST {path}"), response)
     }
 
     /// The current revision of `environment`, from the list of environments.
@@ -136,6 +116,28 @@ impl Service {
             .and_then(|found| found["revision"].as_i64())
             .unwrap_or_else(|| panic!("no environment {environment} in {listed}"))
     }
+}
+
+/// An HTTP client that takes every status as an answer.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// The status and the JSON body of the answer to `request`.
+fn json_answer(
+    request: &str,
+    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> (u16, Value) {
+    let mut response = response.expect("the service answers");
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().expect("a text answer");
+    let value = serde_json::from_str(&body)
+        .unwrap_or_else(|error| panic!("{request} is not JSON ({error}): {body}"));
+    (status, value)
 }
 
 /// Spawns `vexil serve` on `folder`'s data listening on `listen`; answers the child, its URL
