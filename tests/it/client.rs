@@ -216,6 +216,8 @@ impl Reply {
 struct Scripted {
     url: String,
     reply: Arc<Mutex<Reply>>,
+    /// Replies for particular paths, before `reply`.
+    routes: Arc<Mutex<Vec<(String, Reply)>>>,
     heads: Arc<Mutex<Vec<String>>>,
 }
 
@@ -224,8 +226,9 @@ impl Scripted {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
         let reply = Arc::new(Mutex::new(first));
+        let routes: Arc<Mutex<Vec<(String, Reply)>>> = Arc::new(Mutex::new(Vec::new()));
         let heads = Arc::new(Mutex::new(Vec::new()));
-        let (answer, seen) = (reply.clone(), heads.clone());
+        let (answer, routed, seen) = (reply.clone(), routes.clone(), heads.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -237,10 +240,17 @@ impl Scripted {
                         _ => break,
                     }
                 }
-                seen.lock()
-                    .expect("heads")
-                    .push(String::from_utf8_lossy(&head).into_owned());
-                let reply = answer.lock().expect("reply").clone();
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let path = head.split(' ').nth(1).unwrap_or_default().to_owned();
+                seen.lock().expect("heads").push(head);
+                // The first route for the path, else the reply of the moment.
+                let route = routed
+                    .lock()
+                    .expect("routes")
+                    .iter()
+                    .find(|(at, _)| *at == path)
+                    .map(|(_, reply)| reply.clone());
+                let reply = route.unwrap_or_else(|| answer.lock().expect("reply").clone());
                 let mut out = format!("HTTP/1.1 {} X\r\nconnection: close\r\n", reply.status);
                 for (name, value) in &reply.headers {
                     out.push_str(&format!("{name}: {value}\r\n"));
@@ -250,7 +260,20 @@ impl Scripted {
                 let _ = stream.write_all(&reply.body);
             }
         });
-        Scripted { url, reply, heads }
+        Scripted {
+            url,
+            reply,
+            routes,
+            heads,
+        }
+    }
+
+    /// Answers `reply` at `path` from now on.
+    fn route(&self, path: &str, reply: Reply) {
+        self.routes
+            .lock()
+            .expect("routes")
+            .push((path.to_owned(), reply));
     }
 
     fn answer(&self, reply: Reply) {
@@ -336,9 +359,22 @@ fn answers_that_are_not_a_newer_snapshot_keep_the_last_good_one() {
         ),
     ];
     for (reply, kind) in cases {
+        let declared = reply
+            .headers
+            .iter()
+            .any(|(name, _)| name == "content-length");
         server.answer(reply);
         let failed = flags.refresh_now().expect_err("not a usable snapshot");
         assert_eq!(failed.kind(), kind, "{failed}");
+        if kind == FetchErrorKind::TooLarge {
+            // Refused from Content-Length before reading, else while reading.
+            let size = if declared {
+                "is 5000 bytes"
+            } else {
+                "is more than 4096 bytes"
+            };
+            assert!(failed.message().contains(size), "{failed}");
+        }
         assert!(
             Arc::ptr_eq(&kept, &flags.engine().expect("an engine")),
             "{failed}"
@@ -463,4 +499,106 @@ fn close_and_drop_stop_the_polling() {
         std::thread::sleep(Duration::from_millis(100));
         assert_eq!(requests(), stopped, "polling went on (close: {close})");
     }
+}
+
+#[test]
+fn a_ttl_too_long_for_the_clock_means_no_more_polling() {
+    let server = Scripted::start(Reply::json(&snapshot(1, true), "\"one\""));
+    let flags = Client::builder(format!("{}/flags.json", server.url))
+        .ttl(Duration::MAX)
+        .build()
+        .expect("a client");
+    assert!(flags.wait_ready(DEADLINE));
+    let requests = || server.heads.lock().expect("heads").len();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(requests(), 1);
+    // The same document again: nothing to load.
+    assert_eq!(flags.refresh_now(), Ok(Refreshed::Unchanged));
+    assert_eq!(requests(), 2);
+}
+
+#[test]
+fn redirects_within_the_origin_are_followed_up_to_five() {
+    let server = Scripted::start(Reply::json(&snapshot(1, true), "\"one\""));
+    let hour = Duration::from_secs(3600);
+    let flags = manual(&server, |builder| builder.backoff(hour, hour));
+    let hop = |to: &str| Reply::new(307, &[("location", to)], "");
+    // /flags.json → /r1 → … → /r4 → /final: five redirects.
+    server.answer(hop("/r1"));
+    for index in 1..4 {
+        server.route(&format!("/r{index}"), hop(&format!("r{}", index + 1)));
+    }
+    server.route("/r4", hop(&format!("{}/final", server.url)));
+    server.route("/final", Reply::json(&snapshot(2, true), "\"two\""));
+    assert_eq!(flags.refresh_now(), Ok(Refreshed::Loaded { revision: 2 }));
+    // One more is one too many: /flags.json → /r0 → /r1 → … → /final.
+    server.answer(hop("/r0"));
+    server.route("/r0", hop("/r1"));
+    let failed = flags.refresh_now().expect_err("six redirects");
+    assert_eq!(failed.kind(), FetchErrorKind::Redirect);
+    assert_eq!(failed.message(), "more than 5 redirects");
+}
+
+#[test]
+fn each_status_says_whether_the_request_itself_is_refused() {
+    let server = Scripted::start(Reply::json(&snapshot(1, true), "\"one\""));
+    let hour = Duration::from_secs(3600);
+    let flags = manual(&server, |builder| builder.backoff(hour, hour));
+    let cases = [
+        (401, ": the key or headers sent are refused"),
+        (403, ": the key or headers sent are refused"),
+        (404, ": there is no snapshot at this URL"),
+        (410, ": there is no snapshot at this URL"),
+        (418, ": the request is refused"),
+        (408, ""),
+        (429, ""),
+        (500, ""),
+        (503, ""),
+    ];
+    for (status, why) in cases {
+        server.answer(Reply::new(status, &[], ""));
+        let failed = flags.refresh_now().expect_err("not a snapshot");
+        assert_eq!(failed.kind(), FetchErrorKind::Status(status));
+        assert_eq!(
+            failed.message(),
+            format!("the config endpoint answered {status}{why}")
+        );
+    }
+}
+
+#[test]
+fn an_endpoint_that_never_answers_is_a_timeout() {
+    // Connections complete in the kernel's backlog; nobody ever reads or answers them.
+    let silent = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let url = format!(
+        "http://{}/flags.json",
+        silent.local_addr().expect("an address")
+    );
+    let hour = Duration::from_secs(3600);
+    let flags = Client::builder(url)
+        .timeout(Duration::from_millis(200))
+        .ttl(hour)
+        .backoff(hour, hour)
+        .build()
+        .expect("a client");
+    let failed = flags.refresh_now().expect_err("no answer");
+    assert_eq!(failed.kind(), FetchErrorKind::Timeout, "{failed}");
+    drop(silent);
+}
+
+#[test]
+fn a_body_exactly_at_the_limit_is_read() {
+    let text = snapshot(1, true);
+    let length = text.len().to_string();
+    let server = Scripted::start(Reply::new(
+        200,
+        &[
+            ("content-type", "application/json"),
+            ("content-length", &length),
+        ],
+        text.clone(),
+    ));
+    let bytes = u64::try_from(text.len()).expect("a length");
+    let flags = manual(&server, |builder| builder.max_body_bytes(bytes));
+    assert_eq!(flags.status().revision, Some(1));
 }
