@@ -80,6 +80,10 @@ pub enum ErrorCode {
     InvalidContext,
     /// Anything else (never expected).
     General,
+    /// No snapshot is loaded yet: the [`crate::client::Client`] has not fetched one. The engine
+    /// itself never answers this; only the client does, and only where it exists.
+    #[cfg(all(feature = "client", not(target_arch = "wasm32")))]
+    ProviderNotReady,
 }
 
 impl ErrorCode {
@@ -92,6 +96,8 @@ impl ErrorCode {
             ErrorCode::TargetingKeyMissing => "TARGETING_KEY_MISSING",
             ErrorCode::InvalidContext => "INVALID_CONTEXT",
             ErrorCode::General => "GENERAL",
+            #[cfg(all(feature = "client", not(target_arch = "wasm32")))]
+            ErrorCode::ProviderNotReady => "PROVIDER_NOT_READY",
         }
     }
 }

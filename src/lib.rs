@@ -40,10 +40,17 @@
 //! a [`LoadError`], while a problem confined to one flag is a [`Diagnostic`] and only that flag
 //! serves `PARSE_ERROR`. To evaluate many flags for one user, [`Engine::prepare`] the context once.
 //! [`Engine::explain`] shows every step of an evaluation, and [`Engine::stats`] counts them.
+//!
+//! For Rust servers, the `client` feature adds `vexil::client`: a client that keeps the newest
+//! good snapshot of a config endpoint (such as `vexil serve`'s) loaded on a background thread,
+//! with `flags.is_enabled("key", &context)` and typed getters.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod bucket;
+#[cfg(all(feature = "client", not(target_arch = "wasm32")))]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 mod compile;
 mod condition;
 mod context;

@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::{Duration, SystemTime};
 
 const NANOS_PER_SEC: u32 = 1_000_000_000;
 const SECS_PER_DAY: i64 = 86_400;
@@ -105,6 +106,48 @@ impl Timestamp {
         self.nanos
     }
 
+    /// The current instant, from the system clock.
+    ///
+    /// ```
+    /// use vexil::Timestamp;
+    ///
+    /// let now = Timestamp::now();
+    /// assert!(now > Timestamp::parse_rfc3339("2024-01-01T00:00:00Z")?);
+    /// # Ok::<(), vexil::TimestampError>(())
+    /// ```
+    ///
+    /// Not in the `wasm32-unknown-unknown` build: the standard library has no clock there
+    /// (`SystemTime::now` panics), so JavaScript passes its own `Date.now()` instead.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    pub fn now() -> Timestamp {
+        Timestamp::from(SystemTime::now())
+    }
+
+    /// The same instant as a [`SystemTime`], or `None` when the platform's `SystemTime` cannot
+    /// hold it (instants far from the epoch, which only [`Timestamp::from_unix_nanos`] and the
+    /// like can make).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use vexil::Timestamp;
+    ///
+    /// let instant = Timestamp::parse_rfc3339("1970-01-01T00:00:01.5Z")?;
+    /// assert_eq!(
+    ///     instant.to_system_time(),
+    ///     Some(SystemTime::UNIX_EPOCH + Duration::from_millis(1500))
+    /// );
+    /// # Ok::<(), vexil::TimestampError>(())
+    /// ```
+    pub fn to_system_time(&self) -> Option<SystemTime> {
+        let whole = Duration::from_secs(self.secs.unsigned_abs());
+        let since = if self.secs >= 0 {
+            SystemTime::UNIX_EPOCH.checked_add(whole)?
+        } else {
+            SystemTime::UNIX_EPOCH.checked_sub(whole)?
+        };
+        since.checked_add(Duration::from_nanos(u64::from(self.nanos)))
+    }
+
     /// Milliseconds since the Unix epoch, rounded towards the past, and
     /// saturating at `i64::MIN`/`i64::MAX` for instants beyond that range.
     pub fn unix_millis(&self) -> i64 {
@@ -156,6 +199,56 @@ impl fmt::Display for Timestamp {
             write!(f, ".{nanos:09}")?;
         }
         f.write_str("Z")
+    }
+}
+
+/// The instant a [`SystemTime`] stands for, to nanosecond precision.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use vexil::Timestamp;
+///
+/// let time = SystemTime::UNIX_EPOCH + Duration::from_millis(1_795_316_645_123);
+/// assert_eq!(Timestamp::from(time).to_string(), "2026-11-22T03:04:05.123Z");
+/// let before = SystemTime::UNIX_EPOCH - Duration::from_millis(1);
+/// assert_eq!(Timestamp::from(before).to_string(), "1969-12-31T23:59:59.999Z");
+/// ```
+///
+/// A `SystemTime` beyond what a `Timestamp` holds (about 292 billion years either side of the
+/// epoch; no platform's clock gets there) gives the nearest `Timestamp` instead.
+impl From<SystemTime> for Timestamp {
+    fn from(time: SystemTime) -> Timestamp {
+        match time.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(after) => {
+                let secs = i64::try_from(after.as_secs()).unwrap_or(i64::MAX);
+                Timestamp {
+                    secs,
+                    nanos: after.subsec_nanos(),
+                }
+            }
+            Err(error) => {
+                // `before` is how far before the epoch: its sub-second part counts down from
+                // the next whole second, so -0.25 s is second -1 plus 0.75 s.
+                let before = error.duration();
+                let whole = i64::try_from(before.as_secs()).map_or(i64::MIN, |secs| -secs);
+                match before.subsec_nanos() {
+                    0 => Timestamp {
+                        secs: whole,
+                        nanos: 0,
+                    },
+                    nanos => match whole.checked_sub(1) {
+                        Some(secs) => Timestamp {
+                            secs,
+                            nanos: NANOS_PER_SEC - nanos,
+                        },
+                        None => Timestamp {
+                            secs: i64::MIN,
+                            nanos: 0,
+                        },
+                    },
+                }
+            }
+        }
     }
 }
 
@@ -444,6 +537,54 @@ mod tests {
             Ok(t) => panic!("{text:?} should be rejected, got {t}"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn system_times_convert_both_ways_on_either_side_of_the_epoch() {
+        let epoch = SystemTime::UNIX_EPOCH;
+        let cases = [
+            (epoch, "1970-01-01T00:00:00Z"),
+            (
+                epoch + Duration::new(1, 1),
+                "1970-01-01T00:00:01.000000001Z",
+            ),
+            (
+                epoch - Duration::new(0, 1),
+                "1969-12-31T23:59:59.999999999Z",
+            ),
+            (epoch - Duration::new(1, 0), "1969-12-31T23:59:59Z"),
+            (
+                epoch - Duration::new(1, 250_000_000),
+                "1969-12-31T23:59:58.750Z",
+            ),
+            (
+                epoch + Duration::new(1_795_316_645, 123_000_000),
+                "2026-11-22T03:04:05.123Z",
+            ),
+        ];
+        for (time, text) in cases {
+            let instant = Timestamp::from(time);
+            assert_eq!(instant, ts(text), "{time:?}");
+            assert_eq!(instant.to_system_time(), Some(time), "{text}");
+        }
+        // At the ends of the range: the same instant back where SystemTime holds it (Linux
+        // does), else None, never a panic.
+        for secs in [i64::MAX, i64::MIN, i64::MIN + 1] {
+            for nanos in [0, 999_999_999] {
+                let instant = Timestamp { secs, nanos };
+                if let Some(time) = instant.to_system_time() {
+                    assert_eq!(Timestamp::from(time), instant);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn now_is_the_system_clock() {
+        let before = Timestamp::from(SystemTime::now());
+        let now = Timestamp::now();
+        let after = Timestamp::from(SystemTime::now());
+        assert!(before <= now && now <= after, "{before} {now} {after}");
     }
 
     #[test]

@@ -4,6 +4,8 @@ mod bucketing;
 mod built;
 #[cfg(feature = "cli")]
 mod cli;
+#[cfg(all(feature = "client", feature = "server"))]
+mod client;
 mod cost;
 mod engine;
 mod properties;
