@@ -353,6 +353,11 @@ mod tests {
             follows("//127.0.0.1:8080/b").as_deref(),
             Ok("http://127.0.0.1:8080/b")
         );
+        // Not a scheme (`_` cannot be in one): a relative path with a colon in it.
+        assert_eq!(
+            follows("a_b:c").as_deref(),
+            Ok("http://127.0.0.1:8080/sdk/v1/a_b:c")
+        );
         for elsewhere in [
             "http://evil.example/x",
             "https://127.0.0.1:8080/x",
