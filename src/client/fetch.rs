@@ -127,8 +127,8 @@ fn refusal(status: StatusCode, response: &ureq::http::Response<ureq::Body>) -> F
     let code = status.as_u16();
     let refused = status.is_client_error() && code != 408 && code != 429;
     let why = match code {
-        401 | 403 if refused => ": the key or headers sent are refused",
-        404 | 410 if refused => ": there is no snapshot at this URL",
+        401 | 403 => ": the key or headers sent are refused",
+        404 | 410 => ": there is no snapshot at this URL",
         _ if refused => ": the request is refused",
         _ => "",
     };
