@@ -127,8 +127,8 @@ fn refusal(status: StatusCode, response: &ureq::http::Response<ureq::Body>) -> F
     let code = status.as_u16();
     let refused = status.is_client_error() && code != 408 && code != 429;
     let why = match code {
-        401 | 403 if refused => ": the key or headers sent are refused",
-        404 | 410 if refused => ": there is no snapshot at this URL",
+        401 | 403 => ": the key or headers sent are refused",
+        404 | 410 => ": there is no snapshot at this URL",
         _ if refused => ": the request is refused",
         _ => "",
     };
@@ -352,6 +352,11 @@ mod tests {
         assert_eq!(
             follows("//127.0.0.1:8080/b").as_deref(),
             Ok("http://127.0.0.1:8080/b")
+        );
+        // Not a scheme (`_` cannot be in one): a relative path with a colon in it.
+        assert_eq!(
+            follows("a_b:c").as_deref(),
+            Ok("http://127.0.0.1:8080/sdk/v1/a_b:c")
         );
         for elsewhere in [
             "http://evil.example/x",

@@ -77,6 +77,7 @@ mod tests {
     fn the_ttl_is_spread_by_the_jitter_either_way() {
         assert_eq!(TIMING.after_success(0.5), Duration::from_secs(300));
         assert_eq!(TIMING.after_success(0.0), Duration::from_secs(270));
+        assert_eq!(TIMING.after_success(0.75), Duration::from_secs(315));
         let longest = TIMING.after_success(1.0);
         assert!(longest.abs_diff(Duration::from_secs(330)) < Duration::from_millis(1));
         let still = Timing {

@@ -366,6 +366,7 @@ fn answers_that_are_not_a_newer_snapshot_keep_the_last_good_one() {
         server.answer(reply);
         let failed = flags.refresh_now().expect_err("not a usable snapshot");
         assert_eq!(failed.kind(), kind, "{failed}");
+        assert_eq!(failed.to_string(), failed.message());
         if kind == FetchErrorKind::TooLarge {
             // Refused from Content-Length before reading, else while reading.
             let size = if declared {
@@ -468,6 +469,9 @@ fn a_bootstrap_engine_serves_until_a_snapshot_as_new_arrives() {
         flags.wait_ready(Duration::ZERO),
         "the bootstrap is ready at once"
     );
+    let described = format!("{flags:?}");
+    assert!(described.contains(&server.url), "{described}");
+    assert!(described.contains("revision: Some(5)"), "{described}");
     assert!(!flags.is_enabled("beta", &anyone()));
     let older = flags.refresh_now().expect_err("revision 4 is older");
     assert_eq!(older.kind(), FetchErrorKind::OlderRevision);
