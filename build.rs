@@ -14,10 +14,12 @@ fn main() {
         let manifest =
             PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
         let dist = manifest.join("www").join("dist");
-        // The folder as a whole: cargo rescans it, so a new console build is embedded. (A
-        // packaged crate has no www/: watching a missing path would rerun this on every build.)
-        if manifest.join("www").is_dir() {
-            println!("cargo:rerun-if-changed={}", manifest.join("www").display());
+        // A built console is rescanned by cargo, so a new build is embedded; before one exists,
+        // www/ is watched for it to appear (not node_modules on every build once it has). A
+        // packaged crate has no www/: watching a missing path would rerun this on every build.
+        let watched = if dist.is_dir() { dist.clone() } else { manifest.join("www") };
+        if watched.is_dir() {
+            println!("cargo:rerun-if-changed={}", watched.display());
         }
         if dist.join("index.html").is_file() {
             collect(&dist, &dist, &mut files);
