@@ -17,7 +17,11 @@ fn main() {
         // A built console is rescanned by cargo, so a new build is embedded; before one exists,
         // www/ is watched for it to appear (not node_modules on every build once it has). A
         // packaged crate has no www/: watching a missing path would rerun this on every build.
-        let watched = if dist.is_dir() { dist.clone() } else { manifest.join("www") };
+        let watched = if dist.is_dir() {
+            dist.clone()
+        } else {
+            manifest.join("www")
+        };
         if watched.is_dir() {
             println!("cargo:rerun-if-changed={}", watched.display());
         }
