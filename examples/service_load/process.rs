@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -14,30 +14,11 @@ const START_LIMIT: Duration = Duration::from_secs(60);
 /// How long the service may take to stop after SIGTERM before it is killed.
 const STOP_LIMIT: Duration = Duration::from_secs(10);
 
-/// A folder under the system's temporary folder, removed on drop.
-pub struct TempFolder(pub PathBuf);
-
-impl TempFolder {
-    /// Makes a new, empty folder.
-    pub fn new(label: &str) -> Result<TempFolder, String> {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!(
-            "vexil-service-load-{label}-{}-{n}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path)
-            .map_err(|error| format!("cannot create {}: {error}", path.display()))?;
-        Ok(TempFolder(path))
-    }
-}
-
-impl Drop for TempFolder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+// The temporary folders and the PostgreSQL cluster are the service tests' own, so that both
+// start PostgreSQL the same way.
+#[path = "../../src/bin/vexil/serve/tests/throwaway.rs"]
+mod throwaway;
+pub use throwaway::{Cluster, TempFolder};
 
 /// Where the service keeps its data.
 pub enum Database<'a> {
@@ -68,7 +49,7 @@ impl Service {
         seed: &Path,
         changes_per_hour: u32,
     ) -> Result<Service, String> {
-        let folder = TempFolder::new("service")?;
+        let folder = TempFolder::create("service")?;
         let log = std::fs::File::create(folder.0.join("stderr.log"))
             .map_err(|error| format!("cannot create the service's log: {error}"))?;
         let mut command = Command::new(program);
@@ -174,143 +155,4 @@ fn read_lines(stdout: std::process::ChildStdout) -> mpsc::Receiver<String> {
         }
     });
     receiver
-}
-
-/// A throwaway PostgreSQL cluster on a free port of 127.0.0.1, stopped by its data folder
-/// on drop.
-pub struct Cluster {
-    /// Reaches the cluster's `postgres` database.
-    pub url: String,
-    bin: PathBuf,
-    folder: TempFolder,
-}
-
-impl Cluster {
-    /// Starts a cluster with PostgreSQL's programs (`initdb`, `pg_ctl`), as the `postgres`
-    /// user when run as root (initdb refuses root).
-    pub fn start() -> Result<Cluster, String> {
-        let bin =
-            bin_folder().ok_or("PostgreSQL is not installed (scripts/setup.sh installs it)")?;
-        let folder = TempFolder::new("postgres")?;
-        if is_root() {
-            run(
-                Command::new("chown")
-                    .args(["-R", "postgres"])
-                    .arg(&folder.0),
-                "chown",
-            )?;
-        }
-        let data = folder.0.join("db");
-        let data = data
-            .to_str()
-            .ok_or("the temporary folder's path is not UTF-8")?;
-        as_postgres(
-            &bin,
-            "initdb",
-            &["-D", data, "-U", "vexil", "--auth=trust", "-E", "UTF8"],
-        )?;
-        let port = free_port()?;
-        let log = folder.0.join("log");
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1",
-            folder.0.display()
-        );
-        let log = log
-            .to_str()
-            .ok_or("the temporary folder's path is not UTF-8")?;
-        let cluster = Cluster {
-            url: format!("postgres://vexil@127.0.0.1:{port}/postgres"),
-            bin,
-            folder,
-        };
-        as_postgres(
-            &cluster.bin,
-            "pg_ctl",
-            &["-D", data, "-l", log, "-w", "-o", &options, "start"],
-        )?;
-        Ok(cluster)
-    }
-
-    /// A new, empty database in the cluster; its URL.
-    pub fn database(&self, name: &str) -> Result<String, String> {
-        run(
-            Command::new(self.bin.join("psql")).args([
-                &self.url,
-                "-q",
-                "-c",
-                &format!("CREATE DATABASE {name}"),
-            ]),
-            "psql",
-        )?;
-        Ok(self.url.replace("/postgres", &format!("/{name}")))
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let data = self.folder.0.join("db");
-        let _ = as_postgres(
-            &self.bin,
-            "pg_ctl",
-            &[
-                "-D",
-                data.to_str().unwrap_or_default(),
-                "-m",
-                "immediate",
-                "-w",
-                "stop",
-            ],
-        );
-    }
-}
-
-fn bin_folder() -> Option<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|entry| entry.ok().map(|entry| entry.path().join("bin")))
-        .filter(|bin| bin.join("initdb").exists())
-        .collect();
-    found.sort();
-    found.pop()
-}
-
-fn free_port() -> Result<u16, String> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .map_err(|error| format!("no free port: {error}"))
-}
-
-fn as_postgres(bin: &Path, program: &str, args: &[&str]) -> Result<(), String> {
-    let path = bin.join(program);
-    let mut command = if is_root() {
-        let mut command = Command::new("runuser");
-        command.args(["-u", "postgres", "--"]).arg(&path);
-        command
-    } else {
-        Command::new(&path)
-    };
-    run(command.args(args), program)
-}
-
-fn run(command: &mut Command, name: &str) -> Result<(), String> {
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|error| format!("cannot run {name}: {error}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{name} failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ))
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|out| out.stdout.starts_with(b"0\n"))
 }

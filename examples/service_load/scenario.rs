@@ -67,7 +67,7 @@ impl Snapshot {
 
 /// Runs every measurement `options` asks for; the report as Markdown.
 pub async fn measure(options: &Options) -> Result<String, String> {
-    let seeds = TempFolder::new("seeds")?;
+    let seeds = TempFolder::create("seeds")?;
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/snapshot.json");
     let snapshots = [
         Snapshot::read("example snapshot", example)?,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 use ureq::http;
 
-use super::cluster::Cluster;
+use super::cluster::{self, Cluster};
 use super::{Fixture, TempFolder};
 use crate::serve::api;
 use crate::serve::console::{self, Console};
@@ -50,8 +50,8 @@ impl Api {
 
     /// An instance on a fresh database of a (shared) throwaway PostgreSQL cluster.
     pub async fn postgres() -> Api {
-        let cluster = Cluster::shared();
-        let url = cluster.fresh_database();
+        let cluster = cluster::shared();
+        let url = cluster::fresh_database(&cluster);
         let store = Store::open_postgres(&url).await.expect("open PostgreSQL");
         let fixture = Fixture::on(store, TempFolder::new("pg")).await;
         Api::serve(fixture, None, Some(cluster)).await

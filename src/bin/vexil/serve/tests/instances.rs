@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::cluster::Cluster;
+use super::cluster;
 use super::{author, flag, Fixture, TempFolder};
 use crate::serve::api::admin::issue;
 use crate::serve::auth::authenticate;
@@ -14,8 +14,8 @@ use crate::serve::tokens::TokenKind;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_on_one_instance_reaches_the_others_subscribers_within_a_second() {
-    let cluster = Cluster::start();
-    let url = cluster.database("instances");
+    let cluster = cluster::start();
+    let url = cluster::database(&cluster, "instances");
     let writer = Fixture::on(
         Store::open_postgres(&url).await.expect("pg"),
         TempFolder::new("pg-w"),

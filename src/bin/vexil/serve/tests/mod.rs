@@ -15,6 +15,7 @@ mod overrides;
 mod publish;
 mod quota;
 mod reads;
+mod throwaway;
 
 use std::sync::Arc;
 
@@ -82,23 +83,11 @@ pub fn flag(key: &str, enabled: bool) -> String {
     )
 }
 
-/// A folder under the system's temporary folder, removed on drop.
-pub struct TempFolder(pub std::path::PathBuf);
+pub use throwaway::TempFolder;
 
 impl TempFolder {
+    /// A new, empty temporary folder (removed on drop); failing to make one fails the test.
     pub fn new(label: &str) -> TempFolder {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let path =
-            std::env::temp_dir().join(format!("vexil-test-{label}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("temporary folder");
-        TempFolder(path)
-    }
-}
-
-impl Drop for TempFolder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        TempFolder::create(label).unwrap_or_else(|error| panic!("temporary folder: {error}"))
     }
 }

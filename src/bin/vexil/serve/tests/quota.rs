@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::cluster::Cluster;
+use super::cluster;
 use super::http::{on_both, Api};
 use super::{author, flag, Fixture, TempFolder, TEN_O_CLOCK};
 use crate::serve::change::Edit;
@@ -86,8 +86,8 @@ async fn quota_on_sqlite() {
 
 #[tokio::test]
 async fn quota_on_postgres_is_shared_by_two_instances() {
-    let cluster = Cluster::start();
-    let url = cluster.database("quota");
+    let cluster = cluster::start();
+    let url = cluster::database(&cluster, "quota");
     the_101st_change_waits_for_the_next_hour(
         Fixture::on(
             Store::open_postgres(&url).await.expect("pg"),
@@ -97,7 +97,7 @@ async fn quota_on_postgres_is_shared_by_two_instances() {
     )
     .await;
     // A second instance on the same database sees the same count.
-    let url2 = cluster.database("shared");
+    let url2 = cluster::database(&cluster, "shared");
     let first = Fixture::on(
         Store::open_postgres(&url2).await.expect("pg"),
         TempFolder::new("pg-b"),

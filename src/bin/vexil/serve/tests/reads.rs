@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::cluster::Cluster;
+use super::cluster;
 use super::{author, flag, Fixture, TempFolder};
 use crate::serve::api::read_state;
 use crate::serve::change::Edit;
@@ -48,8 +48,8 @@ async fn reads_at_once_on_sqlite() {
 
 #[tokio::test]
 async fn reads_at_once_on_postgres() {
-    let cluster = Cluster::start();
-    let url = cluster.database("reads");
+    let cluster = cluster::start();
+    let url = cluster::database(&cluster, "reads");
     let store = Store::open_postgres(&url).await.expect("open PostgreSQL");
     reads_at_once_all_answer(Fixture::on(store, TempFolder::new("reads")).await).await;
 }
