@@ -2,6 +2,8 @@
 //! Content-Security-Policy, revalidated by ETag, compressed when asked, never outside the folder;
 //! API paths keep the API's JSON errors; a binary without a console says how to get one.
 
+use std::path::PathBuf;
+
 use super::http::Api;
 use super::TempFolder;
 use crate::serve::console::{Console, CONTENT_SECURITY_POLICY};
@@ -9,25 +11,28 @@ use crate::serve::console::{Console, CONTENT_SECURITY_POLICY};
 const PAGE: &str =
     "<!doctype html><title>console</title><script type=module src=src/main.js></script>";
 
-fn console_folder() -> TempFolder {
-    let folder = TempFolder::new("console");
-    std::fs::create_dir_all(folder.0.join("src")).expect("src folder");
-    std::fs::write(folder.0.join("index.html"), PAGE).expect("index.html");
+/// A console folder with a secret file beside it, both inside a temporary folder, so that
+/// dropping the returned guard removes the secret too, even when the test fails.
+fn console_folder() -> (TempFolder, PathBuf) {
+    let outer = TempFolder::new("console");
+    let folder = outer.0.join("console");
+    std::fs::create_dir_all(folder.join("src")).expect("src folder");
+    std::fs::write(folder.join("index.html"), PAGE).expect("index.html");
     std::fs::write(
-        folder.0.join("src/main.js"),
+        folder.join("src/main.js"),
         "export const answer = 42;\n".repeat(50),
     )
     .expect("main.js");
-    std::fs::write(folder.0.join("engine.wasm"), b"\0asm\x01\0\0\0").expect("wasm");
+    std::fs::write(folder.join("engine.wasm"), b"\0asm\x01\0\0\0").expect("wasm");
     // Beside the console, not in it: must never be served.
-    std::fs::write(folder.0.with_extension("secret"), "token").expect("secret");
-    folder
+    std::fs::write(folder.with_extension("secret"), "token").expect("secret");
+    (outer, folder)
 }
 
 #[tokio::test]
 async fn the_page_and_its_files_come_with_their_types_and_the_policy() {
-    let folder = console_folder();
-    let api = Api::sqlite_with_console(Some(Console::folder(folder.0.clone()))).await;
+    let (_outer, folder) = console_folder();
+    let api = Api::sqlite_with_console(Some(Console::folder(folder.clone()))).await;
     let page = api.call("GET", "/").send().await;
     assert_eq!(page.status, 200);
     assert_eq!(page.text(), PAGE);
@@ -75,9 +80,9 @@ async fn the_page_and_its_files_come_with_their_types_and_the_policy() {
 
 #[tokio::test]
 async fn nothing_outside_the_folder_and_no_api_path_is_served_as_a_file() {
-    let folder = console_folder();
-    let api = Api::sqlite_with_console(Some(Console::folder(folder.0.clone()))).await;
-    let secret = folder.0.with_extension("secret");
+    let (_outer, folder) = console_folder();
+    let api = Api::sqlite_with_console(Some(Console::folder(folder.clone()))).await;
+    let secret = folder.with_extension("secret");
     let secret_name = secret
         .file_name()
         .and_then(|name| name.to_str())
@@ -98,7 +103,6 @@ async fn nothing_outside_the_folder_and_no_api_path_is_served_as_a_file() {
     assert_eq!(unknown.json()["error"]["code"], "not-found");
     let posted = api.call("POST", "/").body("x").send().await;
     assert_eq!(posted.status, 405);
-    let _ = std::fs::remove_file(secret);
 }
 
 #[tokio::test]
@@ -114,7 +118,7 @@ async fn without_a_console_the_root_says_how_to_get_one() {
 
 #[tokio::test]
 async fn each_kind_of_file_gets_its_type() {
-    let folder = console_folder();
+    let (_outer, folder) = console_folder();
     let kinds = [
         ("page.html", "text/html; charset=utf-8"),
         ("module.mjs", "text/javascript; charset=utf-8"),
@@ -128,9 +132,9 @@ async fn each_kind_of_file_gets_its_type() {
         ("no-extension", "application/octet-stream"),
     ];
     for (name, _) in kinds {
-        std::fs::write(folder.0.join(name), name).expect("write");
+        std::fs::write(folder.join(name), name).expect("write");
     }
-    let api = Api::sqlite_with_console(Some(Console::folder(folder.0.clone()))).await;
+    let api = Api::sqlite_with_console(Some(Console::folder(folder.clone()))).await;
     for (name, expected) in kinds {
         let reply = api.call("GET", &format!("/{name}")).send().await;
         assert_eq!(reply.status, 200, "{name}");
@@ -142,7 +146,7 @@ async fn each_kind_of_file_gets_its_type() {
         assert_eq!(reply.text(), name);
     }
     // A file that changes is served as it is now (the cache is per content).
-    std::fs::write(folder.0.join("notes.txt"), "changed").expect("write");
+    std::fs::write(folder.join("notes.txt"), "changed").expect("write");
     assert_eq!(api.call("GET", "/notes.txt").send().await.text(), "changed");
     let head = api.call("HEAD", "/notes.txt").send().await;
     assert_eq!(head.status, 200);
