@@ -296,7 +296,7 @@ export class Client {
     else ready().catch(() => {}).then(() => this.#closed || start());
     if (this.#options.url) {
       this.#watchVisibility();
-      this.#refresh();
+      this.refresh();
     }
     if (this.#options.eventsUrl) this.#scheduleFlush();
   }

@@ -24,17 +24,41 @@ const snapshot = (revision) =>
   });
 
 // A worker keeping one client at module scope, as the README's Workers section shows. `?seen`
-// answers how many flag requests it has had, without touching the client.
+// answers how many flag requests it has had, without touching the client. `?refused` lists the
+// timers and fetches the runtime refused: Workers allow neither outside a request, and refuse
+// them by throwing (the client reaches both through the globals, which are watched before it is
+// made).
 const WORKER = `import { createClient } from './node_modules/vexil/src/entry/workerd.js';
 import config from './config.json';
 
+const refused = [];
+for (const name of ['setTimeout', 'fetch']) {
+  const real = globalThis[name];
+  globalThis[name] = (...args) => {
+    try {
+      return real(...args);
+    } catch (error) {
+      refused.push(name + ': ' + error.message);
+      throw error;
+    }
+  };
+}
+
 const flags = createClient({ url: config.url, ttl: config.ttl, jitter: 0, storage: null });
+// Counting evaluations for eventsUrl, also made at module scope: no timer sends them there.
+const counted = createClient({ bootstrap: config.bootstrap, eventsUrl: config.events, storage: null });
 let seen = 0;
 
 export default {
   async fetch(request, env, ctx) {
     if (request.method === 'HEAD') return new Response(null);
     if (new URL(request.url).searchParams.has('seen')) return Response.json(seen);
+    if (new URL(request.url).searchParams.has('refused')) return Response.json(refused);
+    if (new URL(request.url).searchParams.has('count')) {
+      counted.getStringValue('color', 'none');
+      ctx.waitUntil(counted.flush());
+      return new Response(null, { status: 204 });
+    }
     seen += 1;
     flags.refreshIfDue(ctx);
     await flags.ready({ timeout: 10000 });
@@ -47,7 +71,7 @@ let packed;
 let endpoint;
 let workerd;
 // What the endpoint serves, the requests it got, and the answers it holds until `release()`.
-const state = { revision: 1, requests: 0, held: [], hold: false };
+const state = { revision: 1, requests: 0, held: [], hold: false, events: [] };
 
 function release() {
   state.hold = false;
@@ -67,6 +91,15 @@ const ask = async (query = '') => (await fetch(`${workerd.url}${query}`)).json()
 before(async () => {
   packed = installPacked();
   endpoint = createServer((request, response) => {
+    if (request.method === 'POST') {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        state.events.push(JSON.parse(body));
+        response.writeHead(204).end();
+      });
+      return;
+    }
     state.requests += 1;
     const answer = () =>
       response.writeHead(200, { 'content-type': 'application/json', etag: `"r${state.revision}"` }).end(snapshot(state.revision));
@@ -76,7 +109,8 @@ before(async () => {
   await new Promise((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${endpoint.address().port}/flags.json`;
   writeFileSync(join(packed.app, 'worker.js'), WORKER);
-  writeFileSync(join(packed.app, 'config.json'), JSON.stringify({ url, ttl: TTL }));
+  const events = `http://127.0.0.1:${endpoint.address().port}/events`;
+  writeFileSync(join(packed.app, 'config.json'), JSON.stringify({ url, ttl: TTL, bootstrap: snapshot(1), events }));
   const files = ['src/entry/workerd.js', 'src/engine.js', 'src/client.js', 'dist/vexil.js'];
   workerd = await startWorkerd(
     [
@@ -85,7 +119,7 @@ before(async () => {
       ...files.map((file) => [`node_modules/vexil/${file}`, 'esModule', join(packed.installed, file)]),
       ['node_modules/vexil/dist/vexil_bg.wasm', 'wasm', join(packed.installed, 'dist/vexil_bg.wasm')],
     ],
-    { network: true },
+    { network: true, verbose: true },
   );
 });
 
@@ -124,4 +158,19 @@ test('a worker refreshes on request, in the background, one refresh in flight, a
   release();
   await until(async () => (await ask()).revision === 2, 'the worker serves revision 2');
   assert.deepEqual(await ask(), { color: 'blue', revision: 2 });
+});
+
+test('a client made at module scope with an eventsUrl loads, and sends its counts when a request flushes them', async () => {
+  assert.equal((await fetch(`${workerd.url}?count`)).status, 204, workerd.output.join(''));
+  await until(() => state.events.length === 1, 'the counts reached the events endpoint');
+  assert.deepEqual(state.events[0].flags, [{ flag: 'color', variants: { red: 1 }, errors: 0 }]);
+});
+
+test('a client made at module scope attempts nothing outside a request, and nothing it does rejects unhandled', async () => {
+  // Run after the refreshes above, so that they are covered too: workerd (verbose) reports a
+  // rejected promise handed to waitUntil, and an uncaught exception, as "Uncaught".
+  assert.deepEqual(await ask('?refused'), []);
+  const output = workerd.output.join('');
+  const reported = output.split('\n').filter((line) => /uncaught|unhandled/i.test(line));
+  assert.deepEqual(reported, [], output);
 });

@@ -42,14 +42,17 @@ const worker :Workerd.Worker = (
  * Serves `modules` (`[name, 'esModule' | 'wasm' | 'json' | 'text', path]`, the first being the
  * worker) and resolves to `{ url, output, stop }` once it answers. `stop` ends the process by
  * its PID. `compatibilityDate` picks the Workers behaviour to run with; with `network`, the
- * worker's `fetch` reaches loopback addresses (and nothing else).
+ * worker's `fetch` reaches loopback addresses (and nothing else); with `verbose`, workerd also
+ * reports uncaught exceptions and rejected promises handed to `waitUntil` ("Uncaught (in
+ * promise)"), which it otherwise keeps to itself.
  */
-export async function startWorkerd(modules, { compatibilityDate = '2026-11-01', network = false } = {}) {
+export async function startWorkerd(modules, { compatibilityDate = '2026-11-01', network = false, verbose = false } = {}) {
   const scratch = mkdtempSync(join(tmpdir(), 'vexil-workerd-'));
   const port = await freePort();
   writeFileSync(join(scratch, 'config.capnp'), config(port, scratch, modules, compatibilityDate, network));
   const output = [];
-  const child = spawn(WORKERD, ['serve', join(scratch, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['serve', ...(verbose ? ['--verbose'] : []), join(scratch, 'config.capnp')];
+  const child = spawn(WORKERD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (chunk) => output.push(String(chunk)));
   child.stderr.on('data', (chunk) => output.push(String(chunk)));
   let exited = false;
