@@ -30,8 +30,14 @@ pub(super) struct Request<'a> {
     pub headers: &'a [(String, String)],
     /// The loaded snapshot's ETag, sent as `If-None-Match`.
     pub etag: Option<&'a str>,
+    /// Asks for the whole document past any cache: without the validators among `headers`
+    /// (`If-None-Match`, `If-Modified-Since`) and with `Cache-Control: no-cache`.
+    pub in_full: bool,
     pub max_body_bytes: u64,
 }
+
+/// Request headers that make a `304` possible, left out of a request [in full](Request::in_full).
+const VALIDATORS: [header::HeaderName; 2] = [header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE];
 
 /// What the endpoint answered, when it answered with something usable.
 pub(super) enum Answer {
@@ -92,9 +98,18 @@ pub(super) fn fetch(agent: &Agent, request: &Request<'_>) -> Result<Answer, Fail
             .get(&target)
             .header(header::ACCEPT, "application/json");
         for (name, value) in request.headers {
+            if request.in_full
+                && VALIDATORS
+                    .iter()
+                    .any(|v| v.as_str().eq_ignore_ascii_case(name))
+            {
+                continue;
+            }
             call = call.header(name, value);
         }
-        if let Some(etag) = request.etag {
+        if request.in_full {
+            call = call.header(header::CACHE_CONTROL, "no-cache");
+        } else if let Some(etag) = request.etag {
             call = call.header(header::IF_NONE_MATCH, etag);
         }
         let mut response = call.call().map_err(transport)?;
@@ -103,7 +118,7 @@ pub(super) fn fetch(agent: &Agent, request: &Request<'_>) -> Result<Answer, Fail
             return Ok(Answer::NotModified);
         }
         if status.is_success() {
-            return read(&mut response, request.max_body_bytes);
+            return read(&mut response, status, request.max_body_bytes);
         }
         if status.is_redirection() {
             if let Some(location) = text_header(&response, header::LOCATION) {
@@ -130,6 +145,7 @@ fn refusal(status: StatusCode, response: &ureq::http::Response<ureq::Body>) -> F
         401 | 403 => ": the key or headers sent are refused",
         404 | 410 => ": there is no snapshot at this URL",
         _ if refused => ": the request is refused",
+        _ if status.is_redirection() => ", a redirect without a Location to follow",
         _ => "",
     };
     let mut failure = Failure::new(
@@ -144,7 +160,11 @@ fn refusal(status: StatusCode, response: &ureq::http::Response<ureq::Body>) -> F
 
 /// Reads a 2xx answer: refused unread unless its media type can be a snapshot, and refused as
 /// soon as it is known to be over the limit (from `Content-Length`, else while reading).
-fn read(response: &mut ureq::http::Response<ureq::Body>, limit: u64) -> Result<Answer, Failure> {
+fn read(
+    response: &mut ureq::http::Response<ureq::Body>,
+    status: StatusCode,
+    limit: u64,
+) -> Result<Answer, Failure> {
     if let Some(kind) = text_header(response, header::CONTENT_TYPE) {
         if !readable(kind) {
             return Err(Failure::new(
@@ -168,6 +188,16 @@ fn read(response: &mut ureq::http::Response<ureq::Body>, limit: u64) -> Result<A
             ureq::Error::BodyExceedsLimit(_) => too_large(&format!("more than {limit}"), limit),
             other => transport(other),
         })?;
+    if bytes.is_empty() {
+        // Said plainly: the engine would call it JSON that ends at its first byte.
+        return Err(Failure::new(
+            FetchErrorKind::Invalid,
+            format!(
+                "the config endpoint answered {} with an empty body",
+                status.as_u16()
+            ),
+        ));
+    }
     Ok(Answer::Document { bytes, etag })
 }
 

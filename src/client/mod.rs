@@ -25,10 +25,12 @@
 //! - A background thread (a plain `std` thread: no async runtime is needed) fetches the snapshot
 //!   at once, then every TTL (5 minutes by default, spread by ±10 % jitter). Each request after
 //!   the first sends `If-None-Match` with the loaded snapshot's `ETag`, so an unchanged snapshot
-//!   costs a `304` without a body.
+//!   costs a `304` without a body. A `304` to a request that sent no such `ETag` (nothing loaded
+//!   from the endpoint yet, or a bootstrap) confirms nothing: the client asks again at once, in
+//!   full, without the validators among its headers and past caches.
 //! - The last good snapshot keeps serving whatever goes wrong: a network error or timeout, a
-//!   non-2xx answer, a body that is not JSON (an HTML error page is refused by its media type,
-//!   unread), a body over the size limit, a snapshot that does not load, or one with an older
+//!   non-2xx answer, a redirect without a `Location`, an empty body, a body that is not JSON (an
+//!   HTML error page is refused by its media type, unread), a body over the size limit, a snapshot that does not load, or one with an older
 //!   revision than the loaded one. [`Client::status`] says since when refreshing has failed.
 //! - After a failure the next attempt waits 1 s, then twice as long each time up to 5 minutes,
 //!   or longer when the endpoint asks with `Retry-After`. A 4xx other than 408 and 429 (a wrong
@@ -147,7 +149,9 @@ pub enum FetchErrorKind {
     Invalid,
     /// A snapshot with an older revision than the loaded one.
     OlderRevision,
-    /// `304 Not Modified` while no snapshot is loaded (a cache on the way answered for another).
+    /// `304 Not Modified` to a request that sent no loaded snapshot's ETag (a validator among
+    /// the configured headers, or a cache on the way answering for another client), and again
+    /// when asked at once in full, without validators and with `Cache-Control: no-cache`.
     NotModifiedWithoutSnapshot,
 }
 
@@ -592,13 +596,28 @@ impl Shared {
             url: &self.url,
             headers: &self.headers,
             etag: current.as_ref().and(loaded.etag.as_deref()),
+            in_full: false,
             max_body_bytes: self.max_body_bytes,
         };
-        let outcome = match fetch::fetch(&self.agent, &request) {
-            Ok(Answer::NotModified) if current.is_some() => Ok(Refreshed::NotModified),
+        let mut answer = fetch::fetch(&self.agent, &request);
+        // A 304 confirms only the document whose ETag was sent. Any other (to a validator
+        // among the configured headers, from a cache on the way answering for another client,
+        // or to a client serving its bootstrap) says nothing of what is loaded: asked again at
+        // once, in full, rather than taken as current or waited out as a failure.
+        if matches!(answer, Ok(Answer::NotModified)) && request.etag.is_none() {
+            let in_full = Request {
+                in_full: true,
+                ..request
+            };
+            answer = fetch::fetch(&self.agent, &in_full);
+        }
+        let outcome = match answer {
+            Ok(Answer::NotModified) if request.etag.is_some() => Ok(Refreshed::NotModified),
             Ok(Answer::NotModified) => Err(Failure::new(
                 FetchErrorKind::NotModifiedWithoutSnapshot,
-                "304 Not Modified with no snapshot loaded".to_owned(),
+                "304 Not Modified without a loaded snapshot's ETag sent, and again when asked \
+                 in full (without validators, with Cache-Control: no-cache)"
+                    .to_owned(),
             )),
             Ok(Answer::Document { bytes, etag }) => {
                 self.load(&mut loaded, current.as_deref(), &bytes, etag)

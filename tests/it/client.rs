@@ -211,6 +211,9 @@ impl Reply {
     }
 }
 
+/// Picks a reply from a request's head (lower case), before the routes and the reply.
+type Rule = Box<dyn Fn(&str) -> Option<Reply> + Send>;
+
 /// A tiny HTTP server on 127.0.0.1 answering every request with the reply it is set to, and
 /// keeping each request's head. Its thread ends with the test process.
 struct Scripted {
@@ -218,6 +221,7 @@ struct Scripted {
     reply: Arc<Mutex<Reply>>,
     /// Replies for particular paths, before `reply`.
     routes: Arc<Mutex<Vec<(String, Reply)>>>,
+    rule: Arc<Mutex<Option<Rule>>>,
     heads: Arc<Mutex<Vec<String>>>,
 }
 
@@ -228,7 +232,9 @@ impl Scripted {
         let reply = Arc::new(Mutex::new(first));
         let routes: Arc<Mutex<Vec<(String, Reply)>>> = Arc::new(Mutex::new(Vec::new()));
         let heads = Arc::new(Mutex::new(Vec::new()));
+        let rule: Arc<Mutex<Option<Rule>>> = Arc::new(Mutex::new(None));
         let (answer, routed, seen) = (reply.clone(), routes.clone(), heads.clone());
+        let ruled = rule.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -242,15 +248,23 @@ impl Scripted {
                 }
                 let head = String::from_utf8_lossy(&head).into_owned();
                 let path = head.split(' ').nth(1).unwrap_or_default().to_owned();
+                let ruled = ruled
+                    .lock()
+                    .expect("rule")
+                    .as_ref()
+                    .and_then(|rule| rule(&head.to_ascii_lowercase()));
                 seen.lock().expect("heads").push(head);
-                // The first route for the path, else the reply of the moment.
+                // The rule's reply, else the first route for the path, else the reply of the
+                // moment.
                 let route = routed
                     .lock()
                     .expect("routes")
                     .iter()
                     .find(|(at, _)| *at == path)
                     .map(|(_, reply)| reply.clone());
-                let reply = route.unwrap_or_else(|| answer.lock().expect("reply").clone());
+                let reply = ruled
+                    .or(route)
+                    .unwrap_or_else(|| answer.lock().expect("reply").clone());
                 let mut out = format!("HTTP/1.1 {} X\r\nconnection: close\r\n", reply.status);
                 for (name, value) in &reply.headers {
                     out.push_str(&format!("{name}: {value}\r\n"));
@@ -264,8 +278,23 @@ impl Scripted {
             url,
             reply,
             routes,
+            rule,
             heads,
         }
+    }
+
+    /// Answers what `rule` picks from a request's head (lower case), when it picks one.
+    fn rule(&self, rule: impl Fn(&str) -> Option<Reply> + Send + 'static) {
+        *self.rule.lock().expect("rule") = Some(Box::new(rule));
+    }
+
+    fn heads(&self) -> Vec<String> {
+        self.heads
+            .lock()
+            .expect("heads")
+            .iter()
+            .map(|head| head.to_ascii_lowercase())
+            .collect()
     }
 
     /// Answers `reply` at `path` from now on.
@@ -418,7 +447,68 @@ fn answers_that_are_not_a_newer_snapshot_keep_the_last_good_one() {
 }
 
 #[test]
-fn a_304_with_nothing_loaded_is_a_failure_and_headers_are_sent() {
+fn a_304_to_a_configured_validator_is_asked_again_in_full_and_the_snapshot_loads() {
+    // The client was started with an ETag of a snapshot it does not have (say, from a bootstrap
+    // that failed), and the endpoint honours it.
+    let server = Scripted::start(Reply::json(&snapshot(1, true), "\"one\""));
+    server.rule(|head| {
+        head.contains("if-none-match")
+            .then(|| Reply::new(304, &[], ""))
+    });
+    let hour = Duration::from_secs(3600);
+    let flags = Client::builder(format!("{}/flags.json", server.url))
+        .header("If-None-Match", "\"from-a-bootstrap\"")
+        .ttl(hour)
+        .backoff(hour, hour)
+        .build()
+        .expect("a client");
+    assert!(
+        flags.wait_ready(Duration::from_secs(5)),
+        "not loaded at once: {:?}",
+        flags.status()
+    );
+    assert!(flags.is_enabled("beta", &anyone()));
+    let status = flags.status();
+    assert_eq!((status.failures, status.last_error), (0, None));
+    let heads = server.heads();
+    assert_eq!(heads.len(), 2, "{heads:?}");
+    assert!(
+        heads[0].contains("if-none-match: \"from-a-bootstrap\""),
+        "{heads:?}"
+    );
+    assert!(!heads[1].contains("if-none-match"), "{heads:?}");
+    assert!(heads[1].contains("cache-control: no-cache"), "{heads:?}");
+}
+
+#[test]
+fn a_304_to_a_client_serving_its_bootstrap_confirms_nothing() {
+    // A cache on the way answers 304 to anyone who does not insist: the bootstrap was never
+    // confirmed by the endpoint, so the client asks again in full and loads what it has.
+    let server = Scripted::start(Reply::json(&snapshot(2, true), "\"two\""));
+    server
+        .rule(|head| (!head.contains("cache-control: no-cache")).then(|| Reply::new(304, &[], "")));
+    let bootstrap = vexil::Engine::from_json(&snapshot(1, false)).expect("a snapshot");
+    let hour = Duration::from_secs(3600);
+    let flags = Client::builder(format!("{}/flags.json", server.url))
+        .bootstrap(bootstrap)
+        .ttl(hour)
+        .backoff(hour, hour)
+        .build()
+        .expect("a client");
+    eventually("the endpoint's snapshot replaces the bootstrap", || {
+        flags.status().revision == Some(2)
+    });
+    assert!(flags.is_enabled("beta", &anyone()));
+    // Now the loaded snapshot's ETag is sent, and a 304 to it is the confirmation it is.
+    assert_eq!(flags.refresh_now(), Ok(Refreshed::NotModified));
+    assert!(server
+        .heads()
+        .last()
+        .is_some_and(|head| head.contains("if-none-match: \"two\"")));
+}
+
+#[test]
+fn a_304_to_a_client_with_nothing_loaded_twice_is_a_failure_and_headers_are_sent() {
     let server = Scripted::start(Reply::new(304, &[], ""));
     let flags = Client::builder(format!("{}/flags.json", server.url))
         .header("x-api-key", "secret")
@@ -428,12 +518,74 @@ fn a_304_with_nothing_loaded_is_a_failure_and_headers_are_sent() {
         .expect("a client");
     let failed = flags.refresh_now().expect_err("nothing to keep");
     assert_eq!(failed.kind(), FetchErrorKind::NotModifiedWithoutSnapshot);
-    let head = server.last_head().to_ascii_lowercase();
-    assert!(head.contains("x-api-key: secret"), "{head}");
-    assert!(head.contains("accept: application/json"), "{head}");
-    assert!(!head.contains("if-none-match"), "{head}");
+    assert!(failed.message().contains("asked in full"), "{failed}");
+    // The attempt asked twice: as usual, then in full.
+    let heads = server.heads();
+    let [.., usual, in_full] = heads.as_slice() else {
+        panic!("two requests: {heads:?}");
+    };
+    for head in [usual, in_full] {
+        assert!(head.contains("x-api-key: secret"), "{head}");
+        assert!(head.contains("accept: application/json"), "{head}");
+        assert!(!head.contains("if-none-match"), "{head}");
+    }
+    assert!(!usual.contains("cache-control"), "{usual}");
+    assert!(in_full.contains("cache-control: no-cache"), "{in_full}");
+    assert_eq!(flags.status().revision, None);
     server.answer(Reply::json(&snapshot(1, true), "\"one\""));
     assert_eq!(flags.refresh_now(), Ok(Refreshed::Loaded { revision: 1 }));
+}
+
+#[test]
+fn odd_answers_say_what_is_wrong_with_them_and_keep_the_last_good_snapshot() {
+    let server = Scripted::start(Reply::json(&snapshot(5, true), "\"five\""));
+    let flags = manual(&server, |builder| builder);
+    let kept = flags.engine().expect("an engine");
+    let cases = [
+        (
+            Reply::json("", "\"empty\""),
+            FetchErrorKind::Invalid,
+            "the config endpoint answered 200 with an empty body",
+        ),
+        (
+            Reply::new(204, &[], ""),
+            FetchErrorKind::Invalid,
+            "the config endpoint answered 204 with an empty body",
+        ),
+        (
+            Reply::json("[]", "\"list\""),
+            FetchErrorKind::Invalid,
+            "the snapshot does not load: SHAPE at $: expected an object, found an array",
+        ),
+        (
+            Reply::json("null", "\"null\""),
+            FetchErrorKind::Invalid,
+            "the snapshot does not load: SHAPE at $: expected an object, found null",
+        ),
+        (
+            Reply::new(200, &[("content-type", "application/xml")], "<flags/>"),
+            FetchErrorKind::ContentType,
+            "the config endpoint answered with application/xml, not JSON; not read",
+        ),
+        (
+            Reply::new(302, &[], ""),
+            FetchErrorKind::Status(302),
+            "the config endpoint answered 302, a redirect without a Location to follow",
+        ),
+        (
+            Reply::new(301, &[("location", "ftp://127.0.0.1/flags.json")], ""),
+            FetchErrorKind::Redirect,
+            "the config endpoint redirected to another origin (ftp://127.0.0.1/flags.json); not followed",
+        ),
+    ];
+    for (reply, kind, message) in cases {
+        server.answer(reply);
+        let failed = flags.refresh_now().expect_err("not a usable snapshot");
+        assert_eq!((failed.kind(), failed.message()), (kind, message));
+        assert!(Arc::ptr_eq(&kept, &flags.engine().expect("an engine")));
+        assert!(flags.is_enabled("beta", &anyone()));
+        assert_eq!(flags.status().last_error.as_ref(), Some(&failed));
+    }
 }
 
 #[test]
