@@ -422,12 +422,14 @@ export class Client {
     let delay;
     try {
       const headers = { accept: 'application/json', ...this.#options.headers };
-      if (this.#etag && this.#engine) headers['if-none-match'] = this.#etag;
+      // A 304 confirms only the snapshot whose ETag was sent.
+      const sent = this.#engine && this.#etag;
+      if (sent) headers['if-none-match'] = sent;
       let response = await this.#request(headers, controller.signal, 'no-cache');
-      if (response.status === 304 && !this.#engine) {
-        // A 304 with nothing cached (a validator in the configured headers, or a cache on the
-        // way): asked once more at once, in full, bypassing caches ('no-store': Workers refuse
-        // 'reload').
+      if (response.status === 304 && !sent) {
+        // A 304 that confirms nothing (a validator in the configured headers, a cache on the
+        // way, or a bootstrap being served): asked once more at once, in full, bypassing
+        // caches ('no-store': Workers refuse 'reload').
         discard(response);
         this.#etag = null;
         const full = Object.fromEntries(
@@ -438,7 +440,7 @@ export class Client {
       if (response.ok || response.status === 304) this.#offered(response);
       if (response.status === 304) {
         discard(response);
-        if (!this.#engine) throw new VexilError('304 Not Modified with no snapshot cached, twice', 'NOT_MODIFIED_WITHOUT_SNAPSHOT');
+        if (!sent) throw new VexilError('304 Not Modified with no snapshot cached, twice', 'NOT_MODIFIED_WITHOUT_SNAPSHOT');
         this.#succeeded();
       } else if (response.ok) {
         delay = await this.#load(response);

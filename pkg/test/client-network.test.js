@@ -265,6 +265,33 @@ test('a 304 with nothing cached is asked again at once, in full, once', async ()
   });
 });
 
+test('a 304 to a client serving its bootstrap confirms nothing: asked again at once, in full', async () => {
+  // A cache on the way answers 304 to anyone who does not insist. The bootstrap was never sent
+  // by the endpoint, so that 304 says nothing of it.
+  await withServer(
+    (request, response) => {
+      if (request.headers['cache-control'] !== 'no-cache') response.writeHead(304).end();
+      else json(snapshot(43), { etag: '"r43"' })(request, response);
+    },
+    async ({ url, requests }) => {
+      const timers = manualTimers();
+      const client = makeClient(url, timers, { bootstrap: snapshot(42) });
+      const events = errors(client);
+      await client.refresh();
+      assert.equal(requests.length, 2);
+      assert.equal(requests[1].headers['if-none-match'], undefined);
+      assert.deepEqual(events, []);
+      assert.deepEqual([client.status.revision, client.status.source], [43, 'network']);
+      // Now the loaded snapshot's ETag is sent, and a 304 to it is a confirmation.
+      await client.refresh();
+      assert.equal(requests.length, 3);
+      assert.equal(requests[2].headers['if-none-match'], '"r43"');
+      assert.equal(client.status.failures, 0);
+      client.close();
+    },
+  );
+});
+
 test('a new ETag on the same document neither reloads it nor rewrites storage', async () => {
   let served = 0;
   const writes = [];
