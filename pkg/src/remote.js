@@ -181,8 +181,15 @@ export class RemoteClient {
     if (this.#flags) return Promise.resolve(true);
     if (this.#closed) return Promise.resolve(false);
     return new Promise((resolve) => {
-      this.#waiters.push(resolve);
-      if (timeout < Infinity) setTimeout(() => resolve(false), timeout);
+      let timer;
+      // The caller's wait holds a Node process while it waits, and not once it has settled.
+      const settle = (value) => {
+        clearTimeout(timer);
+        this.#waiters = this.#waiters.filter((waiter) => waiter !== settle);
+        resolve(value);
+      };
+      this.#waiters.push(settle);
+      if (timeout < Infinity) timer = setTimeout(() => settle(false), timeout);
     });
   }
 

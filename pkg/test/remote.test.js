@@ -6,6 +6,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 
@@ -101,6 +102,24 @@ test('answers as the local client does for the same context and snapshot, and fe
   } finally {
     remote.close();
   }
+});
+
+test('a Node script that waited in ready({ timeout }) ends once done, not when the timeout would have passed', () => {
+  // The caller's wait holds the process while it waits, and not a moment longer.
+  const script = `import { createRemoteClient } from ${JSON.stringify(new URL('../src/remote.js', import.meta.url).href)};
+const [url, key] = process.argv.slice(1);
+const remote = createRemoteClient({ url, headers: { authorization: 'Bearer ' + key }, context: { targetingKey: 'user-1' } });
+const ready = await remote.ready({ timeout: 60000 });
+console.log(JSON.stringify({ ready, value: remote.getBooleanValue('new-checkout', false) }));`;
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script, evaluateUrl(), service.serverKey], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.equal(result.signal, null, `the script did not end within 20 s: ${result.stdout} ${result.stderr}`);
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout), { ready: true, value: true });
+  assert.ok(Date.now() - started < 20_000);
 });
 
 test('a change made through the admin API is picked up on refresh, with a change event', async () => {
