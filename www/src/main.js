@@ -11,6 +11,10 @@ import { signInView } from './views/signin.js';
 
 const root = document.getElementById('app');
 
+// The flag listing in flight: its environment, the revision it was started for (it lists that
+// one or a later one), and its promise.
+let listing = null;
+
 /** What every view reads: the environment, its live document and its flag listing. */
 const app = {
   environments: [],
@@ -18,10 +22,35 @@ const app = {
   live: null,
   flags: [],
   revision: 0,
-  async reloadFlags() {
-    const { flags, revision } = await listFlags(app.environment);
-    app.flags = flags;
-    app.revision = revision;
+  /** Lists the flags again; `revision` (if known) is one the listing will include. */
+  reloadFlags(revision = 0) {
+    const environment = app.environment;
+    const promise = listFlags(environment)
+      .then((listed) => {
+        // A listing of an environment the page has left meanwhile is dropped.
+        if (app.environment !== environment) return;
+        app.flags = listed.flags;
+        app.revision = listed.revision;
+      })
+      .finally(() => {
+        if (listing?.promise === promise) listing = null;
+      });
+    listing = { environment, revision, promise };
+    return promise;
+  },
+  /**
+   * Makes the list that of `revision` or a later one. A change made here arrives twice, from its
+   * own answer and from the live stream: the flags are listed once for it.
+   */
+  flagsAt(revision) {
+    if (app.revision >= revision) return Promise.resolve();
+    if (listing?.environment === app.environment && listing.revision >= revision) return listing.promise;
+    return app.reloadFlags(revision);
+  },
+  /** After a change made here, published as `revision`: the list and the live document at it. */
+  async changed(revision) {
+    await app.flagsAt(revision).catch(() => {});
+    await app.live.refresh().catch(() => {});
   },
   navigate(hash) {
     if (location.hash === hash) render();
@@ -56,7 +85,7 @@ async function useEnvironment(name) {
   await Promise.all([app.live.refresh(), app.reloadFlags()]);
   // Another admin's change (or an override expiring) reaches the page by the stream.
   app.live.subscribe(async () => {
-    await app.reloadFlags().catch(() => {});
+    await app.flagsAt(app.live.revision).catch(() => {});
     if (!document.querySelector('[data-keep-on-live]')) render();
     document.dispatchEvent(new CustomEvent('vexil:live'));
   });

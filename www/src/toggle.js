@@ -16,8 +16,9 @@ export async function toggleFlag(app, key, enabled) {
     danger: !enabled,
   });
   if (!confirmed) return false;
+  let answer;
   try {
-    await call('POST', `/flags/${encodeURIComponent(key)}/toggle`, {
+    answer = await call('POST', `/flags/${encodeURIComponent(key)}/toggle`, {
       query: { environment: app.environment }, body: { enabled },
     });
   } catch (error) {
@@ -25,8 +26,7 @@ export async function toggleFlag(app, key, enabled) {
     return false;
   }
   announce(`${key} is ${enabled ? 'on' : 'off'} in ${app.environment}.`);
-  await app.reloadFlags();
-  await app.live.refresh().catch(() => {});
+  await app.changed(answer.revision);
   app.rerender();
   return true;
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { startConsole } from './support/console.js';
+import { startConsole, watchListings } from './support/console.js';
 
 let run;
 before(async () => {
@@ -75,12 +75,18 @@ test('the kill switch asks first, then turns the flag off for every SDK', async 
   await row.getByRole('switch').click();
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   assert.equal((await run.service.api('GET', '/api/v1/flags/new-checkout')).body.enabled ?? true, true);
+  const listings = watchListings(page);
+  const revision = Number((await page.locator('header .revision').textContent()).replace(/\D/g, ''));
   await row.getByRole('switch').click();
   await page.getByRole('dialog').getByRole('button', { name: 'Turn off' }).click();
   await row.getByRole('switch', { checked: false }).waitFor();
   assert.equal((await run.service.api('GET', '/api/v1/flags/new-checkout')).body.enabled, false);
   const history = await run.service.api('GET', '/api/v1/flags/new-checkout/history');
   assert.equal(history.body.entries[0].kind, 'flag.toggle');
+  // The page has the new revision both from its own answer and from the live stream, and
+  // lists the flags again once for it.
+  await page.getByText(`rev ${revision + 1}`).waitFor();
+  assert.equal(await listings.settled(), 1);
   assert.deepEqual(page.problems, { errors: [], csp: [], dialogs: [] });
 });
 

@@ -75,8 +75,9 @@ async function remove(app, key, override) {
     danger: true,
   });
   if (!confirmed) return;
+  let answer;
   try {
-    await call('DELETE', `/flags/${encodeURIComponent(key)}/overrides/${encodeURIComponent(override.targetingKey)}`,
+    answer = await call('DELETE', `/flags/${encodeURIComponent(key)}/overrides/${encodeURIComponent(override.targetingKey)}`,
       { query: { environment: app.environment } });
   } catch (error) {
     announce(explainError(error), 'error');
@@ -84,12 +85,12 @@ async function remove(app, key, override) {
     return;
   }
   announce(`The override of ${override.targetingKey} is removed.`);
-  await changed(app);
+  await changed(app, answer);
 }
 
-async function changed(app) {
-  await app.reloadFlags().catch(() => {});
-  await app.live.refresh().catch(() => {});
+// After a change: the list and the live document at its revision, then the page.
+async function changed(app, answer) {
+  await app.changed(answer.body?.revision);
   app.rerender();
 }
 
@@ -132,8 +133,9 @@ function overrideForm(app, key, variants, current) {
       confirm: 'Replace',
     })) return;
     submit.disabled = true;
+    let answer;
     try {
-      await call('POST', `/flags/${encodeURIComponent(key)}/overrides`, {
+      answer = await call('POST', `/flags/${encodeURIComponent(key)}/overrides`, {
         query: { environment: app.environment },
         body: { targetingKey: wanted, variant: variant.value, note: note.value.trim() || undefined, expiresAt },
       });
@@ -144,7 +146,7 @@ function overrideForm(app, key, variants, current) {
       return;
     }
     announce(`${wanted} now gets ${variant.value} from ${key} in every SDK of ${app.environment}.`);
-    await changed(app);
+    await changed(app, answer);
   });
   return form;
 }

@@ -64,3 +64,28 @@ export async function startConsole({ serviceOptions = {} } = {}) {
   };
   return { service, browser: chromium.browser, open, stop };
 }
+
+// Counts the page's requests for the flag list (`GET /api/v1/flags?…`) from now on;
+// `settled()` resolves to the count once none is in flight and none started for a second.
+export function watchListings(page) {
+  let started = 0;
+  let finished = 0;
+  let last = Date.now();
+  const listing = (request) => request.method() === 'GET' && new URL(request.url()).pathname === '/api/v1/flags';
+  page.on('request', (request) => {
+    if (!listing(request)) return;
+    started += 1;
+    last = Date.now();
+  });
+  const done = (request) => {
+    if (listing(request)) finished += 1;
+  };
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
+  return {
+    async settled() {
+      while (finished < started || Date.now() - last < 1000) await new Promise((resolve) => setTimeout(resolve, 100));
+      return started;
+    },
+  };
+}

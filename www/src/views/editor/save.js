@@ -55,12 +55,12 @@ async function saveFlag(ctx, reason) {
   ctx.bar.message('Saving…');
   try {
     if (session.key === null) {
-      await call('POST', '/flags', { query, body: flag, reason });
-      await finished(ctx, flag.key, `${flag.key} created in ${app.environment}.`);
+      const { revision } = await call('POST', '/flags', { query, body: flag, reason });
+      await finished(ctx, flag.key, `${flag.key} created in ${app.environment}.`, revision);
       app.navigate(`#/flags/${encodeURIComponent(flag.key)}`);
     } else {
-      await call('PUT', `/flags/${encodeURIComponent(session.key)}`, { query, body: flag, reason, ifMatch: session.etag });
-      await finished(ctx, session.key, `${session.key} saved.`);
+      const { revision } = await call('PUT', `/flags/${encodeURIComponent(session.key)}`, { query, body: flag, reason, ifMatch: session.etag });
+      await finished(ctx, session.key, `${session.key} saved.`, revision);
       app.rerender();
     }
   } catch (error) {
@@ -69,13 +69,13 @@ async function saveFlag(ctx, reason) {
   }
 }
 
-/** After a save: the draft is gone, the page reads the new state. */
-async function finished(ctx, key, text) {
+/** After a save (published as `revision`, if known): the draft is gone, the page reads the new state. */
+async function finished(ctx, key, text, revision) {
   clearDraft(ctx.session.draftKey ?? key);
   endSession(ctx.session.key);
   ctx.root.removeAttribute('data-keep-on-live');
   announce(text);
-  await Promise.all([ctx.app.reloadFlags().catch(() => {}), ctx.app.live.refresh().catch(() => {})]);
+  await ctx.app.changed(revision);
 }
 
 async function refused(ctx, error) {
