@@ -24,7 +24,7 @@ export class Live {
     return this.#environment;
   }
 
-  /** Calls `listener()` after every new revision. */
+  /** Calls `listener()` (and waits for it) after every new revision. */
   subscribe(listener) {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -40,13 +40,21 @@ export class Live {
     if (!response.ok) throw new Error(`the snapshot answered ${response.status}`);
     const text = await response.text();
     const engine = new Engine(text);
+    if (this.engine && engine.revision === this.revision) {
+      // Loaded meanwhile by another refresh (the stream's, or a change's own): the same
+      // revision is the same document, and its listeners have been told.
+      engine.free();
+      this.#etag = response.headers.get('etag');
+      return false;
+    }
     this.engine?.free();
     this.text = text;
     this.document = JSON.parse(text);
     this.engine = engine;
     this.revision = engine.revision;
     this.#etag = response.headers.get('etag');
-    for (const listener of this.#listeners) listener();
+    // Awaited, so that whoever loaded the revision finds the page already following it.
+    for (const listener of this.#listeners) await listener();
     return true;
   }
 

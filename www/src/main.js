@@ -11,6 +11,9 @@ import { signInView } from './views/signin.js';
 
 const root = document.getElementById('app');
 
+// The live revision the page was last drawn at.
+let drawnAt = 0;
+
 // The flag listing in flight: its environment, the revision it was started for (it lists that
 // one or a later one), and its promise.
 let listing = null;
@@ -47,10 +50,16 @@ const app = {
     if (listing?.environment === app.environment && listing.revision >= revision) return listing.promise;
     return app.reloadFlags(revision);
   },
-  /** After a change made here, published as `revision`: the list and the live document at it. */
+  /**
+   * After a change made here, published as `revision`: the list and the live document at it,
+   * and the page drawn again. The live subscriber draws it for a new revision; here only when
+   * it could not (a form holds typing, or the live document did not load).
+   */
   async changed(revision) {
     await app.flagsAt(revision).catch(() => {});
     await app.live.refresh().catch(() => {});
+    const drawn = drawnAt === app.live.revision && app.live.revision >= revision;
+    if (!drawn || document.querySelector('[data-keep-on-live]')) render();
   },
   navigate(hash) {
     if (location.hash === hash) render();
@@ -126,6 +135,7 @@ function view() {
 
 function render() {
   if (!session.token() || !app.live) return;
+  drawnAt = app.live.revision;
   const main = h('main', { id: 'main', tabindex: '-1' }, view());
   replace(root, header(), main);
 }

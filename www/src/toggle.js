@@ -27,6 +27,5 @@ export async function toggleFlag(app, key, enabled) {
   }
   announce(`${key} is ${enabled ? 'on' : 'off'} in ${app.environment}.`);
   await app.changed(answer.revision);
-  app.rerender();
   return true;
 }

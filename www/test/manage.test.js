@@ -28,14 +28,16 @@ describe('with the default quota', () => {
     await page.getByLabel('Note').fill('QA account <img src=x onerror=alert(1)>');
     await page.getByLabel('Expires').fill('2031-03-04T05:06');
     const listings = watchListings(page);
+    const overrideLists = watchListings(page, `/api/v1/flags/${key}/overrides`);
     const revision = Number((await page.locator('header .revision').textContent()).replace(/\D/g, ''));
     await page.getByRole('button', { name: 'Set override' }).click();
     const row = page.locator('table.overrides tbody tr[data-targeting-key="qa-<b>alice</b>"]');
     await row.waitFor();
-    // The new revision arrives from the answer and from the live stream; the flags are listed
-    // once for it.
+    // The new revision arrives from the answer and from the live stream; the flags and the
+    // overrides are listed once for it.
     await page.getByText(`rev ${revision + 1}`).waitFor();
     assert.equal(await listings.settled(), 1);
+    assert.equal(await overrideLists.settled(), 1);
     const { body } = await run.service.api('GET', `/api/v1/flags/${key}/overrides`);
     assert.equal(body.overrides.length, 1);
     const [override] = body.overrides;

@@ -21,13 +21,23 @@ export function overridesView(app, key) {
         h('thead', {}, h('tr', {}, ['Targeting key', 'Variant', 'Note', 'Set by', 'Set at', 'Expires', 'Actions']
           .map((label) => h('th', { scope: 'col' }, label)))),
         body)),
-    overrideForm(app, key, variants, () => list));
+    overrideForm(app, key, variants, () => list, () => onLive()));
   let list = [];
+  // The revision the list was loaded at (or after).
+  let shown = app.live.revision;
   const reload = () => load(app, key, body).then((found) => { list = found; }, () => {});
   reload();
   // While the form holds typing, the router keeps this view on a new revision; the list
-  // follows it here instead.
-  const onLive = () => (view.isConnected ? reload() : document.removeEventListener('vexil:live', onLive));
+  // follows it here instead. A view drawn for that revision has loaded it already.
+  const onLive = () => {
+    if (!view.isConnected) {
+      document.removeEventListener('vexil:live', onLive);
+    } else if (app.live.revision > shown && !view.querySelector('form[aria-busy="true"]')) {
+      // (A form being sent draws the page again when its answer is in.)
+      shown = app.live.revision;
+      reload();
+    }
+  };
   document.addEventListener('vexil:live', onLive);
   return view;
 }
@@ -85,16 +95,12 @@ async function remove(app, key, override) {
     return;
   }
   announce(`The override of ${override.targetingKey} is removed.`);
-  await changed(app, answer);
-}
-
-// After a change: the list and the live document at its revision, then the page.
-async function changed(app, answer) {
   await app.changed(answer.body?.revision);
-  app.rerender();
 }
 
-function overrideForm(app, key, variants, current) {
+// `current()` is the list shown; `caughtUp()` loads it again if a revision came while the form
+// was being sent (and the send failed, so the page is not drawn again).
+function overrideForm(app, key, variants, current, caughtUp) {
   const targetingKey = h('input', { name: 'targetingKey', required: true, maxlength: 256, autocomplete: 'off', spellcheck: 'false', placeholder: 'user-42' });
   const variant = h('select', { name: 'variant', required: true }, variants.map((name) => h('option', { value: name }, name)));
   const note = h('input', { name: 'note', maxlength: 1000, placeholder: 'QA account' });
@@ -133,6 +139,7 @@ function overrideForm(app, key, variants, current) {
       confirm: 'Replace',
     })) return;
     submit.disabled = true;
+    form.setAttribute('aria-busy', 'true');
     let answer;
     try {
       answer = await call('POST', `/flags/${encodeURIComponent(key)}/overrides`, {
@@ -141,12 +148,16 @@ function overrideForm(app, key, variants, current) {
       });
     } catch (error) {
       submit.disabled = false;
+      form.removeAttribute('aria-busy');
+      caughtUp();
       replace(message, h('p', { class: `notice ${error.code === 'quota-exceeded' ? '' : 'error'}`, dataset: { code: error.code } }, explainError(error)));
       refreshQuotas();
       return;
     }
     announce(`${wanted} now gets ${variant.value} from ${key} in every SDK of ${app.environment}.`);
-    await changed(app, answer);
+    // What was typed is sent: the page may be drawn again (with an empty form) for the change.
+    form.removeAttribute('data-keep-on-live');
+    await app.changed(answer.body?.revision);
   });
   return form;
 }

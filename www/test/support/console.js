@@ -65,13 +65,13 @@ export async function startConsole({ serviceOptions = {} } = {}) {
   return { service, browser: chromium.browser, open, stop };
 }
 
-// Counts the page's requests for the flag list (`GET /api/v1/flags?…`) from now on;
+// Counts the page's `GET` requests for `pathname` (the flag list by default) from now on;
 // `settled()` resolves to the count once none is in flight and none started for a second.
-export function watchListings(page) {
+export function watchListings(page, pathname = '/api/v1/flags') {
   let started = 0;
   let finished = 0;
   let last = Date.now();
-  const listing = (request) => request.method() === 'GET' && new URL(request.url()).pathname === '/api/v1/flags';
+  const listing = (request) => request.method() === 'GET' && new URL(request.url()).pathname === pathname;
   page.on('request', (request) => {
     if (!listing(request)) return;
     started += 1;
