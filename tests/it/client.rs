@@ -329,8 +329,9 @@ fn snapshot(revision: u64, enabled: bool) -> String {
     .to_string()
 }
 
-/// A client of `server` that only fetches when asked (after its first fetch).
-fn manual(
+/// A client of `server` that only fetches when asked after its first fetch (its TTL and backoff
+/// are an hour), with `configure` applied; not waited for.
+fn hourly(
     server: &Scripted,
     configure: impl FnOnce(vexil::client::Builder) -> vexil::client::Builder,
 ) -> Client {
@@ -338,7 +339,15 @@ fn manual(
     let builder = Client::builder(format!("{}/flags.json", server.url))
         .ttl(hour)
         .backoff(hour, hour);
-    let client = configure(builder).build().expect("a client");
+    configure(builder).build().expect("a client")
+}
+
+/// [`hourly`], once its first snapshot is loaded.
+fn manual(
+    server: &Scripted,
+    configure: impl FnOnce(vexil::client::Builder) -> vexil::client::Builder,
+) -> Client {
+    let client = hourly(server, configure);
     assert!(client.wait_ready(DEADLINE), "{:?}", client.status());
     client
 }
@@ -455,13 +464,9 @@ fn a_304_to_a_configured_validator_is_asked_again_in_full_and_the_snapshot_loads
         head.contains("if-none-match")
             .then(|| Reply::new(304, &[], ""))
     });
-    let hour = Duration::from_secs(3600);
-    let flags = Client::builder(format!("{}/flags.json", server.url))
-        .header("If-None-Match", "\"from-a-bootstrap\"")
-        .ttl(hour)
-        .backoff(hour, hour)
-        .build()
-        .expect("a client");
+    let flags = hourly(&server, |builder| {
+        builder.header("If-None-Match", "\"from-a-bootstrap\"")
+    });
     assert!(
         flags.wait_ready(Duration::from_secs(5)),
         "not loaded at once: {:?}",
@@ -488,13 +493,7 @@ fn a_304_to_a_client_serving_its_bootstrap_confirms_nothing() {
     server
         .rule(|head| (!head.contains("cache-control: no-cache")).then(|| Reply::new(304, &[], "")));
     let bootstrap = vexil::Engine::from_json(&snapshot(1, false)).expect("a snapshot");
-    let hour = Duration::from_secs(3600);
-    let flags = Client::builder(format!("{}/flags.json", server.url))
-        .bootstrap(bootstrap)
-        .ttl(hour)
-        .backoff(hour, hour)
-        .build()
-        .expect("a client");
+    let flags = hourly(&server, |builder| builder.bootstrap(bootstrap));
     eventually("the endpoint's snapshot replaces the bootstrap", || {
         flags.status().revision == Some(2)
     });
@@ -510,12 +509,7 @@ fn a_304_to_a_client_serving_its_bootstrap_confirms_nothing() {
 #[test]
 fn a_304_to_a_client_with_nothing_loaded_twice_is_a_failure_and_headers_are_sent() {
     let server = Scripted::start(Reply::new(304, &[], ""));
-    let flags = Client::builder(format!("{}/flags.json", server.url))
-        .header("x-api-key", "secret")
-        .ttl(Duration::from_secs(3600))
-        .backoff(Duration::from_secs(3600), Duration::from_secs(3600))
-        .build()
-        .expect("a client");
+    let flags = hourly(&server, |builder| builder.header("x-api-key", "secret"));
     let failed = flags.refresh_now().expect_err("nothing to keep");
     assert_eq!(failed.kind(), FetchErrorKind::NotModifiedWithoutSnapshot);
     assert!(failed.message().contains("asked in full"), "{failed}");
@@ -610,13 +604,7 @@ fn settings_that_cannot_work_are_refused_when_building() {
 fn a_bootstrap_engine_serves_until_a_snapshot_as_new_arrives() {
     let server = Scripted::start(Reply::json(&snapshot(4, true), "\"four\""));
     let bootstrap = vexil::Engine::from_json(&snapshot(5, false)).expect("a snapshot");
-    let hour = Duration::from_secs(3600);
-    let flags = Client::builder(format!("{}/flags.json", server.url))
-        .bootstrap(bootstrap)
-        .ttl(hour)
-        .backoff(hour, hour)
-        .build()
-        .expect("a client");
+    let flags = hourly(&server, |builder| builder.bootstrap(bootstrap));
     assert!(
         flags.wait_ready(Duration::ZERO),
         "the bootstrap is ready at once"
