@@ -78,11 +78,14 @@ ${body}`,
         `await flags.ready({ timeout: 20000 });
 const before = flags.getBooleanValue('quebec-ontario-launch', false);
 const changed = new Promise((resolve) => flags.on('change', resolve));
+// Waiting for an event is the script's own business: a client's stream never holds the process.
+const hold = setTimeout(() => {}, 20000);
 const toggled = await fetch(service + '/api/v1/flags/quebec-ontario-launch/toggle', {
   method: 'POST', headers: { authorization: 'Bearer ' + admin, 'content-type': 'application/json' }, body: JSON.stringify({ enabled: false }),
 });
 await toggled.body?.cancel();
 await changed;
+clearTimeout(hold);
 console.log(JSON.stringify({ before, after: flags.getBooleanValue('quebec-ontario-launch', true), source: flags.status.source }));`,
       );
       assert.deepEqual(printed, { before: true, after: false, source: 'network' });
