@@ -505,14 +505,7 @@ async fn client_keys_see_no_server_only_flag(api: Api) {
         .await;
     elsewhere.error(403, "forbidden");
     assert_eq!(elsewhere.header("access-control-allow-origin"), Some("*"));
-    api.send_json(
-        "POST",
-        "/api/v1/evaluate/secret",
-        &api.tokens.client,
-        &json!({ "context": {} }),
-    )
-    .await
-    .error(403, "forbidden");
+    // Evaluating on the service with a client key: client_evaluation.rs.
 }
 
 async fn environments_pushes_and_tokens(api: Api) {
