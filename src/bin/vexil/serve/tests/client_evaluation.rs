@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 use vexil::{Context, Engine, Timestamp};
 
-use super::endpoints::serving;
+use super::endpoints::{create, serving};
 use super::flag;
 use super::http::{on_both, Api, Reply};
 
@@ -33,13 +33,7 @@ async fn create_flags(api: &Api) {
             r#","prerequisites":[{"flag":"secret","variants":["on"]}]"#,
         ),
     ] {
-        let reply = api
-            .call("POST", "/api/v1/flags")
-            .token(&api.tokens.editor)
-            .body(definition)
-            .send()
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.text());
+        create(api, &definition).await;
     }
 }
 

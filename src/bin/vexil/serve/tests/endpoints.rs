@@ -38,7 +38,8 @@ fn keys(document: &Value, member: &str) -> Vec<String> {
         .collect()
 }
 
-async fn create(api: &Api, definition: &str) {
+/// Creates a flag through the API as an editor.
+pub async fn create(api: &Api, definition: &str) {
     let reply = api
         .call("POST", "/api/v1/flags")
         .token(&api.tokens.editor)
