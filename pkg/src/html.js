@@ -107,13 +107,13 @@ export function readBootstrap({ id = ID, document = globalThis.document } = {}) 
 // ASCII-compatible charset): no byte of a multi-byte character is below 0x80.
 const lower = (byte) => (byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte);
 
-// Where `marker` (lower-case bytes) starts in `bytes`, or -1.
+// Where `marker` (lower-case bytes, starting with a character that has no case, `<`) starts in
+// `bytes`, or -1. The native indexOf skips to each candidate.
 function find(bytes, marker) {
-  const first = marker[0];
-  outer: for (let at = 0; at <= bytes.length - marker.length; at += 1) {
-    if (lower(bytes[at]) !== first) continue;
-    for (let index = 1; index < marker.length; index += 1) if (lower(bytes[at + index]) !== marker[index]) continue outer;
-    return at;
+  for (let at = bytes.indexOf(marker[0]); at >= 0 && at <= bytes.length - marker.length; at = bytes.indexOf(marker[0], at + 1)) {
+    let index = 1;
+    while (index < marker.length && lower(bytes[at + index]) === marker[index]) index += 1;
+    if (index === marker.length) return at;
   }
   return -1;
 }
@@ -136,10 +136,13 @@ function join(head, chunk) {
 
 /**
  * A TransformStream of an HTML page's bytes that puts `markup` just before the first `before`
- * (default `</head>`, in any case, wherever chunks split it), or at the end of a page without
- * one. Bytes pass through as they arrive: at most `before.length - 1` of them wait.
+ * (a tag's text, default `</head>`, in any case, wherever chunks split it), or at the end of a
+ * page without one. Bytes pass through as they arrive: at most `before.length - 1` of them wait.
  */
 export function injectionStream(markup, { before = MARKER } = {}) {
+  if (typeof before !== 'string' || !/^<[\x21-\x7e]+$/.test(before)) {
+    throw new TypeError(`vexil/html: inject before a tag's text, such as '</head>' or '<body', not ${JSON.stringify(before)}`);
+  }
   const encoder = new TextEncoder();
   const inserted = encoder.encode(markup);
   const marker = encoder.encode(before.toLowerCase());

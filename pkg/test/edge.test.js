@@ -7,14 +7,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from './support/chromium.js';
 import { installPacked } from './support/packed.js';
-import { startWorkerd } from './support/workerd.js';
+import { packageModules, startWorkerd } from './support/workerd.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/edge/', import.meta.url));
 const TTL = 300;
@@ -99,19 +99,10 @@ async function startNode(flagsUrl) {
 before(async () => {
   packed = installPacked();
   for (const file of ['worker.js', 'server.js', 'page.js', 'index.html']) copyFileSync(join(EXAMPLE, file), join(packed.app, file));
-  // What a bundler for Workers does with `import … from 'vexil'`: the package's workerd entry.
-  writeFileSync(join(packed.app, 'vexil.js'), "export * from './node_modules/vexil/src/entry/workerd.js';\n");
   origin = site();
   const url = await listen(origin);
-  const files = ['src/entry/workerd.js', 'src/engine.js', 'src/client.js', 'dist/vexil.js'];
   workerd = await startWorkerd(
-    [
-      ['worker.js', 'esModule', join(packed.app, 'worker.js')],
-      ['vexil', 'esModule', join(packed.app, 'vexil.js')],
-      ['vexil/html', 'esModule', join(packed.installed, 'src/html.js')],
-      ...files.map((file) => [`node_modules/vexil/${file}`, 'esModule', join(packed.installed, file)]),
-      ['node_modules/vexil/dist/vexil_bg.wasm', 'wasm', join(packed.installed, 'dist/vexil_bg.wasm')],
-    ],
+    [['worker.js', 'esModule', join(packed.app, 'worker.js')], ...packageModules(packed.installed, packed.app)],
     { network: true, bindings: { FLAGS_URL: `${url}/flags.json`, ORIGIN: url, FLAGS_TTL: String(TTL) } },
   );
   node = await startNode(`${url}/flags.json`);

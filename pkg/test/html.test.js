@@ -132,6 +132,7 @@ test('without </head> the bootstrap goes at the end; non-HTML and bodiless respo
   const empty = new Response(null, { status: 304, headers: { 'content-type': 'text/html' } });
   assert.equal(injectHtml(empty, 'X'), empty);
   assert.equal(await injectHtml(page(['<div></div>'], { 'content-type': 'text/html' }), '<i>', { before: '</DIV>' }).text(), '<div><i></div>');
+  assert.throws(() => injectHtml(page(['x']), 'X', { before: 'head' }), /a tag's text/);
 });
 
 test('snapshotStorage keeps the text of the snapshot a client loaded, for a page that evaluates locally', () => {

@@ -89,3 +89,20 @@ export async function startWorkerd(
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
+
+/**
+ * The package's modules as a bundler for Workers resolves them for a worker that imports
+ * `vexil` and `vexil/html`: the files of `installed` (a vexil package folder) under
+ * node_modules/vexil/, and a module `vexil` (written into `directory`) re-exporting the workerd
+ * entry. For `startWorkerd`, after the worker itself.
+ */
+export function packageModules(installed, directory) {
+  writeFileSync(join(directory, 'vexil.js'), "export * from './node_modules/vexil/src/entry/workerd.js';\n");
+  const files = ['src/entry/workerd.js', 'src/engine.js', 'src/client.js', 'dist/vexil.js'];
+  return [
+    ['vexil', 'esModule', join(directory, 'vexil.js')],
+    ['vexil/html', 'esModule', join(installed, 'src/html.js')],
+    ...files.map((file) => [`node_modules/vexil/${file}`, 'esModule', join(installed, file)]),
+    ['node_modules/vexil/dist/vexil_bg.wasm', 'wasm', join(installed, 'dist/vexil_bg.wasm')],
+  ];
+}
