@@ -6,12 +6,13 @@
 //   in it (the runtime's start, the engine's, the first snapshot fetch and compile), N times,
 //   beside the same for a worker that answers without flags;
 // - the per-request work inside workerd: a worker of this benchmark's repeats it n times in one
-//   request (evaluating every flag for a new user; that plus injecting the answers into a page
-//   and reading it through), and the time of n repeats less the time of none, over n, is the
+//   request (evaluating every flag for a new user; that plus making the markup; that plus
+//   injecting it into a page and reading the page through), and the time of n repeats less the time of none, over n, is the
 //   cost of one (workerd's clock stands still while a request computes, so it cannot time
 //   itself);
 // - the whole request over HTTP on loopback, one at a time (median latency): the example's page
-//   with flags, beside a worker that passes the origin's page through and one answering "ok";
+//   with flags, the same with the answers injected but no values rendered (no HTMLRewriter),
+//   a worker that passes the origin's page through and one answering "ok";
 // - the same per-request work in this Node process (the same V8), timed directly.
 //
 //   node bench/edge.bench.mjs [snapshot directory] [--runs N]
@@ -55,8 +56,21 @@ const origin = `http://127.0.0.1:${site.address().port}`;
 const scratch = mkdtempSync(join(tmpdir(), 'vexil-edge-bench-'));
 writeFileSync(join(scratch, 'plain.js'), 'export default { fetch: () => new Response("ok") };\n');
 writeFileSync(join(scratch, 'pass.js'), 'export default { fetch: (request, env) => fetch(env.ORIGIN) };\n');
-writeFileSync(join(scratch, 'repeat.js'), `import { createClient } from 'vexil';
+writeFileSync(join(scratch, 'inject.js'), `import { createClient } from 'vexil';
 import { evaluateFlags, injectBootstrap } from 'vexil/html';
+
+let flags;
+export default {
+  async fetch(request, env, ctx) {
+    flags ??= createClient({ url: env.FLAGS_URL, ttl: 60_000 });
+    flags.refreshIfDue(ctx);
+    await flags.ready({ timeout: 2000 });
+    return injectBootstrap(await fetch(env.ORIGIN), evaluateFlags(flags, { targetingKey: 'user-42' }));
+  },
+};
+`);
+writeFileSync(join(scratch, 'repeat.js'), `import { createClient } from 'vexil';
+import { bootstrapScript, evaluateFlags, injectBootstrap } from 'vexil/html';
 
 let flags;
 let page;
@@ -72,6 +86,7 @@ export default {
     for (let i = 0; i < n; i += 1) {
       const answers = evaluateFlags(flags, { targetingKey: 'user-' + i });
       if (query.get('what') === 'evaluate') sink += answers.revision;
+      else if (query.get('what') === 'markup') sink += bootstrapScript(answers).length;
       else sink += (await injectBootstrap(new Response(page, { headers: { 'content-type': 'text/html' } }), answers).arrayBuffer()).byteLength;
     }
     return new Response(String(sink));
@@ -83,6 +98,7 @@ const workers = {
   edge: [['worker.js', 'esModule', join(example, 'worker.js')], ...modules],
   plain: [['plain.js', 'esModule', join(scratch, 'plain.js')]],
   pass: [['pass.js', 'esModule', join(scratch, 'pass.js')]],
+  inject: [['inject.js', 'esModule', join(scratch, 'inject.js')], ...modules],
   repeat: [['repeat.js', 'esModule', join(scratch, 'repeat.js')], ...modules],
 };
 const bindings = { FLAGS_URL: `${origin}/flags.json`, ORIGIN: origin };
@@ -142,6 +158,7 @@ try {
   const repeat = await start('repeat', async (url) => (await fetch(new URL('/?what=evaluate&n=1', url))).ok);
   try {
     console.log(`  evaluateFlags (200 flags)         ${await inside(repeat, 'evaluate')}`);
+    console.log(`  evaluateFlags + bootstrapScript   ${await inside(repeat, 'markup')}`);
     console.log(`  evaluate + inject into the page   ${await inside(repeat, 'page')}`);
   } finally {
     repeat.stop();
@@ -150,10 +167,11 @@ try {
   console.log('\nwhole request over HTTP, one at a time (median of 200)');
   for (const [worker, name] of [
     ['edge', 'page with flags (examples/edge)  '],
+    ['inject', 'the same without HTMLRewriter    '],
     ['pass', 'origin page passed through       '],
     ['plain', 'worker answering "ok"            '],
   ]) {
-    const workerd = await start(worker, worker === 'edge' ? flagged : answered);
+    const workerd = await start(worker, ['edge', 'inject'].includes(worker) ? flagged : answered);
     try {
       console.log(`  ${name} ${ms(await latency(workerd.url, { headers: COOKIE }))}`);
     } finally {
