@@ -7,7 +7,8 @@
 //   beside the same for a worker that answers without flags;
 // - the per-request work inside workerd: a worker of this benchmark's repeats it n times in one
 //   request (evaluating every flag for a new user; that plus making the markup; that plus
-//   injecting it into a page and reading the page through), and the time of n repeats less the time of none, over n, is the
+//   injecting it into a page and reading the page through; evaluating and reading the page
+//   through without injecting, to tell the injection from the Response's own cost), and the time of n repeats less the time of none, over n, is the
 //   cost of one (workerd's clock stands still while a request computes, so it cannot time
 //   itself);
 // - the whole request over HTTP on loopback, one at a time (median latency): the example's page
@@ -87,6 +88,7 @@ export default {
       const answers = evaluateFlags(flags, { targetingKey: 'user-' + i });
       if (query.get('what') === 'evaluate') sink += answers.revision;
       else if (query.get('what') === 'markup') sink += bootstrapScript(answers).length;
+      else if (query.get('what') === 'read') sink += (await new Response(page, { headers: { 'content-type': 'text/html' } }).arrayBuffer()).byteLength;
       else sink += (await injectBootstrap(new Response(page, { headers: { 'content-type': 'text/html' } }), answers).arrayBuffer()).byteLength;
     }
     return new Response(String(sink));
@@ -127,6 +129,19 @@ async function coldStarts(worker, probe) {
   return `median ${ms(quantile(times, 0.5))}, p95 ${ms(quantile(times, 0.95))}, fastest ${ms(times[0])} (${RUNS} starts)`;
 }
 
+// `measure` for an async operation: 15 batches of 100 after 200 to warm up.
+async function measureAsync(operation) {
+  for (let i = 0; i < 200; i += 1) await operation();
+  const times = [];
+  for (let batch = 0; batch < 15; batch += 1) {
+    const began = process.hrtime.bigint();
+    for (let i = 0; i < 100; i += 1) await operation();
+    times.push(Number(process.hrtime.bigint() - began) / 1e9 / 100);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[7], min: times[0], max: times[14] };
+}
+
 // Median milliseconds of one request to `url`, one at a time, after `warmup` of them.
 async function latency(url, { headers, count = 200, warmup = 50 } = {}) {
   const times = [];
@@ -160,6 +175,7 @@ try {
     console.log(`  evaluateFlags (200 flags)         ${await inside(repeat, 'evaluate')}`);
     console.log(`  evaluateFlags + bootstrapScript   ${await inside(repeat, 'markup')}`);
     console.log(`  evaluate + inject into the page   ${await inside(repeat, 'page')}`);
+    console.log(`  evaluate + read the page (no injection) ${await inside(repeat, 'read')}`);
   } finally {
     repeat.stop();
   }
@@ -190,20 +206,18 @@ try {
   show('  evaluateFlags + bootstrapScript', measure((n) => {
     for (let i = 0; i < n; i += 1) sink += bootstrapScript(evaluateFlags(client, context)).length;
   }, { iterations: 200 }));
-  // The injection runs as the page streams; timed here as the whole page read through it.
-  const injected = async () => {
+  // The injection runs as the page streams; timed here as the whole page read through it,
+  // beside the page read through without it.
+  const inject = async () => {
     const response = injectBootstrap(new Response(html, { headers: { 'content-type': 'text/html' } }), evaluateFlags(client, context));
     sink += (await response.arrayBuffer()).byteLength;
   };
-  for (let i = 0; i < 200; i += 1) await injected();
-  const times = [];
-  for (let batch = 0; batch < 15; batch += 1) {
-    const began = process.hrtime.bigint();
-    for (let i = 0; i < 100; i += 1) await injected();
-    times.push(Number(process.hrtime.bigint() - began) / 1e9 / 100);
-  }
-  times.sort((a, b) => a - b);
-  show('  evaluate + markup + inject (page)', { median: times[7], min: times[0], max: times[14] });
+  const read = async () => {
+    sink += evaluateFlags(client, context).revision;
+    sink += (await new Response(html, { headers: { 'content-type': 'text/html' } }).arrayBuffer()).byteLength;
+  };
+  show('  evaluate + markup + inject (page)', await measureAsync(inject));
+  show('  evaluate + read the page (no injection)', await measureAsync(read));
   client.close();
   if (sink === 0) console.log('');
 } finally {

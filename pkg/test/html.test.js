@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 
 import { createClient, Engine } from '../src/entry/node.js';
 import {
@@ -135,11 +136,25 @@ test('without </head> the bootstrap goes at the end; non-HTML and bodiless respo
   assert.throws(() => injectHtml(page(['x']), 'X', { before: 'head' }), /a tag's text/);
 });
 
-test('snapshotStorage keeps the text of the snapshot a client loaded, for a page that evaluates locally', () => {
-  const storage = snapshotStorage();
+test('snapshotStorage keeps the text of the snapshot a client fetched, for a page that evaluates locally', async () => {
   const text = JSON.stringify(snapshot([COLOR]));
-  const client = createClient({ bootstrap: text, storage });
-  assert.equal(storage.snapshot, text);
-  assert.equal(JSON.parse(/>(.*)</.exec(bootstrapScript(storage.snapshot))[1]).flags[0].key, 'color');
-  client.close();
+  const endpoint = createServer((request, response) => {
+    const allowed = request.headers.authorization === 'Bearer vxc_test';
+    response.writeHead(allowed ? 200 : 401, { 'content-type': 'application/json' }).end(allowed ? text : '{}');
+  });
+  await new Promise((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+  const storage = snapshotStorage();
+  const SERVICE = `http://127.0.0.1:${endpoint.address().port}`;
+  const CLIENT_KEY = 'vxc_test';
+  const flags = createClient({ url: `${SERVICE}/sdk/v1/snapshot`, headers: { authorization: `Bearer ${CLIENT_KEY}` }, storage });
+  try {
+    assert.equal(storage.snapshot, null);
+    assert.equal(await flags.ready({ timeout: 10_000 }), true);
+    assert.equal(storage.snapshot, text);
+    const markup = bootstrapScript(storage.snapshot);
+    assert.equal(readBootstrap({ document: documentOf(markup) }).flags[0].key, 'color');
+  } finally {
+    flags.close();
+    endpoint.close();
+  }
 });

@@ -35,7 +35,7 @@ export function readBootstrap<T = RemoteEvaluation>(options?: {
 }): T | undefined;
 
 export interface InjectOptions {
-  /** Injects before the first occurrence of this text, in any case (default `</head>`); at the end without one. */
+  /** Injects before the first occurrence of this tag's text, in any case (default `</head>`; must start with `<`); at the end without one. */
   before?: string;
 }
 
