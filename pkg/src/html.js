@@ -4,9 +4,10 @@
 // nothing to a page that does not import it.
 //
 // What goes into a page is, by default, one user's evaluated answers (what `vexil/remote` takes
-// as `bootstrap`): they reveal no targeting rules and no other user's values. A snapshot may go
-// in too, for a page that evaluates locally, but only one without server-only flags or segments
-// (a client key's): `bootstrapScript` refuses any other.
+// as `bootstrap`): they reveal no targeting rules and no other user's values. They come from a
+// client with a client key's snapshot, which has no server-only flag, or are limited to `keys`.
+// A snapshot may go in too, for a page that evaluates locally, but only one without server-only
+// flags or segments (a client key's): `bootstrapScript` refuses any other.
 
 const ID = 'vexil-bootstrap';
 const MARKER = '</head>';
@@ -30,7 +31,8 @@ export function serializeSnapshot(snapshot) {
 /**
  * One context's answers from a local client (or engine) with a snapshot: `{revision, flags:
  * {key: {value, variant, reason, ...}}}`, the `bootstrap` a `vexil/remote` client takes; only
- * the flags in `keys` when given. Null while the client has no snapshot yet.
+ * the flags in `keys` when given. Null while the client has no snapshot yet. Every flag of the
+ * snapshot is answered: for a page, use a client key's snapshot (no server-only flags) or `keys`.
  */
 export function evaluateFlags(client, context, { keys } = {}) {
   const engine = typeof client?.evaluateAll === 'function' ? client : client?.engine;

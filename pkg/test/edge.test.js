@@ -240,3 +240,12 @@ test('Chromium shows the worker-rendered value from the first parse, its client 
 test("Chromium shows the Node server's value the same way", async () => {
   await browse(node.url, 'bob', 'blue');
 });
+
+test("the README's Server rendering snippets are the examples' code, from their first import on", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  for (const file of ['worker.js', 'page.js', 'server.js']) {
+    const code = readFileSync(join(EXAMPLE, file), 'utf8');
+    const body = code.slice(code.indexOf('\nimport ') + 1);
+    assert.ok(readme.includes(`\`\`\`js\n${body}\`\`\``), `the README should show examples/edge/${file} from its first import`);
+  }
+});

@@ -1,6 +1,6 @@
-// vexil/html in Node with the real engine: the markup it makes is inert in a page and reads
-// back unchanged, a server key's snapshot is refused, and the injection finds `</head>` however
-// the page's chunks split it, streaming the rest through.
+// vexil/html in Node with the real engine (and the real service for keys): the markup it makes
+// is inert in a page and reads back unchanged, a server key's snapshot is refused, and the
+// injection finds `</head>` however the page's chunks split it, streaming the rest through.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import {
   serializeSnapshot,
   snapshotStorage,
 } from '../src/html.js';
+import { startService } from './support/service.js';
 
 const HOSTILE = '</script><script>alert(1)</script><!-- \u2028 é 🙂';
 
@@ -156,5 +157,35 @@ test('snapshotStorage keeps the text of the snapshot a client fetched, for a pag
   } finally {
     flags.close();
     endpoint.close();
+  }
+});
+
+test("with the real service: a server key's snapshot is refused for a page, a client key's is written", async () => {
+  const service = await startService();
+  const clients = [];
+  try {
+    const flag = { key: 'internal-limit', type: 'number', variants: { low: 10 }, fallthrough: { variant: 'low' }, metadata: { serverOnly: true } };
+    assert.equal((await service.api('POST', '/api/v1/flags', flag)).status, 201);
+    const loaded = async (key) => {
+      const storage = snapshotStorage();
+      const url = `${service.url}/sdk/v1/snapshot`;
+      clients.push(createClient({ url, headers: { authorization: `Bearer ${key}` }, storage }));
+      assert.equal(await clients.at(-1).ready({ timeout: 10_000 }), true);
+      return storage.snapshot;
+    };
+    const forServers = await loaded(service.serverKey);
+    assert.ok(forServers.includes('internal-limit'));
+    assert.throws(() => bootstrapScript(forServers), /server-only flags or segments/);
+    const markup = bootstrapScript(await loaded(service.clientKey));
+    const written = readBootstrap({ document: documentOf(markup) });
+    assert.ok(written.flags.length > 0 && !written.flags.some((definition) => definition.key === 'internal-limit'));
+    // Answers from a client key's client hold no server-only flag; from a server key's, only
+    // the flags `keys` names.
+    assert.ok(!('internal-limit' in evaluateFlags(clients[1], { targetingKey: 'user-1' }).flags));
+    assert.equal(evaluateFlags(clients[0], { targetingKey: 'user-1' }).flags['internal-limit'].value, 10);
+    assert.deepEqual(Object.keys(evaluateFlags(clients[0], { targetingKey: 'user-1' }, { keys: ['new-checkout'] }).flags), ['new-checkout']);
+  } finally {
+    for (const client of clients) client.close();
+    await service.stop();
   }
 });

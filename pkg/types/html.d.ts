@@ -17,7 +17,8 @@ export type Evaluator =
 
 /**
  * One context's answers, `{revision, flags}`: the `bootstrap` of a `vexil/remote` client. Only
- * the flags in `keys` when given. Null while the client has no snapshot.
+ * the flags in `keys` when given. Null while the client has no snapshot. Every flag of the
+ * snapshot is answered: for a page, use a client key's snapshot (no server-only flags) or `keys`.
  */
 export function evaluateFlags(client: Evaluator, context?: EvaluationContext, options?: { keys?: string[] }): RemoteEvaluation | null;
 
