@@ -6,13 +6,13 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from './support/chromium.js';
+import { startNodeServer } from './support/node-server.js';
 import { installPacked } from './support/packed.js';
 import { packageModules, startWorkerd } from './support/workerd.js';
 
@@ -70,31 +70,8 @@ function site() {
   });
 }
 
-// Starts examples/edge/server.js; resolves to `{ url, stop }`, `stop` ending it by PID.
-async function startNode(flagsUrl) {
-  const child = spawn(process.execPath, ['server.js'], { cwd: packed.app, env: { ...process.env, FLAGS_URL: flagsUrl, PORT: '0' } });
-  let output = '';
-  const stop = () => {
-    try {
-      process.kill(child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${output}`)));
-  }).catch((error) => {
-    stop();
-    throw error;
-  });
-  return { url, stop };
-}
+// examples/edge/server.js, as its own process.
+const startNode = (flagsUrl) => startNodeServer(['server.js'], { cwd: packed.app, env: { ...process.env, FLAGS_URL: flagsUrl, PORT: '0' } });
 
 before(async () => {
   packed = installPacked();
