@@ -136,12 +136,9 @@ function join(head, chunk) {
   return bytes;
 }
 
-/**
- * A TransformStream of an HTML page's bytes that puts `markup` just before the first `before`
- * (a tag's text, default `</head>`, in any case, wherever chunks split it), or at the end of a
- * page without one. Bytes pass through as they arrive: at most `before.length - 1` of them wait.
- */
-export function injectionStream(markup, { before = MARKER } = {}) {
+// The injection's state, fed a page's bytes chunk by chunk: `push` and `end` give the bytes to
+// pass on, in order. At most `before.length - 1` bytes wait, for a marker split between chunks.
+function injector(markup, { before = MARKER } = {}) {
   if (typeof before !== 'string' || !/^<[\x21-\x7e]+$/.test(before)) {
     throw new TypeError(`vexil/html: inject before a tag's text, such as '</head>' or '<body', not ${JSON.stringify(before)}`);
   }
@@ -150,45 +147,81 @@ export function injectionStream(markup, { before = MARKER } = {}) {
   const marker = encoder.encode(before.toLowerCase());
   let held = new Uint8Array(0);
   let done = false;
-  return new TransformStream({
-    transform(chunk, controller) {
-      if (done) return controller.enqueue(chunk);
+  return {
+    push(chunk) {
+      if (done) return [chunk];
       const bytes = join(held, chunk);
       const at = find(bytes, marker);
       if (at >= 0) {
         done = true;
         held = new Uint8Array(0);
-        if (at) controller.enqueue(bytes.subarray(0, at));
-        controller.enqueue(inserted);
-        return controller.enqueue(bytes.subarray(at));
+        return [bytes.subarray(0, at), inserted, bytes.subarray(at)];
       }
       const keep = pending(bytes, marker);
-      if (bytes.length > keep) controller.enqueue(bytes.subarray(0, bytes.length - keep));
       held = bytes.slice(bytes.length - keep);
+      return [bytes.subarray(0, bytes.length - keep)];
     },
-    flush(controller) {
-      if (done) return;
-      if (held.length) controller.enqueue(held);
-      controller.enqueue(inserted);
+    end() {
+      if (done) return [];
+      done = true;
+      return [held, inserted];
     },
+  };
+}
+
+// Enqueues the non-empty chunks; says whether there was one.
+const enqueue = (controller, chunks) => {
+  let any = false;
+  for (const bytes of chunks) {
+    if (!bytes.length) continue;
+    controller.enqueue(bytes);
+    any = true;
+  }
+  return any;
+};
+
+/**
+ * A TransformStream of an HTML page's bytes that puts `markup` just before the first `before`
+ * (a tag's text, default `</head>`, in any case, wherever chunks split it), or at the end of a
+ * page without one. Bytes pass through as they arrive: at most `before.length - 1` of them wait.
+ */
+export function injectionStream(markup, options) {
+  const inject = injector(markup, options);
+  return new TransformStream({
+    transform: (chunk, controller) => enqueue(controller, inject.push(chunk)),
+    flush: (controller) => enqueue(controller, inject.end()),
   });
 }
 
 /**
- * `response` with `markup` injected (see `injectionStream`), streamed: the same status and
+ * `response` with `markup` injected (as `injectionStream` does), streamed: the same status and
  * headers, less `content-length`, which no longer holds. A response that is not HTML, or has no
  * body, comes back as it is.
  */
 export function injectHtml(response, markup, options) {
   const type = response.headers.get('content-type') ?? '';
   if (!response.body || !markup || !/^\s*text\/html\b/i.test(type)) return response;
+  const inject = injector(markup, options);
+  const reader = response.body.getReader();
+  // One stream pulling from the page rather than a TransformStream piped onto it: the same
+  // bytes, at a third of the cost per response in Node (there is no pipe to set up).
+  const body = new ReadableStream({
+    // Reads until it has bytes to give: a stream calls pull again only after an enqueue.
+    async pull(controller) {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          enqueue(controller, inject.end());
+          return controller.close();
+        }
+        if (enqueue(controller, inject.push(value))) return;
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
   const headers = new Headers(response.headers);
   headers.delete('content-length');
-  return new Response(response.body.pipeThrough(injectionStream(markup, options)), {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
-  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   evaluateFlags,
   injectBootstrap,
   injectHtml,
+  injectionStream,
   readBootstrap,
   serializeSnapshot,
   snapshotStorage,
@@ -99,8 +100,10 @@ test('the bootstrap goes in before </head> wherever the chunks split it, in any 
   const expected = html.replace('</HeAd>', `${markup}</HeAd>`);
   for (let cut = 0; cut <= bytes.length; cut += 1) {
     for (const second of [cut, Math.min(bytes.length, cut + 3)]) {
-      const response = injectHtml(page([bytes.slice(0, cut), bytes.slice(cut, second), bytes.slice(second)]), markup);
-      assert.equal(await response.text(), expected, `split at ${cut} and ${second}`);
+      const chunks = () => [bytes.slice(0, cut), bytes.slice(cut, second), bytes.slice(second)];
+      assert.equal(await injectHtml(page(chunks()), markup).text(), expected, `split at ${cut} and ${second}`);
+      const piped = page(chunks()).body.pipeThrough(injectionStream(markup));
+      assert.equal(await new Response(piped).text(), expected, `injectionStream, split at ${cut} and ${second}`);
     }
   }
 });
@@ -124,6 +127,14 @@ test('the injected response keeps status and headers, drops content-length, and 
   assert.match(seen, /<head><script type="application\/json" id="vexil-bootstrap">\{"flags":\{\}\}<\/script><\/head><body>first/);
   more.close();
   assert.equal((await reader.read()).done, true);
+
+  // A reader that goes away stops the origin's download.
+  let cancelled;
+  const endless = new ReadableStream({ pull: (controller) => controller.enqueue(new Uint8Array(1024).fill(0x61)), cancel: (reason) => (cancelled = reason) });
+  const gone = injectHtml(new Response(endless, { headers: { 'content-type': 'text/html' } }), 'X').body.getReader();
+  await gone.read();
+  await gone.cancel('closed');
+  assert.equal(cancelled, 'closed');
 });
 
 test('without </head> the bootstrap goes at the end; non-HTML and bodiless responses pass as they are', async () => {
