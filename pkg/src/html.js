@@ -45,8 +45,9 @@ export function evaluateFlags(client, context, { keys } = {}) {
   return { revision: engine.revision ?? null, flags };
 }
 
-// The snapshot texts last found free of server-only definitions: the same text arrives with
-// every request, and looking for the word is cheaper than parsing it.
+// The snapshot text last found free of server-only definitions: the same text arrives with
+// every request, and is parsed once. (Looking for the word instead would miss it written with
+// JSON escapes.)
 let checked = null;
 
 function serverOnly(definitions) {
@@ -56,7 +57,7 @@ function serverOnly(definitions) {
 // Throws when `value` is a snapshot with server-only flags or segments (a server key's).
 function refuseServerOnly(value) {
   if (typeof value === 'string') {
-    if (value === checked || !value.includes('"serverOnly"')) return;
+    if (value === checked) return;
     let parsed;
     try {
       parsed = JSON.parse(value);

@@ -87,7 +87,9 @@ test('bootstrapScript holds answers or a client snapshot inertly, and refuses se
 
   const client = JSON.stringify(snapshot([COLOR, { ...SECRET, metadata: { serverOnly: false } }]));
   assert.equal(JSON.parse(/>(.*)</.exec(bootstrapScript(client, { id: 'flags' }))[1]).revision, 3);
-  for (const server of [snapshot([COLOR, SECRET]), JSON.stringify(snapshot([COLOR, SECRET])), snapshot([COLOR], [{ key: 'staff', metadata: { serverOnly: true } }])]) {
+  const escaped = JSON.stringify(snapshot([COLOR, SECRET])).replace('"serverOnly"', '"server\\u004fnly"');
+  assert.equal(JSON.parse(escaped).flags[1].metadata.serverOnly, true);
+  for (const server of [escaped, snapshot([COLOR, SECRET]), JSON.stringify(snapshot([COLOR, SECRET])), snapshot([COLOR], [{ key: 'staff', metadata: { serverOnly: true } }])]) {
     assert.throws(() => bootstrapScript(server), /server-only flags or segments/);
   }
   assert.throws(() => bootstrapScript(answers, { id: '"><script>' }), /not a usable element id/);
