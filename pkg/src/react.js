@@ -1,7 +1,7 @@
 // React bindings: a provider that hands a Vexil client to a tree, and hooks that answer from it
 // and render again when it loads a snapshot. Thin on purpose: every answer is the client's own
 // (the same reasons, overrides and defaults), nothing is cached here, and this module imports
-// only React, so it works with any entry (`vexil`, `vexil/slim`) and on the server.
+// only React (and vexil/html, which imports nothing), so it works with any entry (`vexil`, `vexil/slim`) and on the server.
 //
 // The store React watches is the client's loaded engine: a new object each time a snapshot is
 // accepted, null before the first. useSyncExternalStore re-renders on `ready` and `change`, and
@@ -103,12 +103,6 @@ export function useVexilClient() {
   return useVexil().client;
 }
 
-/**
- * The snapshot's text made safe to place in HTML inside `<script type="application/json">`:
- * every `<` (and the line separators JavaScript once refused) escaped, so no `</script>` or
- * `<!--` in a flag's value can end the element. Read it back with `JSON.parse(element.textContent)`.
- */
-export function serializeSnapshot(snapshot) {
-  const text = typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot);
-  return text.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
+// Moved to vexil/html, which server code and pages can import without React; still here so
+// that imports of it from vexil/react keep working.
+export { serializeSnapshot } from './html.js';

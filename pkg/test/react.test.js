@@ -7,13 +7,14 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from './support/chromium.js';
+import { startNodeServer } from './support/node-server.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/react/', import.meta.url));
 const tools = join(fixtures, 'node_modules');
@@ -55,27 +56,7 @@ function esbuild(args) {
 }
 
 // Starts the app's server on a free port; resolves to `{ url, stop }`, `stop` ending it by PID.
-async function startServer(snapshotFile) {
-  const child = spawn(process.execPath, ['dist/server.js', snapshotFile, join(app, 'dist')], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${output}`)));
-  });
-  const stop = () => {
-    try {
-      process.kill(child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  return { url, stop };
-}
+const startServer = (snapshotFile) => startNodeServer(['dist/server.js', snapshotFile, join(app, 'dist')], { cwd: app });
 
 before(async () => {
   if (!existsSync(join(tools, '.vexil-lock'))) {

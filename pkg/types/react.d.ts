@@ -38,8 +38,5 @@ export function useFlags(): Record<string, JsonValue>;
 /** The client given to the nearest `<VexilProvider>`. */
 export function useVexilClient(): Client;
 
-/**
- * A snapshot (text or object) as text that is safe inside `<script type="application/json">`:
- * `<` is escaped, so nothing in it can close the element. `JSON.parse` reads it back unchanged.
- */
-export function serializeSnapshot(snapshot: string | object): string;
+/** The same as `serializeSnapshot` of `vexil/html`, where it now lives. */
+export { serializeSnapshot } from './html.js';
