@@ -40,7 +40,8 @@ export function evaluateFlags(client, context, { keys } = {}) {
   const wanted = keys ? new Set(keys) : null;
   const flags = {};
   for (const result of engine.evaluateAll(context)) {
-    if (!wanted || wanted.has(result.key)) flags[result.key] = result;
+    // Defined, not assigned: a flag may be called `__proto__`.
+    if (!wanted || wanted.has(result.key)) Object.defineProperty(flags, result.key, { value: result, enumerable: true, writable: true, configurable: true });
   }
   return { revision: engine.revision ?? null, flags };
 }

@@ -75,6 +75,14 @@ test('evaluateFlags gives each user their own answers, in the remote client shap
   client.close();
 });
 
+test('evaluateFlags answers a flag called __proto__ like any other, through JSON too', () => {
+  const proto = { ...COLOR, key: '__proto__' };
+  const answers = evaluateFlags(new Engine(snapshot([proto, COLOR])), { targetingKey: 'bob' });
+  assert.deepEqual(Object.keys(answers.flags), ['__proto__', 'color']);
+  assert.equal(Object.getPrototypeOf(answers.flags), Object.prototype);
+  assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(answers)).flags), ['__proto__', 'color']);
+});
+
 test('bootstrapScript holds answers or a client snapshot inertly, and refuses server-only definitions', () => {
   const answers = evaluateFlags(new Engine(snapshot([COLOR])), { targetingKey: 'eve' });
   const markup = bootstrapScript(answers);

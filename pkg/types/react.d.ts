@@ -2,6 +2,7 @@ import type { ReactElement, ReactNode } from 'react';
 
 import type { Client, ClientResult } from './client.js';
 import type { EvaluationContext, JsonValue } from './engine.js';
+import type { RemoteEvaluation } from './remote.js';
 
 export interface VexilProviderProps {
   /** The client the hooks answer from (any entry's: `vexil`, `vexil/slim`). */
@@ -9,11 +10,11 @@ export interface VexilProviderProps {
   /** Merged over the client's own context for every hook below; a new object renders them again. */
   context?: EvaluationContext;
   /**
-   * The server's results for this `context` (`{ flags: { key: result } }`), answering the hooks
+   * The server's results for this `context` (`evaluateFlags(client, context)` of `vexil/html`), answering the hooks
    * while the client has no snapshot loaded, so that a page hydrated before the browser's
    * WebAssembly has arrived renders what the server rendered.
    */
-  answers?: { revision?: number; flags: Record<string, ClientResult<JsonValue>> };
+  answers?: RemoteEvaluation | null;
   children?: ReactNode;
 }
 
