@@ -3,13 +3,16 @@
 // test/fixtures/bundlers/app (the same code pkg/README.md shows), built with the real tool and
 // opened in headless Chromium, which must show the flag's value from the snapshot with no error,
 // no failed request, and the browser WebAssembly build served as `application/wasm`. Vite is
-// also run as its dev server. No bundler gets any setting beyond what the README says.
+// also run as its dev server. No bundler gets any setting beyond what the README says. The same
+// holds for vexil/openfeature's provider made from options, which loads the entry itself in
+// initialize() (a chunk, with the .wasm, for Vite and webpack).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { installTarball, project, run, viteDev, visit } from './support/bundlers.js';
 import { launchChromium } from './support/chromium.js';
@@ -94,6 +97,57 @@ test('webpack 5: webpack --mode production, with no configuration', async () => 
   const dist = join(dir, 'dist');
   assertOnlyWebWasm(dist);
   // webpack resolves the .wasm URL from its own script's address.
+  const page = '<!doctype html><link rel="icon" href="data:,"><output id="launch"></output><script src="/site/main.js"></script>';
+  const server = await serve({ '/': page }, { site: dist });
+  try {
+    assertPage(await visit(chromium.browser, `${server.url}/`));
+  } finally {
+    await server.close();
+  }
+});
+
+// The OpenFeature web SDK (the package's own pinned copy) beside the app, whose page or entry
+// becomes src/openfeature.js: a provider made from options, which loads the entry itself.
+function openFeatureProject(links) {
+  const dir = project(scratch, links);
+  symlinkSync(fileURLToPath(new URL('../node_modules/@openfeature', import.meta.url)), join(dir, 'node_modules', '@openfeature'));
+  const html = join(dir, 'index.html');
+  writeFileSync(html, readFileSync(html, 'utf8').replace('/src/index.js', '/src/openfeature.js'));
+  return dir;
+}
+
+test('Vite 8: vexil/openfeature with a provider made from options loads the default entry and its WebAssembly', async () => {
+  const dir = openFeatureProject({ vite: 'vite8' });
+  run(dir, process.execPath, ['node_modules/vite/bin/vite.js', 'build']);
+  const dist = join(dir, 'dist');
+  assertOnlyWebWasm(dist);
+  const server = await serve({ '/': readFileSync(join(dist, 'index.html'), 'utf8') }, { assets: join(dist, 'assets') });
+  try {
+    assertPage(await visit(chromium.browser, `${server.url}/`));
+  } finally {
+    await server.close();
+  }
+});
+
+test('Vite 8: the dev server, vexil/openfeature with a provider made from options', async () => {
+  const dir = openFeatureProject({ vite: 'vite8' });
+  const dev = await viteDev(dir);
+  try {
+    const result = await visit(chromium.browser, dev.url);
+    assertPage(result);
+    assert.equal(result.wasm[0].path, '/node_modules/vexil/dist/vexil_web.wasm');
+  } finally {
+    await dev.stop();
+  }
+  assert.doesNotMatch(dev.output.join(''), /error/i);
+});
+
+test('webpack 5: vexil/openfeature with a provider made from options loads the default entry and its WebAssembly', async () => {
+  const dir = openFeatureProject({ webpack: 'webpack', 'webpack-cli': 'webpack-cli' });
+  const output = run(dir, process.execPath, ['node_modules/webpack-cli/bin/cli.js', '--mode', 'production', '--entry', './src/openfeature.js']);
+  assert.doesNotMatch(output, /WARNING/);
+  const dist = join(dir, 'dist');
+  assertOnlyWebWasm(dist);
   const page = '<!doctype html><link rel="icon" href="data:,"><output id="launch"></output><script src="/site/main.js"></script>';
   const server = await serve({ '/': page }, { site: dist });
   try {
