@@ -61,37 +61,36 @@ function assertPage({ shown, problems, wasm }) {
   assert.equal(wasm[0].type, 'application/wasm');
 }
 
-for (const vite of VITES) {
-  test(`${vite.replace('vite', 'Vite ')}: vite build, with no configuration`, async () => {
-    const dir = project(scratch, { vite });
-    run(dir, process.execPath, ['node_modules/vite/bin/vite.js', 'build']);
-    const dist = join(dir, 'dist');
-    assertOnlyWebWasm(dist);
-    const server = await serve({ '/': readFileSync(join(dist, 'index.html'), 'utf8') }, { assets: join(dist, 'assets') });
-    try {
-      assertPage(await visit(chromium.browser, `${server.url}/`));
-    } finally {
-      await server.close();
-    }
-  });
-
-  test(`${vite.replace('vite', 'Vite ')}: the dev server, with no configuration`, async () => {
-    const dir = project(scratch, { vite });
-    const dev = await viteDev(dir);
-    try {
-      const result = await visit(chromium.browser, dev.url);
-      assertPage(result);
-      assert.equal(result.wasm[0].path, '/node_modules/vexil/dist/vexil_web.wasm');
-    } finally {
-      await dev.stop();
-    }
-    assert.doesNotMatch(dev.output.join(''), /error/i);
-  });
+// Builds the project in `dir` with `vite build` and opens the page it wrote.
+async function viteBuild(dir) {
+  run(dir, process.execPath, ['node_modules/vite/bin/vite.js', 'build']);
+  const dist = join(dir, 'dist');
+  assertOnlyWebWasm(dist);
+  const server = await serve({ '/': readFileSync(join(dist, 'index.html'), 'utf8') }, { assets: join(dist, 'assets') });
+  try {
+    assertPage(await visit(chromium.browser, `${server.url}/`));
+  } finally {
+    await server.close();
+  }
 }
 
-test('webpack 5: webpack --mode production, with no configuration', async () => {
-  const dir = project(scratch, { webpack: 'webpack', 'webpack-cli': 'webpack-cli' });
-  const output = run(dir, process.execPath, ['node_modules/webpack-cli/bin/cli.js', '--mode', 'production']);
+// Serves the project in `dir` with Vite's dev server and opens its page.
+async function viteDevServer(dir) {
+  const dev = await viteDev(dir);
+  try {
+    const result = await visit(chromium.browser, dev.url);
+    assertPage(result);
+    assert.equal(result.wasm[0].path, '/node_modules/vexil/dist/vexil_web.wasm');
+  } finally {
+    await dev.stop();
+  }
+  assert.doesNotMatch(dev.output.join(''), /error/i);
+}
+
+// Builds the project in `dir` with `webpack --mode production` (and `args`) and opens a page
+// loading its bundle.
+async function webpackBuild(dir, args = []) {
+  const output = run(dir, process.execPath, ['node_modules/webpack-cli/bin/cli.js', '--mode', 'production', ...args]);
   // No warning: in particular none about the size of a .wasm nobody loads.
   assert.doesNotMatch(output, /WARNING/);
   const dist = join(dir, 'dist');
@@ -104,10 +103,10 @@ test('webpack 5: webpack --mode production, with no configuration', async () => 
   } finally {
     await server.close();
   }
-});
+}
 
-// The OpenFeature web SDK (the package's own pinned copy) beside the app, whose page or entry
-// becomes src/openfeature.js: a provider made from options, which loads the entry itself.
+// The OpenFeature web SDK (the package's own pinned copy) beside the app, whose page becomes
+// src/openfeature.js: a provider made from options, which loads the entry itself.
 function openFeatureProject(links) {
   const dir = project(scratch, links);
   symlinkSync(fileURLToPath(new URL('../node_modules/@openfeature', import.meta.url)), join(dir, 'node_modules', '@openfeature'));
@@ -116,46 +115,22 @@ function openFeatureProject(links) {
   return dir;
 }
 
-test('Vite 8: vexil/openfeature with a provider made from options loads the default entry and its WebAssembly', async () => {
-  const dir = openFeatureProject({ vite: 'vite8' });
-  run(dir, process.execPath, ['node_modules/vite/bin/vite.js', 'build']);
-  const dist = join(dir, 'dist');
-  assertOnlyWebWasm(dist);
-  const server = await serve({ '/': readFileSync(join(dist, 'index.html'), 'utf8') }, { assets: join(dist, 'assets') });
-  try {
-    assertPage(await visit(chromium.browser, `${server.url}/`));
-  } finally {
-    await server.close();
-  }
-});
+const WEBPACK = { webpack: 'webpack', 'webpack-cli': 'webpack-cli' };
 
-test('Vite 8: the dev server, vexil/openfeature with a provider made from options', async () => {
-  const dir = openFeatureProject({ vite: 'vite8' });
-  const dev = await viteDev(dir);
-  try {
-    const result = await visit(chromium.browser, dev.url);
-    assertPage(result);
-    assert.equal(result.wasm[0].path, '/node_modules/vexil/dist/vexil_web.wasm');
-  } finally {
-    await dev.stop();
-  }
-  assert.doesNotMatch(dev.output.join(''), /error/i);
-});
+for (const vite of VITES) {
+  test(`${vite.replace('vite', 'Vite ')}: vite build, with no configuration`, () => viteBuild(project(scratch, { vite })));
+  test(`${vite.replace('vite', 'Vite ')}: the dev server, with no configuration`, () => viteDevServer(project(scratch, { vite })));
+}
 
-test('webpack 5: vexil/openfeature with a provider made from options loads the default entry and its WebAssembly', async () => {
-  const dir = openFeatureProject({ webpack: 'webpack', 'webpack-cli': 'webpack-cli' });
-  const output = run(dir, process.execPath, ['node_modules/webpack-cli/bin/cli.js', '--mode', 'production', '--entry', './src/openfeature.js']);
-  assert.doesNotMatch(output, /WARNING/);
-  const dist = join(dir, 'dist');
-  assertOnlyWebWasm(dist);
-  const page = '<!doctype html><link rel="icon" href="data:,"><output id="launch"></output><script src="/site/main.js"></script>';
-  const server = await serve({ '/': page }, { site: dist });
-  try {
-    assertPage(await visit(chromium.browser, `${server.url}/`));
-  } finally {
-    await server.close();
-  }
-});
+test('webpack 5: webpack --mode production, with no configuration', () => webpackBuild(project(scratch, WEBPACK)));
+
+test('Vite 8: vexil/openfeature with a provider made from options loads the default entry and its WebAssembly', () =>
+  viteBuild(openFeatureProject({ vite: 'vite8' })));
+
+test('Vite 8: the dev server, vexil/openfeature with a provider made from options', () => viteDevServer(openFeatureProject({ vite: 'vite8' })));
+
+test('webpack 5: vexil/openfeature with a provider made from options loads the default entry and its WebAssembly', () =>
+  webpackBuild(openFeatureProject(WEBPACK), ['--entry', './src/openfeature.js']));
 
 for (const format of ['esm', 'iife']) {
   test(`esbuild (${format}): vexil/slim with the .wasm loader set to file`, async () => {

@@ -4,41 +4,37 @@
 // `app` folder bundled with esbuild and opened in headless Chromium. The SDK's `useFlag` must
 // show the answer for the context, render again when the context or the snapshot changes, and
 // the page must fetch the one WebAssembly file it imported: `vexil/openfeature` may not load
-// the default entry, whose own WebAssembly esbuild does not emit (a 404, and a second copy).
+// the default entry, whose own WebAssembly esbuild does not emit. (The page initializes after
+// its first await, so such an entry would ask first: a 404, in the esm build.) Built as esm and
+// as iife, which the README promises alike.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from './support/chromium.js';
+import { installFixtureApp } from './support/packed.js';
 import { serve } from './support/server.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/openfeature-react/', import.meta.url));
 const tools = join(fixtures, 'node_modules');
 const LINKED = ['react', 'react-dom', 'scheduler', '@openfeature'];
 
-// Quebec is greeted in French; Texas with the variant `texas` serves, which revision 2 changes.
+// Quebec is greeted in French; Texas plainly, and in the South from revision 2.
 function snapshot(revision) {
   const rule = (id, jurisdiction, variant) => ({ id, conditions: [{ attribute: 'jurisdiction', op: 'in', values: [jurisdiction] }], serve: { variant } });
-  return JSON.stringify({
-    schemaVersion: 1,
-    revision,
-    generatedAt: '2026-12-01T00:00:00Z',
-    flags: [
-      {
-        key: 'greeting',
-        type: 'string',
-        variants: { french: 'bonjour', plain: 'hello', southern: 'howdy' },
-        offVariant: 'plain',
-        rules: [rule('quebec', 'quebec', 'french'), rule('texas', 'texas', revision === 1 ? 'plain' : 'southern')],
-        fallthrough: { variant: 'plain' },
-      },
-    ],
-  });
+  const greeting = {
+    key: 'greeting',
+    type: 'string',
+    variants: { french: 'bonjour', plain: 'hello', southern: 'howdy' },
+    offVariant: 'plain',
+    rules: [rule('quebec', 'quebec', 'french'), rule('texas', 'texas', revision === 1 ? 'plain' : 'southern')],
+    fallthrough: { variant: 'plain' },
+  };
+  return JSON.stringify({ schemaVersion: 1, revision, generatedAt: '2026-12-01T00:00:00Z', flags: [greeting] });
 }
 
 // The page of a build; its script and everything it fetches are beside it.
@@ -71,16 +67,7 @@ function publish(revision) {
 }
 
 before(async () => {
-  if (!existsSync(join(tools, '.vexil-lock'))) {
-    throw new Error(`React, the OpenFeature SDKs and esbuild are not installed in ${tools}: run scripts/setup-wasm.sh`);
-  }
-  scratch = mkdtempSync(join(tmpdir(), 'vexil-openfeature-react-'));
-  app = join(scratch, 'app');
-  cpSync(join(fixtures, 'app'), app, { recursive: true });
-  const pkg = fileURLToPath(new URL('../', import.meta.url));
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: pkg, encoding: 'utf8' }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(scratch, packed.filename)], { cwd: app });
-  for (const name of LINKED) symlinkSync(join(tools, name), join(app, 'node_modules', name));
+  ({ scratch, app } = installFixtureApp(fixtures, LINKED));
   for (const format of FORMATS) esbuild(format);
   const pages = Object.fromEntries(FORMATS.map((format) => [`/${format}/`, page(format)]));
   server = await serve(pages, Object.fromEntries(FORMATS.map((format) => [format, join(app, 'dist', format)])));
