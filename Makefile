@@ -68,7 +68,7 @@ e2e: console
 js: wasm
 	$(CARGO) run --quiet --example agreement -- target/agreement
 	$(CARGO) build --quiet --features server --bin vexil
-	cd pkg && node --test --test-timeout=120000 test/*.test.js
+	cd pkg && node --test --test-timeout=240000 test/*.test.js
 
 bench:
 	$(CARGO) bench --bench engine

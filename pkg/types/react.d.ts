@@ -8,6 +8,12 @@ export interface VexilProviderProps {
   client: Client;
   /** Merged over the client's own context for every hook below; a new object renders them again. */
   context?: EvaluationContext;
+  /**
+   * The server's results for this `context` (`{ flags: { key: result } }`), answering the hooks
+   * while the client has no snapshot loaded, so that a page hydrated before the browser's
+   * WebAssembly has arrived renders what the server rendered.
+   */
+  answers?: { revision?: number; flags: Record<string, ClientResult<JsonValue>> };
   children?: ReactNode;
 }
 
