@@ -10,12 +10,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from './support/chromium.js';
+import { freePort } from './support/ports.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/next/', import.meta.url));
 const tools = join(fixtures, 'node_modules');
@@ -57,14 +57,6 @@ function next(args, env = {}) {
   } catch (error) {
     throw new Error(`next ${args.join(' ')} failed:\n${error.stdout}\n${error.stderr}`);
   }
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 // `next start` on 127.0.0.1 and a free port; resolves to `{ url, stop }` once it answers, `stop`
