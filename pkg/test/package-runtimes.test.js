@@ -55,8 +55,11 @@ const flags = createClient({ ...options, ttl: 600000 });
 await flags.ready({ timeout: 20000 });
 const before = flags.getBooleanValue('quebec-ontario-launch', false);
 const changed = new Promise((resolve) => flags.on('change', resolve));
+// Waiting for an event is the script's own business: a client's stream never holds the process.
+const hold = setTimeout(() => {}, 20000);
 await toggle(false);
 await changed;
+clearTimeout(hold);
 console.log(JSON.stringify({ before, after: flags.getBooleanValue('quebec-ontario-launch', true), source: flags.status.source }));
 `,
   );
