@@ -4,7 +4,7 @@
 CARGO ?= cargo
 PYTHON := .venv/bin/python
 
-.PHONY: all setup setup-js demo test fmt lint doc unit vectors schema wasm console js e2e bench bench-console bench-js bench-service size fuzz clean
+.PHONY: all setup setup-js demo test fmt lint doc unit vectors schema wasm console js e2e bench bench-console bench-edge bench-js bench-service size fuzz clean
 
 all: test
 
@@ -68,7 +68,7 @@ e2e: console
 js: wasm
 	$(CARGO) run --quiet --example agreement -- target/agreement
 	$(CARGO) build --quiet --features server --bin vexil
-	cd pkg && node --test --test-timeout=120000 test/*.test.js
+	cd pkg && node --test --test-timeout=240000 test/*.test.js
 
 bench:
 	$(CARGO) bench --bench engine
@@ -80,6 +80,12 @@ bench-js: wasm
 	$(CARGO) run --quiet --release --example bench_snapshots -- target/bench-snapshots
 	cd pkg && node bench/engine.bench.mjs ../target/bench-snapshots
 	cd pkg/bench/peers && npm ci --silent --no-audit --no-fund && node peers.bench.mjs ../../../target/bench-snapshots
+
+# Server rendering at the edge: examples/edge/worker.js in workerd with the 200-flag snapshot,
+# cold start to first answer and the cost per request (docs/benchmarks.md).
+bench-edge: wasm
+	$(CARGO) run --quiet --release --example bench_snapshots -- target/bench-snapshots
+	cd pkg && node bench/edge.bench.mjs ../target/bench-snapshots
 
 # The console's first render of 200 flags and its re-evaluation per keystroke, in headless
 # Chromium against a real `vexil serve` (docs/benchmarks.md).

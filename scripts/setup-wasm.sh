@@ -81,3 +81,19 @@ if [ ! -f "$stamp" ] || ! cmp -s pkg/test/fixtures/react/package-lock.json "$sta
   (cd pkg/test/fixtures/react && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   cp pkg/test/fixtures/react/package-lock.json "$stamp"
 fi
+
+# Next.js and React that pkg/test/next.test.js builds its app with (Turbopack and webpack),
+# pinned in their fixture's lock file.
+stamp=pkg/test/fixtures/next/node_modules/.vexil-lock
+if [ ! -f "$stamp" ] || ! cmp -s pkg/test/fixtures/next/package-lock.json "$stamp"; then
+  (cd pkg/test/fixtures/next && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp pkg/test/fixtures/next/package-lock.json "$stamp"
+fi
+
+# React, the OpenFeature React and web SDKs and esbuild that pkg/test/openfeature-react.test.js
+# bundles its vexil/slim page with, pinned in their fixture's lock file.
+stamp=pkg/test/fixtures/openfeature-react/node_modules/.vexil-lock
+if [ ! -f "$stamp" ] || ! cmp -s pkg/test/fixtures/openfeature-react/package-lock.json "$stamp"; then
+  (cd pkg/test/fixtures/openfeature-react && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp pkg/test/fixtures/openfeature-react/package-lock.json "$stamp"
+fi

@@ -2,9 +2,9 @@
 // WebAssembly and no imports, so a page that wants the smallest download pays a few kilobytes.
 // The endpoint answers POST {context} with the shape of the service's bulk evaluation,
 // {revision, flags: {key: {value, variant, reason, ruleId?, errorCode?}}}: the service itself
-// (with a server key, so from a server) or a backend or edge worker of the page's own that holds
-// the key. Answers have the local client's shape, getters, events and reasons; nothing here
-// throws at a caller who asks for a flag.
+// (from a page with a client key, which sees only the client snapshot's flags) or a backend or
+// edge worker of the page's own. Answers have the local client's shape, getters, events and
+// reasons; nothing here throws at a caller who asks for a flag.
 
 const TTL = 5 * 60 * 1000;
 const TIMEOUT = 10 * 1000;

@@ -3,13 +3,16 @@
 // test/fixtures/bundlers/app (the same code pkg/README.md shows), built with the real tool and
 // opened in headless Chromium, which must show the flag's value from the snapshot with no error,
 // no failed request, and the browser WebAssembly build served as `application/wasm`. Vite is
-// also run as its dev server. No bundler gets any setting beyond what the README says.
+// also run as its dev server. No bundler gets any setting beyond what the README says. The same
+// holds for vexil/openfeature's provider made from options, which loads the entry itself in
+// initialize() (a chunk, with the .wasm, for Vite and webpack).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { installTarball, project, run, viteDev, visit } from './support/bundlers.js';
 import { launchChromium } from './support/chromium.js';
@@ -58,37 +61,36 @@ function assertPage({ shown, problems, wasm }) {
   assert.equal(wasm[0].type, 'application/wasm');
 }
 
-for (const vite of VITES) {
-  test(`${vite.replace('vite', 'Vite ')}: vite build, with no configuration`, async () => {
-    const dir = project(scratch, { vite });
-    run(dir, process.execPath, ['node_modules/vite/bin/vite.js', 'build']);
-    const dist = join(dir, 'dist');
-    assertOnlyWebWasm(dist);
-    const server = await serve({ '/': readFileSync(join(dist, 'index.html'), 'utf8') }, { assets: join(dist, 'assets') });
-    try {
-      assertPage(await visit(chromium.browser, `${server.url}/`));
-    } finally {
-      await server.close();
-    }
-  });
-
-  test(`${vite.replace('vite', 'Vite ')}: the dev server, with no configuration`, async () => {
-    const dir = project(scratch, { vite });
-    const dev = await viteDev(dir);
-    try {
-      const result = await visit(chromium.browser, dev.url);
-      assertPage(result);
-      assert.equal(result.wasm[0].path, '/node_modules/vexil/dist/vexil_web.wasm');
-    } finally {
-      await dev.stop();
-    }
-    assert.doesNotMatch(dev.output.join(''), /error/i);
-  });
+// Builds the project in `dir` with `vite build` and opens the page it wrote.
+async function viteBuild(dir) {
+  run(dir, process.execPath, ['node_modules/vite/bin/vite.js', 'build']);
+  const dist = join(dir, 'dist');
+  assertOnlyWebWasm(dist);
+  const server = await serve({ '/': readFileSync(join(dist, 'index.html'), 'utf8') }, { assets: join(dist, 'assets') });
+  try {
+    assertPage(await visit(chromium.browser, `${server.url}/`));
+  } finally {
+    await server.close();
+  }
 }
 
-test('webpack 5: webpack --mode production, with no configuration', async () => {
-  const dir = project(scratch, { webpack: 'webpack', 'webpack-cli': 'webpack-cli' });
-  const output = run(dir, process.execPath, ['node_modules/webpack-cli/bin/cli.js', '--mode', 'production']);
+// Serves the project in `dir` with Vite's dev server and opens its page.
+async function viteDevServer(dir) {
+  const dev = await viteDev(dir);
+  try {
+    const result = await visit(chromium.browser, dev.url);
+    assertPage(result);
+    assert.equal(result.wasm[0].path, '/node_modules/vexil/dist/vexil_web.wasm');
+  } finally {
+    await dev.stop();
+  }
+  assert.doesNotMatch(dev.output.join(''), /error/i);
+}
+
+// Builds the project in `dir` with `webpack --mode production` (and `args`) and opens a page
+// loading its bundle.
+async function webpackBuild(dir, args = []) {
+  const output = run(dir, process.execPath, ['node_modules/webpack-cli/bin/cli.js', '--mode', 'production', ...args]);
   // No warning: in particular none about the size of a .wasm nobody loads.
   assert.doesNotMatch(output, /WARNING/);
   const dist = join(dir, 'dist');
@@ -101,7 +103,34 @@ test('webpack 5: webpack --mode production, with no configuration', async () => 
   } finally {
     await server.close();
   }
-});
+}
+
+// The OpenFeature web SDK (the package's own pinned copy) beside the app, whose page becomes
+// src/openfeature.js: a provider made from options, which loads the entry itself.
+function openFeatureProject(links) {
+  const dir = project(scratch, links);
+  symlinkSync(fileURLToPath(new URL('../node_modules/@openfeature', import.meta.url)), join(dir, 'node_modules', '@openfeature'));
+  const html = join(dir, 'index.html');
+  writeFileSync(html, readFileSync(html, 'utf8').replace('/src/index.js', '/src/openfeature.js'));
+  return dir;
+}
+
+const WEBPACK = { webpack: 'webpack', 'webpack-cli': 'webpack-cli' };
+
+for (const vite of VITES) {
+  test(`${vite.replace('vite', 'Vite ')}: vite build, with no configuration`, () => viteBuild(project(scratch, { vite })));
+  test(`${vite.replace('vite', 'Vite ')}: the dev server, with no configuration`, () => viteDevServer(project(scratch, { vite })));
+}
+
+test('webpack 5: webpack --mode production, with no configuration', () => webpackBuild(project(scratch, WEBPACK)));
+
+test('Vite 8: vexil/openfeature with a provider made from options loads the default entry and its WebAssembly', () =>
+  viteBuild(openFeatureProject({ vite: 'vite8' })));
+
+test('Vite 8: the dev server, vexil/openfeature with a provider made from options', () => viteDevServer(openFeatureProject({ vite: 'vite8' })));
+
+test('webpack 5: vexil/openfeature with a provider made from options loads the default entry and its WebAssembly', () =>
+  webpackBuild(openFeatureProject(WEBPACK), ['--entry', './src/openfeature.js']));
 
 for (const format of ['esm', 'iife']) {
   test(`esbuild (${format}): vexil/slim with the .wasm loader set to file`, async () => {

@@ -9,6 +9,8 @@ import { OpenFeature as ServerFeature, ProviderEvents as ServerEvents } from '@o
 
 import { createClient } from 'vexil';
 import { VexilServerProvider, VexilWebProvider } from 'vexil/openfeature';
+import { createRemoteClient } from 'vexil/remote';
+import * as slim from 'vexil/slim';
 
 const example = JSON.parse(readFileSync(new URL('../../examples/snapshot.json', import.meta.url), 'utf8'));
 const bootstrap = (revision = 42) => JSON.stringify({ ...example, revision });
@@ -122,4 +124,63 @@ test('a provider that cannot load a snapshot reports an error, then READY when o
 test('a provider refuses the other paradigm', async () => {
   await assert.rejects(() => ServerFeature.setProviderAndWait(new VexilWebProvider({ bootstrap: bootstrap(), storage: null })));
   await ServerFeature.close();
+});
+
+test('a provider takes a client of vexil/slim as it is', async () => {
+  await slim.initialize(readFileSync(new URL('../dist/vexil_web.wasm', import.meta.url)));
+  const client = slim.createClient({ bootstrap: bootstrap(), storage: null });
+  const provider = new VexilWebProvider(client);
+  assert.equal(provider.client, client);
+  await WebFeature.setProviderAndWait(provider, { targetingKey: 'user-42', jurisdiction: 'quebec' });
+  assert.equal(WebFeature.getClient().getBooleanValue('quebec-ontario-launch', false), true);
+  await WebFeature.close();
+  // Given, not owned: closing OpenFeature leaves the client open.
+  assert.equal(client.status.closed, false);
+  client.close();
+});
+
+test('a provider made from options answers NOT_READY until initialized, then makes its client', async () => {
+  const provider = new VexilServerProvider({ bootstrap: bootstrap(), storage: null });
+  assert.equal(provider.client, undefined);
+  const early = await provider.resolveBooleanEvaluation('quebec-ontario-launch', false, { targetingKey: 'a', jurisdiction: 'quebec' });
+  assert.deepEqual(
+    { value: early.value, reason: early.reason, errorCode: early.errorCode },
+    { value: false, reason: 'ERROR', errorCode: 'PROVIDER_NOT_READY' },
+  );
+  const web = new VexilWebProvider({ bootstrap: bootstrap(), storage: null });
+  assert.equal(web.resolveStringEvaluation('checkout-button-color', 'grey').errorCode, 'PROVIDER_NOT_READY');
+  // A context given before the client exists is the one it evaluates for.
+  web.onContextChange({}, { targetingKey: 'user-42', jurisdiction: 'quebec' });
+
+  await Promise.all([provider.initialize(), web.initialize()]);
+  const answer = await provider.resolveBooleanEvaluation('quebec-ontario-launch', false, { targetingKey: 'a', jurisdiction: 'quebec' });
+  assert.equal(answer.value, true);
+  assert.equal(web.resolveBooleanEvaluation('quebec-ontario-launch', false).value, true);
+
+  // Closed, the client is closed; initialized again, the provider makes a new one.
+  const first = provider.client;
+  await provider.onClose();
+  assert.equal(first.status.closed, true);
+  await provider.initialize();
+  assert.notEqual(provider.client, first);
+  assert.equal(provider.client.status.closed, false);
+  await provider.onClose();
+  await web.onClose();
+});
+
+test('a provider closed while it initializes makes no client', async () => {
+  const provider = new VexilWebProvider({ bootstrap: bootstrap(), storage: null });
+  const initializing = provider.initialize();
+  await provider.onClose();
+  await initializing;
+  assert.equal(provider.client, undefined);
+});
+
+test('a provider refuses a RemoteClient, whose answers take no context', () => {
+  const remote = createRemoteClient({ url: 'http://127.0.0.1:9/flags', fetch: async () => new Response('{}') });
+  try {
+    assert.throws(() => new VexilServerProvider(remote), { name: 'TypeError', message: /VexilRemoteWebProvider/ });
+  } finally {
+    remote.close();
+  }
 });

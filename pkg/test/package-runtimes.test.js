@@ -55,8 +55,11 @@ const flags = createClient({ ...options, ttl: 600000 });
 await flags.ready({ timeout: 20000 });
 const before = flags.getBooleanValue('quebec-ontario-launch', false);
 const changed = new Promise((resolve) => flags.on('change', resolve));
+// Waiting for an event is the script's own business: a client's stream never holds the process.
+const hold = setTimeout(() => {}, 20000);
 await toggle(false);
 await changed;
+clearTimeout(hold);
 console.log(JSON.stringify({ before, after: flags.getBooleanValue('quebec-ontario-launch', true), source: flags.status.source }));
 `,
   );
@@ -143,16 +146,22 @@ const { VexilServerProvider } = require('vexil/openfeature');
 const snapshot = require('node:fs').readFileSync(require('node:path').join(__dirname, 'snapshot.json'), 'utf8');
 const client = createClient({ bootstrap: snapshot, storage: null, context: ${JSON.stringify(QUEBEC)} });
 const engine = new Engine(snapshot);
-console.log(JSON.stringify({
-  client: client.getBooleanDetails('quebec-ontario-launch', false),
-  engine: engine.evaluate('quebec-ontario-launch', ${JSON.stringify(QUEBEC)}).variant,
-  provider: typeof VexilServerProvider,
-}));
+// A provider made from options loads the entry itself, with import(), in initialize().
+const provider = new VexilServerProvider({ bootstrap: snapshot, storage: null });
+provider.initialize().then(async () => {
+  const answer = await provider.resolveBooleanEvaluation('quebec-ontario-launch', false, ${JSON.stringify(QUEBEC)});
+  await provider.onClose();
+  console.log(JSON.stringify({
+    client: client.getBooleanDetails('quebec-ontario-launch', false),
+    engine: engine.evaluate('quebec-ontario-launch', ${JSON.stringify(QUEBEC)}).variant,
+    provider: answer.value,
+  }));
+});
 `;
 const COMMONJS_ANSWER = {
   client: { value: true, variant: 'on', reason: 'TARGETING_MATCH', ruleId: 'canada-east' },
   engine: 'on',
-  provider: 'function',
+  provider: true,
 };
 
 function requireFrom(node) {
@@ -184,12 +193,22 @@ test('CommonJS: require(\'vexil\') in the lowest Node version engines claims', {
 });
 
 test('Deno, with no permission flags, through the package.json of the project', () => {
+  // The provider made from options loads the entry (Deno's) itself, in initialize().
   writeFileSync(
     join(packed.app, 'deno.js'),
     `import { Engine, createClient } from 'vexil';
+import { VexilServerProvider } from 'vexil/openfeature';
 import snapshot from './snapshot.json' with { type: 'json' };
 const client = createClient({ bootstrap: snapshot, storage: null, context: ${JSON.stringify(QUEBEC)} });
-console.log(JSON.stringify({ client: client.getBooleanDetails('quebec-ontario-launch', false), flags: new Engine(snapshot).flagKeys.length }));
+const provider = new VexilServerProvider({ bootstrap: snapshot, storage: null });
+await provider.initialize();
+const answer = await provider.resolveBooleanEvaluation('quebec-ontario-launch', false, ${JSON.stringify(QUEBEC)});
+await provider.onClose();
+console.log(JSON.stringify({
+  client: client.getBooleanDetails('quebec-ontario-launch', false),
+  flags: new Engine(snapshot).flagKeys.length,
+  provider: answer.value,
+}));
 `,
   );
   const result = run(DENO, ['run', '--no-prompt', 'deno.js'], { env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
@@ -197,5 +216,6 @@ console.log(JSON.stringify({ client: client.getBooleanDetails('quebec-ontario-la
   assert.deepEqual(JSON.parse(result.stdout), {
     client: { value: true, variant: 'on', reason: 'TARGETING_MATCH', ruleId: 'canada-east' },
     flags: 9,
+    provider: true,
   });
 });

@@ -7,13 +7,14 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from './support/chromium.js';
+import { startNodeServer } from './support/node-server.js';
+import { installFixtureApp } from './support/packed.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/react/', import.meta.url));
 const tools = join(fixtures, 'node_modules');
@@ -55,39 +56,10 @@ function esbuild(args) {
 }
 
 // Starts the app's server on a free port; resolves to `{ url, stop }`, `stop` ending it by PID.
-async function startServer(snapshotFile) {
-  const child = spawn(process.execPath, ['dist/server.js', snapshotFile, join(app, 'dist')], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) resolve(match[1]);
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${output}`)));
-  });
-  const stop = () => {
-    try {
-      process.kill(child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  return { url, stop };
-}
+const startServer = (snapshotFile) => startNodeServer(['dist/server.js', snapshotFile, join(app, 'dist')], { cwd: app });
 
 before(async () => {
-  if (!existsSync(join(tools, '.vexil-lock'))) {
-    throw new Error(`React and esbuild are not installed in ${tools}: run scripts/setup-wasm.sh`);
-  }
-  scratch = mkdtempSync(join(tmpdir(), 'vexil-react-'));
-  app = join(scratch, 'app');
-  cpSync(join(fixtures, 'app'), app, { recursive: true });
-  const pkg = fileURLToPath(new URL('../', import.meta.url));
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: pkg, encoding: 'utf8' }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(scratch, packed.filename)], { cwd: app });
-  for (const name of LINKED) symlinkSync(join(tools, name), join(app, 'node_modules', name));
+  ({ scratch, app } = installFixtureApp(fixtures, LINKED));
   esbuild(['client.jsx', '--bundle', '--format=esm', '--loader:.wasm=file', '--jsx=automatic', '--define:process.env.NODE_ENV="development"', '--outdir=dist']);
   esbuild(['openfeature.jsx', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--jsx=automatic', '--outfile=dist/openfeature.js']);
   esbuild(['server.jsx', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--jsx=automatic', '--outfile=dist/server.js']);

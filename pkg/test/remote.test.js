@@ -1,8 +1,9 @@
 // vexil/remote against the real service, in Node and in headless Chromium: the same answers as
 // the local client for the same context and snapshot, a new context fetched again, a change
 // picked up on refresh, the last answers kept (then STALE) while the endpoint fails, and the
-// OpenFeature web provider. In Chromium the page asks a backend of its own that holds the
-// server key (the README's recipe), and loads no WebAssembly.
+// OpenFeature web provider. In Chromium a page on another origin than the service's calls the
+// service directly with a client key (CORS, server-only flags hidden), and a page asks a backend
+// of its own that holds the key (the README's recipes); neither loads WebAssembly.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -171,10 +172,11 @@ test('while the endpoint fails: the last answers, an error event, STALE once fai
   }
 });
 
-test('refused by the endpoint: the caller’s defaults and an error, as client keys may not evaluate on the service', async () => {
-  const remote = createRemoteClient({ url: evaluateUrl(), headers: { authorization: `Bearer ${service.clientKey}` } });
+test('refused by the endpoint: the caller’s defaults and an error, for a key that is not valid', async () => {
+  const unknown = `vxc_${'0'.repeat(12)}_${'0'.repeat(64)}`;
+  const remote = createRemoteClient({ url: evaluateUrl(), headers: { authorization: `Bearer ${unknown}` } });
   try {
-    assert.equal((await next(remote, 'error')).code, 'HTTP_403');
+    assert.equal((await next(remote, 'error')).code, 'HTTP_401');
     assert.equal(await remote.ready({ timeout: 0 }), false);
     assert.equal(remote.getBooleanDetails('new-checkout', false).errorCode, 'PROVIDER_NOT_READY');
   } finally {
@@ -198,20 +200,24 @@ test('bootstrapped answers read CACHED until the endpoint confirms them', async 
   }
 });
 
-test('a backend evaluating with the local engine (the README recipe) answers as the service does', async () => {
+test('a backend evaluating the client snapshot with the local engine (the README recipe) answers as the service does', async () => {
+  const snapshot = createClient({ url: `${service.url}/sdk/v1/snapshot`, headers: { authorization: `Bearer ${service.clientKey}` }, storage: null });
+  assert.equal(await snapshot.ready({ timeout: 20_000 }), true);
   const backend = await listen(async (request, response) => {
     const { context } = JSON.parse(await body(request));
     const flags = Object.create(null);
-    for (const result of local.engine.evaluateAll(context)) flags[result.key] = result;
+    for (const result of snapshot.engine.evaluateAll(context)) flags[result.key] = result;
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ revision: local.status.revision, flags }));
+    response.end(JSON.stringify({ revision: snapshot.status.revision, flags }));
   });
   const remote = createRemoteClient({ url: `${backend.url}/flags`, context: CONTEXTS[1] });
   try {
     await remote.ready({ timeout: 20_000 });
+    // The example has no server-only flag: the client snapshot answers as the full one.
     assert.deepEqual(remoteAnswers(remote, local.engine.flagKeys), localAnswers(CONTEXTS[1]));
   } finally {
     remote.close();
+    snapshot.close();
     await backend.close();
   }
 });
@@ -237,7 +243,7 @@ test('the OpenFeature web provider answers from the remote client and follows co
   }
 });
 
-test('in Chromium, through a backend holding the server key: the local client’s answers, no WebAssembly', async () => {
+test('in Chromium, through a backend holding the client key: the local client’s answers, no WebAssembly', async () => {
   const module = await readFile(new URL('../src/remote.js', import.meta.url));
   const page = `<!doctype html><script type="module">
     import { createRemoteClient } from '/remote.js';
@@ -249,10 +255,11 @@ test('in Chromium, through a backend holding the server key: the local client’
     result.second = answers(remote);
     window.result = result;
   </script>`;
-  // The page's own backend: it adds the server key, which the page never sees.
+  // The page's own backend: it adds the key, which the page never sees.
   const backend = await listen(async (request, response) => {
     if (request.url === '/flags' && request.method === 'POST') {
-      const answer = await fetch(evaluateUrl(), { method: 'POST', headers: { ...serverHeaders(), 'content-type': 'application/json' }, body: await body(request) });
+      const headers = { authorization: `Bearer ${service.clientKey}`, 'content-type': 'application/json' };
+      const answer = await fetch(evaluateUrl(), { method: 'POST', headers, body: await body(request) });
       response.writeHead(answer.status, { 'content-type': 'application/json' });
       response.end(await answer.text());
     } else if (request.url === '/remote.js') {
@@ -280,6 +287,92 @@ test('in Chromium, through a backend holding the server key: the local client’
   } finally {
     await chromium.stop();
     await backend.close();
+  }
+});
+
+test('in Chromium, on another origin, straight to the service with a client key: the client snapshot’s answers, no server-only flag', async () => {
+  // A service of its own, with a server-only flag and a flag that needs it (both hidden from
+  // client keys), so the other tests' snapshot stays the example.
+  const own = await startService();
+  const boolean = (key, extra) => ({ key, type: 'boolean', variants: { on: true, off: false }, offVariant: 'off', fallthrough: { variant: 'on' }, ...extra });
+  const snapshotOf = (key) => createClient({ url: `${own.url}/sdk/v1/snapshot`, headers: { authorization: `Bearer ${key}` }, storage: null });
+  let server;
+  let client;
+  const module = await readFile(new URL('../src/remote.js', import.meta.url));
+  const page = `<!doctype html><script type="module">
+    import { createRemoteClient } from '/remote.js';
+    const url = ${JSON.stringify(`${own.url}/api/v1/evaluate`)};
+    const keys = ['new-checkout', 'checkout-button-color', 'secret-discount', 'vip-checkout'];
+    const answers = (remote) => Object.fromEntries(keys.map((key) => [key, remote[key === 'checkout-button-color' ? 'getStringDetails' : 'getBooleanDetails'](key, null)]));
+    const remote = createRemoteClient({ url, headers: { authorization: 'Bearer ${own.clientKey}' }, context: ${JSON.stringify(CONTEXTS[0])} });
+    const result = { origin: location.origin, ready: await remote.ready({ timeout: 20000 }), first: answers(remote), all: Object.keys(remote.allFlags()) };
+    await remote.setContext(${JSON.stringify(CONTEXTS[2])});
+    result.second = answers(remote);
+    remote.close();
+    // The same call with the server key: the service runs it but lets no page elsewhere read it.
+    const refused = createRemoteClient({ url, headers: { authorization: 'Bearer ${own.serverKey}' } });
+    result.serverKey = await new Promise((resolve) => refused.on('error', ({ code }) => resolve(code)));
+    refused.close();
+    window.result = result;
+  </script>`;
+  const site = await listen(async (request, response) => {
+    if (request.url === '/remote.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(module);
+    else response.writeHead(200, { 'content-type': 'text/html' }).end(page);
+  });
+  let chromium;
+  try {
+    const made = [
+      await own.api('POST', '/api/v1/flags', boolean('secret-discount', { metadata: { serverOnly: true } })),
+      await own.api('POST', '/api/v1/flags', boolean('vip-checkout', { prerequisites: [{ flag: 'secret-discount', variants: ['on'] }] })),
+    ];
+    for (const { status, body: answer } of made) assert.equal(status, 201, JSON.stringify(answer));
+    server = snapshotOf(own.serverKey);
+    client = snapshotOf(own.clientKey);
+    assert.equal(await server.ready({ timeout: 20_000 }), true);
+    assert.equal(await client.ready({ timeout: 20_000 }), true);
+    assert.ok(server.engine.flagKeys.includes('secret-discount') && server.engine.flagKeys.includes('vip-checkout'));
+    assert.deepEqual(client.engine.flagKeys, local.engine.flagKeys, 'the client snapshot: the example’s flags only');
+
+    chromium = await launchChromium();
+    const tab = await chromium.browser.newPage();
+    const errors = [];
+    tab.on('pageerror', (error) => errors.push(String(error)));
+    await tab.goto(`${site.url}/`);
+    await tab.waitForFunction(() => window.result !== undefined, null, { timeout: 60_000 });
+    const result = await tab.evaluate(() => window.result);
+    assert.deepEqual(errors, []);
+    assert.notEqual(result.origin, new URL(own.url).origin, 'the page is on another origin than the service');
+    assert.equal(result.ready, true);
+    // What a page evaluating the client snapshot locally would answer.
+    const expected = (context, key, getter) => {
+      const { value, variant, reason, ruleId } = client[getter](key, null, context);
+      return { value, variant, reason, ...(ruleId === undefined ? {} : { ruleId }) };
+    };
+    for (const [name, context] of [['first', CONTEXTS[0]], ['second', CONTEXTS[2]]]) {
+      assert.deepEqual(result[name]['new-checkout'], expected(context, 'new-checkout', 'getBooleanDetails'), name);
+      assert.deepEqual(result[name]['checkout-button-color'], expected(context, 'checkout-button-color', 'getStringDetails'), name);
+      for (const hidden of ['secret-discount', 'vip-checkout']) {
+        assert.deepEqual(result[name][hidden], { value: null, variant: null, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' }, `${name} ${hidden}`);
+      }
+    }
+    assert.equal(result.first['new-checkout'].value, true, 'user-1 is staff');
+    assert.deepEqual(result.all.sort(), [...client.engine.flagKeys].sort());
+    assert.equal(result.serverKey, 'NETWORK', 'an answer to the server key is not readable from another origin');
+    // The hidden flags are there for the server key, on the server.
+    const full = await fetch(`${own.url}/api/v1/evaluate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${own.serverKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ context: CONTEXTS[0], flags: ['secret-discount', 'vip-checkout'] }),
+    });
+    const { flags } = await full.json();
+    assert.equal(flags['secret-discount'].value, true);
+    assert.equal(flags['vip-checkout'].value, true);
+  } finally {
+    await chromium?.stop();
+    server?.close();
+    client?.close();
+    await site.close();
+    await own.stop();
   }
 });
 

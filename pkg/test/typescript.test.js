@@ -129,13 +129,15 @@ for (const [mode, resolution] of Object.entries(MODES)) {
       'src/server.ts': readmeProgram('@openfeature/server-sdk'),
       'src/engine.ts': readFileSync(join(fixture, 'src', 'engine.ts'), 'utf8'),
       'src/context.ts': readFileSync(join(fixture, 'src', 'context.ts'), 'utf8'),
+      'src/html.ts': readFileSync(join(fixture, 'src', 'html.ts'), 'utf8'),
+      'src/slim.ts': readFileSync(join(fixture, 'src', 'slim.ts'), 'utf8'),
       'tsconfig.page.json': tsconfig(
         { ...resolution, lib: ['es2022', 'dom'], types: [], outDir: 'dist/page' },
-        ['src/web.ts', 'src/engine.ts'],
+        ['src/web.ts', 'src/engine.ts', 'src/html.ts', 'src/slim.ts'],
       ),
       'tsconfig.server.json': tsconfig(
         { ...resolution, lib: ['es2022'], types: ['node'], outDir: 'dist/server' },
-        ['src/server.ts', 'src/engine.ts', 'src/context.ts'],
+        ['src/server.ts', 'src/engine.ts', 'src/context.ts', 'src/html.ts'],
       ),
     });
     await Promise.all([compile(dir, 'tsconfig.page.json'), compile(dir, 'tsconfig.server.json')]);

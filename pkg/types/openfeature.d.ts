@@ -20,13 +20,17 @@ export interface VexilProviderOptions {
 /** What both providers share: a Vexil client behind the OpenFeature provider interface. */
 declare abstract class VexilProvider {
   /**
-   * `source`: a Vexil client (yours to close), or the options to make one (closed with the
-   * provider).
+   * `source`: a Vexil client made by any entry (`vexil`, `vexil/slim`; yours to close), or the
+   * options to make one, which `initialize` does through the `vexil` entry (closed with the
+   * provider). Throws a TypeError for a `RemoteClient` (see `vexil/remote`).
    */
   constructor(source?: Client | ClientOptions, options?: VexilProviderOptions);
   readonly metadata: { readonly name: string };
-  /** The Vexil client behind the provider. */
-  readonly client: Client;
+  /**
+   * The Vexil client behind the provider; `undefined` until `initialize` for a provider made from
+   * options (until then it answers every flag with its default and `PROVIDER_NOT_READY`).
+   */
+  readonly client: Client | undefined;
   /** Where the SDK listens for READY, ERROR, STALE and CONFIGURATION_CHANGED. */
   readonly events: ProviderEventEmitter<AnyProviderEvent>;
   /** Resolves once a snapshot is loaded; rejects (PROVIDER_NOT_READY) after `readyTimeout`. */

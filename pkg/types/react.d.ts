@@ -2,12 +2,19 @@ import type { ReactElement, ReactNode } from 'react';
 
 import type { Client, ClientResult } from './client.js';
 import type { EvaluationContext, JsonValue } from './engine.js';
+import type { RemoteEvaluation } from './remote.js';
 
 export interface VexilProviderProps {
   /** The client the hooks answer from (any entry's: `vexil`, `vexil/slim`). */
   client: Client;
   /** Merged over the client's own context for every hook below; a new object renders them again. */
   context?: EvaluationContext;
+  /**
+   * The server's results for this `context` (`evaluateFlags(client, context)` of `vexil/html`), answering the hooks
+   * while the client has no snapshot loaded, so that a page hydrated before the browser's
+   * WebAssembly has arrived renders what the server rendered.
+   */
+  answers?: RemoteEvaluation | null;
   children?: ReactNode;
 }
 
@@ -32,8 +39,5 @@ export function useFlags(): Record<string, JsonValue>;
 /** The client given to the nearest `<VexilProvider>`. */
 export function useVexilClient(): Client;
 
-/**
- * A snapshot (text or object) as text that is safe inside `<script type="application/json">`:
- * `<` is escaped, so nothing in it can close the element. `JSON.parse` reads it back unchanged.
- */
-export function serializeSnapshot(snapshot: string | object): string;
+/** The same as `serializeSnapshot` of `vexil/html`, where it now lives. */
+export { serializeSnapshot } from './html.js';

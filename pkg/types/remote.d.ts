@@ -14,7 +14,7 @@ export interface RemoteClientOptions {
   url: string | URL;
   /** The context sent. */
   context?: EvaluationContext;
-  /** Extra request headers (a server key, from a server only). */
+  /** Extra request headers: `authorization: 'Bearer <client key>'` when `url` is the service's `/api/v1/evaluate` (a server key only from a server). */
   headers?: Record<string, string>;
   /** Milliseconds between refreshes, and how long failures may go on before answers read STALE. Default 5 minutes. */
   ttl?: number;

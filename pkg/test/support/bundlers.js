@@ -4,9 +4,9 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/bundlers/', import.meta.url));
 export const tools = join(fixtures, 'node_modules');
@@ -46,14 +46,6 @@ export function run(dir, command, args) {
   } catch (error) {
     throw new Error(`${[command, ...args].join(' ')} failed:\n${error.stdout}\n${error.stderr}`);
   }
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

@@ -2,7 +2,7 @@
 // project. Every test file that needs it packs once, in its own temporary folder.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,4 +31,21 @@ export function installPacked(manifest = { type: 'module' }) {
     files: packed.files.map((file) => file.path),
     remove: () => rmSync(scratch, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A fresh copy of the app in `fixture/app` (a test fixture whose pinned tools scripts/setup-wasm.sh
+ * installs in `fixture/node_modules`) with the packed package installed and `linked` (names in
+ * the fixture's node_modules) linked beside it. Resolves to `{ scratch, app, tools, remove }`.
+ */
+export function installFixtureApp(fixture, linked) {
+  const tools = join(fixture, 'node_modules');
+  if (!existsSync(join(tools, '.vexil-lock'))) throw new Error(`the tools of ${fixture} are not installed: run scripts/setup-wasm.sh`);
+  const scratch = mkdtempSync(join(tmpdir(), 'vexil-app-'));
+  const app = join(scratch, 'app');
+  cpSync(join(fixture, 'app'), app, { recursive: true });
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: pkg, encoding: 'utf8' }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(scratch, packed.filename)], { cwd: app });
+  for (const name of linked) symlinkSync(join(tools, name), join(app, 'node_modules', name));
+  return { scratch, app, tools, remove: () => rmSync(scratch, { recursive: true, force: true }) };
 }

@@ -6,6 +6,7 @@ use std::sync::RwLock;
 use axum::http::{header, HeaderMap, StatusCode};
 
 use super::error::ApiError;
+use super::publish::Audience;
 use super::service::Service;
 use super::store::{tokens, TokenRow};
 use super::tokens::{Presented, Role, TokenKind};
@@ -27,6 +28,20 @@ pub enum Principal {
         /// The environment it reads.
         environment: String,
     },
+}
+
+impl Principal {
+    /// Which documents this holder reads and evaluates: client keys get the client document,
+    /// everyone else the full one.
+    pub fn audience(&self) -> Audience {
+        match self {
+            Principal::Sdk {
+                kind: TokenKind::Client,
+                ..
+            } => Audience::Client,
+            Principal::Admin { .. } | Principal::Sdk { .. } => Audience::Full,
+        }
+    }
 }
 
 /// The tokens seen so far, by id; emptied when any token changes.

@@ -29,6 +29,18 @@ pub struct Published {
     pub client: Body,
     /// The full document loaded, for the evaluate endpoints.
     pub engine: Arc<Engine>,
+    /// The client document loaded: what a client key evaluates on the service, so that its
+    /// answers are exactly those of a page evaluating the client snapshot.
+    pub client_engine: Arc<Engine>,
+}
+
+/// Which of an environment's documents a reader gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Everything: admin tokens and server keys.
+    Full,
+    /// Without what is server-only ([`client_document`]): client keys.
+    Client,
 }
 
 /// One document in the encodings a client may ask for (cloning shares the bytes).
@@ -48,20 +60,25 @@ impl Published {
     /// Prepares the document `full` (as stored at `revision`) for serving.
     pub fn prepare(environment: &str, revision: i64, full: &str) -> Result<Published, String> {
         let engine = Engine::from_slice(full.as_bytes()).map_err(|error| error.to_string())?;
+        let engine = Arc::new(engine);
         let client = client_document(full)?;
         let full_body = Body::new(full.as_bytes().to_vec());
-        // Usually nothing is server-only: then both readers get the same bytes, compressed once.
-        let client_body = if client == full {
-            full_body.clone()
+        // Usually nothing is server-only: then both readers get the same bytes, compressed and
+        // loaded once.
+        let (client_body, client_engine) = if client == full {
+            (full_body.clone(), Arc::clone(&engine))
         } else {
-            Body::new(client.into_bytes())
+            let client_engine =
+                Engine::from_slice(client.as_bytes()).map_err(|error| error.to_string())?;
+            (Body::new(client.into_bytes()), Arc::new(client_engine))
         };
         Ok(Published {
             environment: environment.to_owned(),
             revision,
             full: full_body,
             client: client_body,
-            engine: Arc::new(engine),
+            engine,
+            client_engine,
         })
     }
 
@@ -69,12 +86,31 @@ impl Published {
     /// read-only mode's snapshot files, which have no client/server distinction.
     pub fn whole(environment: &str, revision: i64, full: &str, engine: Engine) -> Published {
         let full = Body::new(full.as_bytes().to_vec());
+        let engine = Arc::new(engine);
         Published {
             environment: environment.to_owned(),
             revision,
             client: full.clone(),
             full,
-            engine: Arc::new(engine),
+            client_engine: Arc::clone(&engine),
+            engine,
+        }
+    }
+
+    /// The document `audience` reads.
+    pub fn document_for(&self, audience: Audience) -> &Body {
+        match audience {
+            Audience::Full => &self.full,
+            Audience::Client => &self.client,
+        }
+    }
+
+    /// The engine that evaluates for `audience`: the one loaded from its document, so a flag
+    /// the document leaves out is as unknown here as it is to an SDK holding that document.
+    pub fn engine_for(&self, audience: Audience) -> &Engine {
+        match audience {
+            Audience::Full => &self.engine,
+            Audience::Client => &self.client_engine,
         }
     }
 }

@@ -1,21 +1,22 @@
 //! `/api/v1/evaluate`: the engine's answer for one context, computed by the service (for
-//! callers that do not embed an SDK). Counted in the flag's statistics.
+//! callers that do not embed an SDK, pages with a client key among them). Counted in the
+//! flag's statistics.
+
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 use vexil::{Context, Engine, Evaluation, PreparedContext, Timestamp};
 
-use super::reader;
 use super::request::{json, read_body, text, Query, MAX_BODY_BYTES};
-use crate::serve::auth::Principal;
+use super::{cors, reader};
 use crate::serve::definition::Definition;
 use crate::serve::error::ApiError;
-use crate::serve::publish::Published;
+use crate::serve::publish::{Audience, Published};
 use crate::serve::service::{Service, Shared, HOUR_MS};
-use crate::serve::tokens::{Role, TokenKind};
 
 /// `POST /api/v1/evaluate/{key}` with `{"context": {...}, "now"?: "RFC 3339"}`.
 pub async fn one(
@@ -24,15 +25,16 @@ pub async fn one(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, ApiError> {
-    let (published, request) = prepare(&service, raw, &headers, body, &["context", "now"]).await?;
-    let evaluation = published
-        .engine
-        .evaluate(&key, &request.context, request.now);
-    count(&service, &published, &key, &evaluation);
-    let mut answer = result(&key, &evaluation);
-    answer["revision"] = json!(published.revision);
-    Ok(json(StatusCode::OK, &answer))
+) -> Response {
+    let allowed = &["context", "now"];
+    answer(&service, raw, &headers, body, allowed, |call| {
+        let evaluation = call.engine().evaluate(&key, &call.context, call.now);
+        count(&service, call, &key, &evaluation);
+        let mut answer = result(&key, &evaluation);
+        answer["revision"] = json!(call.published.revision);
+        answer
+    })
+    .await
 }
 
 /// `POST /api/v1/evaluate` with `{"context": {...}, "flags"?: [...], "now"?: "…"}`: the
@@ -42,75 +44,106 @@ pub async fn many(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Body,
-) -> Result<Response, ApiError> {
-    let (published, request) =
-        prepare(&service, raw, &headers, body, &["context", "now", "flags"]).await?;
-    let engine = &published.engine;
-    let prepared = &request.context;
-    let mut results = Map::new();
-    match request.flags {
-        Some(keys) => {
-            for key in keys {
-                let evaluation = engine.evaluate(&key, prepared, request.now);
-                count(&service, &published, &key, &evaluation);
-                results.insert(key.clone(), result(&key, &evaluation));
+) -> Response {
+    let allowed = &["context", "now", "flags"];
+    answer(&service, raw, &headers, body, allowed, |call| {
+        let engine = call.engine();
+        let mut results = Map::new();
+        match &call.flags {
+            Some(keys) => {
+                for key in keys {
+                    let evaluation = engine.evaluate(key, &call.context, call.now);
+                    count(&service, call, key, &evaluation);
+                    results.insert(key.clone(), result(key, &evaluation));
+                }
+            }
+            None => {
+                for (key, evaluation) in engine.evaluate_all(&call.context, call.now) {
+                    count(&service, call, key, &evaluation);
+                    results.insert(key.to_owned(), result(key, &evaluation));
+                }
             }
         }
-        None => {
-            for (key, evaluation) in engine.evaluate_all(prepared, request.now) {
-                count(&service, &published, key, &evaluation);
-                results.insert(key.to_owned(), result(key, &evaluation));
-            }
-        }
-    }
-    Ok(json(
-        StatusCode::OK,
-        &json!({ "environment": published.environment, "revision": published.revision, "flags": results }),
-    ))
+        json!({ "environment": call.published.environment, "revision": call.published.revision, "flags": results })
+    })
+    .await
 }
 
-struct EvaluateRequest {
+/// An evaluate call whose caller and body are checked: what to evaluate, against what.
+struct Evaluating {
+    published: Arc<Published>,
+    /// Whose document the flags come from.
+    audience: Audience,
     /// Checked against the engine's context limits.
     context: PreparedContext,
     now: Timestamp,
     flags: Option<Vec<String>>,
 }
 
-async fn prepare(
+impl Evaluating {
+    /// The engine of the caller's document: a client key evaluates exactly the client
+    /// snapshot, where a server-only flag (and whatever uses one) does not exist.
+    fn engine(&self) -> &Engine {
+        self.published.engine_for(self.audience)
+    }
+}
+
+/// Checks the caller and the body, then answers 200 with what `evaluate` makes of them, or
+/// the error. Every token may evaluate; each sees its own document. A page on another origin
+/// may read the answer only when no admin token or server key was accepted: those are
+/// secrets for servers, and the service does not help a page that holds one to use it.
+async fn answer(
     service: &Service,
     raw: Option<String>,
     headers: &HeaderMap,
     body: Body,
     allowed: &[&str],
-) -> Result<(std::sync::Arc<Published>, EvaluateRequest), ApiError> {
+    evaluate: impl FnOnce(&Evaluating) -> Value,
+) -> Response {
     let query = Query::parse(raw.as_deref());
-    let (principal, environment) = reader(service, headers, &query).await?;
-    match principal {
-        Principal::Admin { .. } => {
-            crate::serve::auth::require_role(&principal, Role::Viewer)?;
+    let caller = reader(service, headers, &query).await;
+    let readable_elsewhere = caller.as_ref().map_or(true, |(principal, _)| {
+        principal.audience() == Audience::Client
+    });
+    let checked = match caller {
+        Ok((principal, environment)) => {
+            prepare(service, principal.audience(), &environment, body, allowed).await
         }
-        Principal::Sdk {
-            kind: TokenKind::Server,
-            ..
-        } => {}
-        Principal::Sdk { .. } => return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "client keys cannot evaluate on the service; use a server key or evaluate in the page",
-        )),
+        Err(error) => Err(error),
+    };
+    let mut response = match checked {
+        Ok(call) => json(StatusCode::OK, &evaluate(&call)),
+        Err(error) => error.into_response(),
+    };
+    if readable_elsewhere {
+        cors::allow_any_origin(response.headers_mut());
     }
+    response
+}
+
+/// Reads and checks the body of a call from `audience`, against `environment`'s current
+/// revision.
+async fn prepare(
+    service: &Service,
+    audience: Audience,
+    environment: &str,
+    body: Body,
+    allowed: &[&str],
+) -> Result<Evaluating, ApiError> {
     let published = service
         .live
-        .get(&environment)
-        .ok_or_else(|| ApiError::not_found("environment", &environment))?;
+        .get(environment)
+        .ok_or_else(|| ApiError::not_found("environment", environment))?;
     let bytes = read_body(body, MAX_BODY_BYTES).await?;
-    let request = parse(
-        &published.engine,
-        text(&bytes)?,
-        allowed,
-        service.clock.now_ms(),
-    )?;
-    Ok((published, request))
+    let engine = published.engine_for(audience);
+    let (context, now, flags) = parse(engine, text(&bytes)?, allowed, service.clock.now_ms())?;
+    Ok(Evaluating {
+        published,
+        audience,
+        context,
+        now,
+        flags,
+    })
 }
 
 fn parse(
@@ -118,7 +151,7 @@ fn parse(
     body: &str,
     allowed: &[&str],
     now_ms: i64,
-) -> Result<EvaluateRequest, ApiError> {
+) -> Result<(PreparedContext, Timestamp, Option<Vec<String>>), ApiError> {
     let object = Definition::parse(body).map_err(|error| {
         ApiError::bad_request(format!("the body is not a JSON object: {error}"))
     })?;
@@ -172,11 +205,7 @@ fn parse(
             ))
         }
     };
-    Ok(EvaluateRequest {
-        context,
-        now,
-        flags,
-    })
+    Ok((context, now, flags))
 }
 
 fn result(key: &str, evaluation: &Evaluation<'_>) -> Value {
@@ -185,10 +214,12 @@ fn result(key: &str, evaluation: &Evaluation<'_>) -> Value {
     value
 }
 
-fn count(service: &Service, published: &Published, key: &str, evaluation: &Evaluation<'_>) {
-    if published.engine.flag(key).is_none() {
+fn count(service: &Service, call: &Evaluating, key: &str, evaluation: &Evaluation<'_>) {
+    // A flag the caller's document lacks is not evaluated, whatever the full document holds.
+    if call.engine().flag(key).is_none() {
         return;
     }
+    let published = &call.published;
     let hour = service.clock.now_ms().div_euclid(HOUR_MS);
     let variant = if evaluation.error_code.is_some() {
         None

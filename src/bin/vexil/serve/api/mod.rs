@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1` and the config endpoint under `/sdk/v1` (docs/api.md).
 
 pub mod admin;
+pub mod cors;
 pub mod definitions;
 pub mod evaluate;
 pub mod flags;
@@ -30,8 +31,14 @@ use request::Query;
 pub fn router(service: Shared) -> Router {
     let api = Router::new()
         .route("/health", get(health))
-        .route("/evaluate", post(evaluate::many))
-        .route("/evaluate/{key}", post(evaluate::one))
+        .route(
+            "/evaluate",
+            post(evaluate::many).options(cors::evaluate_preflight),
+        )
+        .route(
+            "/evaluate/{key}",
+            post(evaluate::one).options(cors::evaluate_preflight),
+        )
         .route("/flags", get(flags::list).post(flags::create))
         .route(
             "/flags/{key}",
@@ -72,14 +79,14 @@ pub fn router(service: Shared) -> Router {
         .route("/tokens", get(admin::tokens).post(admin::create_token))
         .route("/tokens/{id}", axum::routing::delete(admin::revoke_token));
     let sdk = Router::new()
-        .route("/snapshot", get(sdk::snapshot).options(sdk::preflight))
+        .route("/snapshot", get(sdk::snapshot).options(cors::preflight))
         .route(
             "/environments/{name}/snapshot.json",
-            get(sdk::public_snapshot).options(sdk::preflight),
+            get(sdk::public_snapshot).options(cors::preflight),
         )
-        .route("/stream", get(sdk::stream).options(sdk::preflight))
-        .route("/events", post(sdk::events).options(sdk::preflight))
-        .layer(axum::middleware::map_response(sdk::with_cors));
+        .route("/stream", get(sdk::stream).options(cors::preflight))
+        .route("/events", post(sdk::events).options(cors::preflight))
+        .layer(axum::middleware::map_response(cors::with_cors));
     Router::new()
         .nest("/api/v1", api)
         .nest("/sdk/v1", sdk)

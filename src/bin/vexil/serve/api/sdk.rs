@@ -16,15 +16,15 @@ use futures_util::stream::{self, Stream};
 use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
+use vexil::Engine;
 
 use super::reader;
 use super::request::{json, read_body, text, Query};
 use crate::serve::auth::Principal;
 use crate::serve::error::ApiError;
 use crate::serve::live::Live;
-use crate::serve::publish::{Body as Document, Published};
+use crate::serve::publish::{Audience, Body as Document, Published};
 use crate::serve::service::{Service, Shared, HOUR_MS};
-use crate::serve::tokens::TokenKind;
 
 /// The largest events report read.
 const MAX_EVENTS_BYTES: usize = 256 * 1024;
@@ -76,18 +76,17 @@ fn serve(
         .live
         .get(environment)
         .ok_or_else(|| ApiError::not_found("environment", environment))?;
-    let client = matches!(
-        principal,
-        Principal::Sdk {
-            kind: TokenKind::Client,
-            ..
-        }
-    );
-    Ok(if client {
-        snapshot_response(&published, &published.client, SHARED_CACHE, headers)
-    } else {
-        snapshot_response(&published, &published.full, PRIVATE_CACHE, headers)
-    })
+    let audience = principal.audience();
+    let cache = match audience {
+        Audience::Client => SHARED_CACHE,
+        Audience::Full => PRIVATE_CACHE,
+    };
+    Ok(snapshot_response(
+        &published,
+        published.document_for(audience),
+        cache,
+        headers,
+    ))
 }
 
 /// `Cache-Control` for a document anyone may read: CDNs and browsers keep it briefly and
@@ -167,54 +166,6 @@ pub fn encoded(document: &Document, headers: &HeaderMap, content_type: &'static 
     if let Some(encoding) = encoding {
         out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
-    response
-}
-
-/// Adds the CORS headers to every answer of the SDK endpoints, errors included (a layer on
-/// their router), so pages on any origin can read them.
-pub async fn with_cors(mut response: Response) -> Response {
-    cors(response.headers_mut());
-    response
-}
-
-/// Lets pages on any origin read what the SDK endpoints answer. No credentials are involved
-/// (keys travel in `Authorization` or the URL), so `*` is safe.
-fn cors(headers: &mut HeaderMap) {
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("ETag, X-Vexil-Revision, X-Vexil-Stream, Retry-After"),
-    );
-}
-
-/// `OPTIONS` on the SDK endpoints: the CORS preflight.
-pub async fn preflight(headers: HeaderMap) -> Response {
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    let out = response.headers_mut();
-    out.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, OPTIONS"),
-    );
-    let asked = headers
-        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-        .and_then(|value| value.to_str().ok())
-        .filter(|value| {
-            value.len() <= 512
-                && value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-, ".contains(&b))
-        });
-    let allowed = asked.unwrap_or("Authorization, Content-Type, If-None-Match, Cache-Control");
-    if let Ok(value) = HeaderValue::from_str(allowed) {
-        out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, value);
-    }
-    out.insert(
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("86400"),
-    );
     response
 }
 
@@ -337,7 +288,7 @@ pub async fn events(
     body: Body,
 ) -> Result<Response, ApiError> {
     let query = Query::parse(raw.as_deref());
-    let (_, environment) = reader(&service, &headers, &query).await?;
+    let (principal, environment) = reader(&service, &headers, &query).await?;
     let published = service
         .live
         .get(&environment)
@@ -345,7 +296,10 @@ pub async fn events(
     let bytes = read_body(body, MAX_EVENTS_BYTES).await?;
     let report: Value = serde_json::from_str(text(&bytes)?)
         .map_err(|error| ApiError::bad_request(format!("the report is not JSON: {error}")))?;
-    let (counts, ignored) = read_report(&report, &published)?;
+    // Against the caller's own document: a client key's counts of a server-only flag are
+    // ignored, as counts of a flag that does not exist are, so `ignored` cannot tell them apart.
+    let engine = published.engine_for(principal.audience());
+    let (counts, ignored) = read_report(&report, engine)?;
     let hour = service.clock.now_ms().div_euclid(HOUR_MS);
     let mut accepted = 0i64;
     for (flag, variant, count) in counts {
@@ -363,7 +317,7 @@ pub async fn events(
 
 type Counts = Vec<(String, Option<String>, i64)>;
 
-fn read_report(report: &Value, published: &Published) -> Result<(Counts, i64), ApiError> {
+fn read_report(report: &Value, engine: &Engine) -> Result<(Counts, i64), ApiError> {
     let bad = |message: &str| ApiError::bad_request(format!("the report {message}"));
     let object = report.as_object().ok_or_else(|| bad("must be an object"))?;
     if let Some(unknown) = object
@@ -395,7 +349,7 @@ fn read_report(report: &Value, published: &Published) -> Result<(Counts, i64), A
             .get("flag")
             .and_then(Value::as_str)
             .ok_or_else(|| bad("has an entry without a `flag` string"))?;
-        let info = published.engine.flag(key);
+        let info = engine.flag(key);
         let known_variant = |variant: &str| {
             info.as_ref()
                 .is_some_and(|info| info.variants().any(|(name, _)| name == variant))

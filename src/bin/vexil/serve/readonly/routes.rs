@@ -12,10 +12,9 @@ use axum::Router;
 use serde_json::json;
 
 use super::ReadOnly;
+use crate::serve::api::cors::{preflight, with_cors};
 use crate::serve::api::request::{json, Query};
-use crate::serve::api::sdk::{
-    preflight, snapshot_response, stream_response, with_cors, SHARED_CACHE,
-};
+use crate::serve::api::sdk::{snapshot_response, stream_response, SHARED_CACHE};
 use crate::serve::api::{method_not_allowed, not_found};
 use crate::serve::error::ApiError;
 use crate::serve::keys::check_environment;

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::endpoints::serving;
 use super::flag;
-use super::http::{on_both, Api};
+use super::http::{on_both, Api, Reply};
 
 on_both!(bad_input_is_refused_and_stores_nothing);
 
@@ -134,6 +134,9 @@ fn cases() -> Vec<Case> {
             .is(422, "invalid-snapshot"),
         case("an unknown method", "PATCH", flags, "{}").is(405, "method-not-allowed"),
         case("an unknown endpoint", "GET", "/api/v1/flagz", "").is(404, "not-found"),
+        case("an evaluation that is not JSON", "POST", "/api/v1/evaluate", r#"{"context":"#),
+        case("an evaluation that is an array", "POST", "/api/v1/evaluate", r#"[{"context":{}}]"#),
+        case("an evaluation over the limit", "POST", "/api/v1/evaluate", over_limit.clone()).is(413, "body-too-large"),
         case("a context that is not an object", "POST", evaluate, r#"{"context":[1]}"#).is(400, "invalid-context"),
         case("a nested context", "POST", evaluate, r#"{"context":{"a":{"b":1}}}"#).is(400, "invalid-context"),
         case("no context", "POST", evaluate, r#"{"now":"2026-12-05T10:00:00Z"}"#),
@@ -152,6 +155,30 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// A client key gets the admin's error for an evaluation, readable by a page elsewhere.
+async fn same_for_a_client_key(api: &Api, case: &Case, admins: &Reply) {
+    let reply = api
+        .call(case.method, &case.path)
+        .token(&api.tokens.client)
+        .body(case.body.clone())
+        .send()
+        .await;
+    reply.error(case.status, case.code);
+    assert_eq!(reply.json(), admins.json(), "{}", case.what);
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("*"),
+        "{}",
+        case.what
+    );
+    assert_eq!(
+        admins.header("access-control-allow-origin"),
+        None,
+        "{}",
+        case.what
+    );
+}
+
 async fn bad_input_is_refused_and_stores_nothing(api: Api) {
     let created = api
         .call("POST", "/api/v1/flags")
@@ -168,7 +195,7 @@ async fn bad_input_is_refused_and_stores_nothing(api: Api) {
         let mut call = api
             .call(case.method, &case.path)
             .token(&api.tokens.admin)
-            .body(case.body);
+            .body(case.body.clone());
         for (name, value) in &case.headers {
             call = call.header(name, value);
         }
@@ -176,6 +203,9 @@ async fn bad_input_is_refused_and_stores_nothing(api: Api) {
         assert_eq!(reply.status, case.status, "{}: {}", case.what, reply.text());
         let error = reply.error(case.status, case.code);
         reply.assert_discreet(&[&api.tokens.admin]);
+        if case.path.starts_with("/api/v1/evaluate") {
+            same_for_a_client_key(&api, &case, &reply).await;
+        }
         if !case.paths.is_empty() {
             let paths: Vec<&str> = error["details"]["diagnostics"]
                 .as_array()

@@ -1,5 +1,7 @@
 //! Who may call what: every endpoint with no token, wrong tokens, each admin role and each
-//! SDK key. A refused call stores nothing; an allowed one does its job.
+//! SDK key. A refused call stores nothing; an allowed one does its job. And which answers a
+//! page on another origin may read (CORS): the SDK endpoints' always, the evaluate endpoints'
+//! only a client key's (or a refused credential's), the admin endpoints' never.
 
 use serde_json::{json, Value};
 
@@ -14,7 +16,8 @@ on_both!(every_endpoint_checks_its_token);
 enum Needs {
     /// Any admin token with at least this role (0 viewer, 1 editor, 2 admin).
     Role(u8),
-    /// A viewer or better, or a server key (the evaluate endpoints).
+    /// Any valid token or key, each evaluating its own document (the evaluate endpoints);
+    /// readable from another origin for client keys only.
     Evaluator,
     /// Any valid token or key (the SDK endpoints).
     AnyKey,
@@ -368,9 +371,28 @@ fn allowed(needs: Needs, caller: &str) -> bool {
     };
     match needs {
         Needs::Role(role) => rank.is_some_and(|rank| rank >= role),
-        Needs::Evaluator => caller != "client",
+        Needs::Evaluator | Needs::AnyKey => true,
+    }
+}
+
+/// Whether a page on another origin may read the answer to `caller` (`None`: no valid token).
+fn readable_elsewhere(needs: Needs, caller: Option<&str>) -> bool {
+    match needs {
+        Needs::Role(_) => false,
+        Needs::Evaluator => caller.is_none_or(|caller| caller == "client"),
         Needs::AnyKey => true,
     }
+}
+
+/// Asserts the answer carries `Access-Control-Allow-Origin: *` exactly when it should.
+fn assert_cors(reply: &Reply, readable: bool, what: &str) {
+    let expected = readable.then_some("*");
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        expected,
+        "{what}: {}",
+        reply.text()
+    );
 }
 
 fn token_of<'a>(api: &'a Api, caller: &str) -> &'a str {
@@ -446,6 +468,8 @@ async fn every_endpoint_checks_its_token(api: Api) {
             let reply = send(path("viewer"), token.as_deref(), (endpoint.body)("viewer")).await;
             let error = reply.error(401, "unauthorized");
             assert!(error.get("details").is_none(), "{name} {label}");
+            let readable = readable_elsewhere(endpoint.needs, None);
+            assert_cors(&reply, readable, &format!("{name} {label}"));
             reply.assert_discreet(&[&api.tokens.admin]);
         }
         for caller in CALLERS.iter().filter(|c| !allowed(endpoint.needs, c)) {
@@ -457,6 +481,8 @@ async fn every_endpoint_checks_its_token(api: Api) {
             .await;
             assert_eq!(reply.status, 403, "{name} as {caller}: {}", reply.text());
             reply.error(403, "forbidden");
+            let readable = readable_elsewhere(endpoint.needs, Some(caller));
+            assert_cors(&reply, readable, &format!("{name} as {caller}"));
         }
         assert_eq!(
             api.stored_revision("production").await,
@@ -477,6 +503,8 @@ async fn every_endpoint_checks_its_token(api: Api) {
                 "{name} as {caller}: {}",
                 reply.text()
             );
+            let readable = readable_elsewhere(endpoint.needs, Some(caller));
+            assert_cors(&reply, readable, &format!("{name} as {caller}"));
         }
     }
     // The stream and the preflight: the stream like the other SDK endpoints; the preflight
@@ -500,6 +528,41 @@ async fn every_endpoint_checks_its_token(api: Api) {
     }
     let preflight = api.call("OPTIONS", "/sdk/v1/snapshot").send().await;
     assert_eq!(preflight.status, 204);
+    // The evaluate endpoints answer a preflight too (it carries no key); the admin endpoints
+    // do not, so a browser never sends a page's admin call to another origin.
+    for path in ["/api/v1/evaluate", "/api/v1/evaluate/probe"] {
+        let preflight = api
+            .call("OPTIONS", path)
+            .header("Origin", "https://app.example")
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            )
+            .send()
+            .await;
+        assert_eq!(preflight.status, 204, "{path}");
+        assert_cors(&preflight, true, path);
+        assert_eq!(
+            preflight.header("access-control-allow-methods"),
+            Some("POST, OPTIONS")
+        );
+        assert_eq!(
+            preflight.header("access-control-allow-headers"),
+            Some("authorization, content-type")
+        );
+        assert_eq!(preflight.header("access-control-max-age"), Some("86400"));
+    }
+    for path in ["/api/v1/flags", "/api/v1/tokens", "/api/v1/flags/probe"] {
+        let preflight = api
+            .call("OPTIONS", path)
+            .header("Origin", "https://app.example")
+            .header("Access-Control-Request-Method", "POST")
+            .send()
+            .await;
+        preflight.error(405, "method-not-allowed");
+        assert_cors(&preflight, false, path);
+    }
     let health = api.call("GET", "/api/v1/health").send().await;
     assert_eq!(health.json()["status"], "ok");
 }

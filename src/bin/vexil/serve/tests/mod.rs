@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod changes;
+mod client_evaluation;
 mod cluster;
 mod concurrency;
 mod config;
