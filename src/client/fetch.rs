@@ -173,6 +173,20 @@ fn read(
             ));
         }
     }
+    // No Accept-Encoding is sent, so nothing is decoded: a body a server or CDN encoded anyway
+    // would read as broken JSON.
+    if let Some(coding) = text_header(response, header::CONTENT_ENCODING)
+        .map(str::trim)
+        .filter(|coding| !coding.is_empty() && !coding.eq_ignore_ascii_case("identity"))
+    {
+        return Err(Failure::new(
+            FetchErrorKind::ContentType,
+            format!(
+                "the config endpoint answered with Content-Encoding {coding}, which was not asked \
+                 for and is not decoded; not read"
+            ),
+        ));
+    }
     let declared = text_header(response, header::CONTENT_LENGTH)
         .and_then(|length| length.trim().parse::<u64>().ok());
     if let Some(size) = declared.filter(|&size| size > limit) {

@@ -141,7 +141,8 @@ pub enum FetchErrorKind {
     Status(u16),
     /// A redirect to another origin, or too many redirects.
     Redirect,
-    /// A 2xx answer whose media type cannot be a snapshot (e.g. `text/html`); not read.
+    /// A 2xx answer whose media type cannot be a snapshot (e.g. `text/html`), or whose body is
+    /// encoded (`Content-Encoding`) although no encoding was asked for; not read.
     ContentType,
     /// A body over [`Builder::max_body_bytes`].
     TooLarge,

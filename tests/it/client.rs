@@ -562,6 +562,15 @@ fn odd_answers_say_what_is_wrong_with_them_and_keep_the_last_good_snapshot() {
             "the config endpoint answered with application/xml, not JSON; not read",
         ),
         (
+            Reply::new(
+                200,
+                &[("content-type", "application/json"), ("content-encoding", "gzip")],
+                b"\x1f\x8b\x08\x00".to_vec(),
+            ),
+            FetchErrorKind::ContentType,
+            "the config endpoint answered with Content-Encoding gzip, which was not asked for and is not decoded; not read",
+        ),
+        (
             Reply::new(302, &[], ""),
             FetchErrorKind::Status(302),
             "the config endpoint answered 302, a redirect without a Location to follow",
