@@ -11,8 +11,8 @@ import { signInView } from './views/signin.js';
 
 const root = document.getElementById('app');
 
-// The live revision the page was last drawn at.
-let drawnAt = 0;
+// How often the page was drawn.
+let draws = 0;
 
 // The flag listing in flight: its environment, the revision it was started for (it lists that
 // one or a later one), and its promise.
@@ -51,15 +51,19 @@ const app = {
     return app.reloadFlags(revision);
   },
   /**
-   * After a change made here, published as `revision`: the list and the live document at it,
-   * and the page drawn again. The live subscriber draws it for a new revision; here only when
-   * it could not (a form holds typing, or the live document did not load).
+   * Called as a change is sent; what it returns is called with the revision its answer names.
+   * That makes the list and the live document that revision's, and sees the page drawn once
+   * since the change was sent: by the live subscriber for the new revision (perhaps before the
+   * answer arrived), else there (no new revision, the live document did not load, or a form
+   * held typing).
    */
-  async changed(revision) {
-    await app.flagsAt(revision).catch(() => {});
-    await app.live.refresh().catch(() => {});
-    const drawn = drawnAt === app.live.revision && app.live.revision >= revision;
-    if (!drawn || document.querySelector('[data-keep-on-live]')) render();
+  changing() {
+    const before = draws;
+    return async (revision) => {
+      await app.flagsAt(revision).catch(() => {});
+      await app.live.refresh().catch(() => {});
+      if (draws === before) render();
+    };
   },
   navigate(hash) {
     if (location.hash === hash) render();
@@ -135,7 +139,7 @@ function view() {
 
 function render() {
   if (!session.token() || !app.live) return;
-  drawnAt = app.live.revision;
+  draws += 1;
   const main = h('main', { id: 'main', tabindex: '-1' }, view());
   replace(root, header(), main);
 }

@@ -16,6 +16,7 @@ export async function toggleFlag(app, key, enabled) {
     danger: !enabled,
   });
   if (!confirmed) return false;
+  const changed = app.changing();
   let answer;
   try {
     answer = await call('POST', `/flags/${encodeURIComponent(key)}/toggle`, {
@@ -26,6 +27,6 @@ export async function toggleFlag(app, key, enabled) {
     return false;
   }
   announce(`${key} is ${enabled ? 'on' : 'off'} in ${app.environment}.`);
-  await app.changed(answer.revision);
+  await changed(answer.revision);
   return true;
 }

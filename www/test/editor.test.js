@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { startConsole } from './support/console.js';
+import { startConsole, watchListings } from './support/console.js';
 
 let run;
 before(async () => {
@@ -69,8 +69,13 @@ test('editing an existing flag PUTs it with the version read; the new version la
   await form.getByLabel('Value of pro').fill('500');
   await form.getByLabel('Owner').fill('storage');
   await page.locator('.editor[data-keep-on-live]').waitFor();
+  const reads = watchListings(page, '/api/v1/flags/max-upload-mb');
+  const revision = Number((await page.locator('header .revision').textContent()).replace(/\D/g, ''));
   await form.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByText('max-upload-mb saved.').waitFor();
+  // The page is drawn once for the save, so the editor reads the flag once.
+  await page.getByText(`rev ${revision + 1}`).waitFor();
+  assert.equal(await reads.settled(), 1);
   const { body } = await run.service.api('GET', '/api/v1/flags/max-upload-mb');
   assert.equal(body.variants.pro, 500);
   assert.equal(body.metadata.owner, 'storage');

@@ -85,6 +85,7 @@ async function remove(app, key, override) {
     danger: true,
   });
   if (!confirmed) return;
+  const changed = app.changing();
   let answer;
   try {
     answer = await call('DELETE', `/flags/${encodeURIComponent(key)}/overrides/${encodeURIComponent(override.targetingKey)}`,
@@ -95,7 +96,7 @@ async function remove(app, key, override) {
     return;
   }
   announce(`The override of ${override.targetingKey} is removed.`);
-  await app.changed(answer.body?.revision);
+  await changed(answer.body?.revision);
 }
 
 // `current()` is the list shown; `caughtUp()` loads it again if a revision came while the form
@@ -140,6 +141,7 @@ function overrideForm(app, key, variants, current, caughtUp) {
     })) return;
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
+    const changed = app.changing();
     let answer;
     try {
       answer = await call('POST', `/flags/${encodeURIComponent(key)}/overrides`, {
@@ -157,7 +159,7 @@ function overrideForm(app, key, variants, current, caughtUp) {
     announce(`${wanted} now gets ${variant.value} from ${key} in every SDK of ${app.environment}.`);
     // What was typed is sent: the page may be drawn again (with an empty form) for the change.
     form.removeAttribute('data-keep-on-live');
-    await app.changed(answer.body?.revision);
+    await changed(answer.body?.revision);
   });
   return form;
 }

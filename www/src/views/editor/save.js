@@ -53,15 +53,16 @@ async function saveFlag(ctx, reason) {
   const query = { environment: app.environment };
   ctx.busy = true;
   ctx.bar.message('Saving…');
+  const changed = app.changing();
   try {
     if (session.key === null) {
       const { revision } = await call('POST', '/flags', { query, body: flag, reason });
-      await finished(ctx, flag.key, `${flag.key} created in ${app.environment}.`, revision);
+      await finished(ctx, flag.key, `${flag.key} created in ${app.environment}.`, () => changed(revision));
       app.navigate(`#/flags/${encodeURIComponent(flag.key)}`);
     } else {
       const { revision } = await call('PUT', `/flags/${encodeURIComponent(session.key)}`, { query, body: flag, reason, ifMatch: session.etag });
-      await finished(ctx, session.key, `${session.key} saved.`, revision);
-      app.rerender();
+      // The page is drawn again for it (once), by the live document or by `changed`.
+      await finished(ctx, session.key, `${session.key} saved.`, () => changed(revision));
     }
   } catch (error) {
     ctx.busy = false;
@@ -69,13 +70,13 @@ async function saveFlag(ctx, reason) {
   }
 }
 
-/** After a save (published as `revision`, if known): the draft is gone, the page reads the new state. */
-async function finished(ctx, key, text, revision) {
+/** After a save: the draft is gone, and `changed()` has the page read the new state. */
+async function finished(ctx, key, text, changed) {
   clearDraft(ctx.session.draftKey ?? key);
   endSession(ctx.session.key);
   ctx.root.removeAttribute('data-keep-on-live');
   announce(text);
-  await ctx.app.changed(revision);
+  await changed();
 }
 
 async function refused(ctx, error) {
@@ -187,8 +188,10 @@ async function deleteFlag(ctx) {
     danger: true,
   });
   if (!confirmed) return;
+  const changed = app.changing();
+  let answer;
   try {
-    await call('DELETE', `/flags/${encodeURIComponent(session.key)}`, {
+    answer = await call('DELETE', `/flags/${encodeURIComponent(session.key)}`, {
       query: { environment: app.environment }, ifMatch: session.etag, reason: ctx.bar.reason.value.trim(),
     });
   } catch (error) {
@@ -199,6 +202,6 @@ async function deleteFlag(ctx) {
     } else ctx.bar.message(`Not deleted: ${explainError(error)}`, 'error');
     return;
   }
-  await finished(ctx, session.key, `${session.key} deleted from ${app.environment}.`);
+  await finished(ctx, session.key, `${session.key} deleted from ${app.environment}.`, () => changed(answer.revision));
   app.navigate('#/flags');
 }
