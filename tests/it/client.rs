@@ -592,6 +592,29 @@ fn odd_answers_say_what_is_wrong_with_them_and_keep_the_last_good_snapshot() {
 }
 
 #[test]
+fn a_body_declared_as_identity_or_with_an_empty_encoding_is_read() {
+    let server = Scripted::start(Reply::json(&snapshot(5, true), "\"five\""));
+    let flags = manual(&server, |builder| builder);
+    for (revision, coding) in [(6, "identity"), (7, " IDENTITY "), (8, "")] {
+        server.answer(Reply::new(
+            200,
+            &[
+                ("content-type", "application/json"),
+                ("content-encoding", coding),
+            ],
+            snapshot(revision, revision % 2 == 0).into_bytes(),
+        ));
+        flags.refresh_now().expect("an unencoded body is read");
+        assert_eq!(
+            flags.status().revision,
+            Some(revision),
+            "Content-Encoding {coding:?}"
+        );
+        assert_eq!(flags.is_enabled("beta", &anyone()), revision % 2 == 0);
+    }
+}
+
+#[test]
 fn settings_that_cannot_work_are_refused_when_building() {
     for url in ["ftp://example.com/x", "not a url", ""] {
         let refused = Client::start(url).expect_err(url);
