@@ -15,30 +15,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from './support/chromium.js';
+import { HOSTILE, greetingSnapshot } from './support/greeting.js';
 import { freePort } from './support/ports.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/next/', import.meta.url));
 const tools = join(fixtures, 'node_modules');
 
-// A value that would end a <script> element of the page, were it not escaped.
-const HOSTILE = '</script><script>window.injected = 1</script><!--';
-
 function snapshot(revision) {
-  return JSON.stringify({
-    schemaVersion: 1,
-    revision,
-    generatedAt: '2026-12-01T00:00:00Z',
-    flags: [
-      {
-        key: 'greeting',
-        type: 'string',
-        variants: { hostile: HOSTILE, hello: 'bonjour', later: 'salut' },
-        offVariant: 'hello',
-        rules: [{ id: 'u1', conditions: [{ attribute: 'targetingKey', op: 'in', values: ['u1'] }], serve: { variant: 'hostile' } }],
-        fallthrough: { variant: revision === 1 ? 'hello' : 'later' },
-      },
-      { key: 'dark-mode', type: 'boolean', variants: { on: true, off: false }, offVariant: 'off', rules: [], fallthrough: { variant: 'on' } },
-    ],
+  return greetingSnapshot(revision, {
+    variants: { hostile: HOSTILE, hello: 'bonjour', later: 'salut' },
+    offVariant: 'hello',
+    rules: [{ id: 'u1', conditions: [{ attribute: 'targetingKey', op: 'in', values: ['u1'] }], serve: { variant: 'hostile' } }],
+    fallthrough: { variant: revision === 1 ? 'hello' : 'later' },
   });
 }
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from './support/chromium.js';
+import { HOSTILE, greetingSnapshot } from './support/greeting.js';
 import { startNodeServer } from './support/node-server.js';
 import { installFixtureApp } from './support/packed.js';
 
@@ -20,25 +21,12 @@ const fixtures = fileURLToPath(new URL('./fixtures/react/', import.meta.url));
 const tools = join(fixtures, 'node_modules');
 const LINKED = ['react', 'react-dom', 'scheduler', '@openfeature', '@types', 'csstype'];
 
-// A value that would end the page's <script> element, were the snapshot not escaped.
-const HOSTILE = '</script><script>window.injected = 1</script><!--';
-
 function snapshot(revision, greeting) {
-  return JSON.stringify({
-    schemaVersion: 1,
-    revision,
-    generatedAt: '2026-12-01T00:00:00Z',
-    flags: [
-      {
-        key: 'greeting',
-        type: 'string',
-        variants: { first: HOSTILE, second: greeting },
-        offVariant: 'first',
-        rules: [{ id: 'everyone', conditions: [], serve: { variant: revision === 1 ? 'first' : 'second' } }],
-        fallthrough: { variant: 'first' },
-      },
-      { key: 'dark-mode', type: 'boolean', variants: { on: true, off: false }, offVariant: 'off', rules: [], fallthrough: { variant: 'on' } },
-    ],
+  return greetingSnapshot(revision, {
+    variants: { first: HOSTILE, second: greeting },
+    offVariant: 'first',
+    rules: [{ id: 'everyone', conditions: [], serve: { variant: revision === 1 ? 'first' : 'second' } }],
+    fallthrough: { variant: 'first' },
   });
 }
 
