@@ -36,6 +36,8 @@ Or try the API from another terminal:
   curl -s -X POST $base/api/v1/flags/new-checkout/overrides -H "Authorization: Bearer \$VEXIL_TOKEN" -d '{"targetingKey": "user-42", "variant": "on", "note": "QA"}'
   # read new-checkout's history, newest first, with before/after and a diff
   curl -s $base/api/v1/flags/new-checkout/history -H "Authorization: Bearer \$VEXIL_TOKEN"
+  # every flag for one user, as a page's vexil/remote client asks (the client key is printed below)
+  curl -s -X POST $base/api/v1/evaluate -H "Authorization: Bearer vxc_…" -d '{"context": {"targetingKey": "user-42", "jurisdiction": "quebec"}}'
   # watch a browser pick changes up (needs \`make wasm\` once; the client key is printed below):
   python3 -m http.server 8000   # then open
   # http://localhost:8000/examples/browser/?service=$base&key=vxc_…
