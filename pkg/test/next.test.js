@@ -8,7 +8,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 import { launchChromium } from './support/chromium.js';
 import { HOSTILE, greetingSnapshot } from './support/greeting.js';
+import { startNodeServer } from './support/node-server.js';
 import { freePort } from './support/ports.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/next/', import.meta.url));
@@ -47,39 +48,15 @@ function next(args, env = {}) {
   }
 }
 
-// `next start` on 127.0.0.1 and a free port; resolves to `{ url, stop }` once it answers, `stop`
-// ending it by PID.
+// `next start` on 127.0.0.1 and a free port; resolves to `{ url, stop }` once it is ready,
+// `stop` ending it by PID.
 async function nextStart() {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(app, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
+  return startNodeServer([join(app, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: app,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', VEXIL_SNAPSHOT: join(scratch, 'snapshot.json') },
+    ready: /Local:\s+(http:\/\/127\.0\.0\.1:\d+)[\s\S]*Ready in/,
   });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const stop = () => {
-    try {
-      process.kill(child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`next start exited early:\n${output}`);
-    try {
-      if ((await fetch(`${url}/flags.json`)).ok) return { url, stop, output: () => output };
-    } catch {
-      // Not listening yet.
-    }
-    if (attempt === 300) {
-      stop();
-      throw new Error(`next start did not answer within 30 s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 before(async () => {

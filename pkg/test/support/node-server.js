@@ -1,10 +1,11 @@
-// A Node HTTP server of a test's own, as its own process: started with `args`, ready once it
-// prints `listening http://127.0.0.1:PORT`, ended by its PID.
+// A Node HTTP server of a test's own (or a tool's, such as `next start`), as its own process:
+// started with `args`, ready once its output matches `ready` (by default `listening
+// http://127.0.0.1:PORT`, whose first group is the URL), ended by its PID.
 
 import { spawn } from 'node:child_process';
 
 /** Resolves to `{ url, stop }`; rejects with the server's output if it exits first. */
-export async function startNodeServer(args, { cwd, env = process.env } = {}) {
+export async function startNodeServer(args, { cwd, env = process.env, ready = /listening (http:\/\/127\.0\.0\.1:\d+)/ } = {}) {
   const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const stop = () => {
@@ -15,12 +16,13 @@ export async function startNodeServer(args, { cwd, env = process.env } = {}) {
     }
   };
   const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
+    const read = (chunk) => {
       output += chunk;
-      const match = /listening (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      const match = ready.exec(output);
       if (match) resolve(match[1]);
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
     child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${output}`)));
   });
   return { url, stop };
